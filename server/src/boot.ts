@@ -1,0 +1,106 @@
+/**
+ * Starts Emerald in this process: database (outside or embedded), migrations, demo
+ * data, the worker and the API — whichever EMERALD_PROCESSES asks for — and stops them
+ * in reverse order.
+ */
+import type { Config } from './config.ts';
+import { ensureClientBuilt, clientDir } from './clientBuild.ts';
+import { createDb, type Db } from './db/client.ts';
+import { openDatabase } from './db/connect.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
+import { isDatabaseEmpty, seedDemo } from './demo/seed.ts';
+import type { Services } from './graphql/context.ts';
+import { buildApp, type RunningApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import { version } from './version.ts';
+import { startWorker, type RunningWorker } from '../../workers/runner.ts';
+
+const DEMO_SEED_LOCK = 0x656d_6465; // "emde"
+
+export interface BootOptions {
+  /** Build the monitor if it is missing (default true); tests that only need the API pass false. */
+  buildClient?: boolean;
+}
+
+export interface Emerald {
+  services: Services;
+  url: string | null;
+  databaseUrl: string;
+  embedded: boolean;
+  demoUsers: readonly { username: string; role: string }[] | null;
+  stop(): Promise<void>;
+}
+
+export async function boot(config: Config, log: Logger, options: BootOptions = {}): Promise<Emerald> {
+  const started = Date.now();
+  const cleanup: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    while (cleanup.length) {
+      const step = cleanup.pop()!;
+      await step().catch((error: unknown) => log.error({ err: error }, 'error during shutdown'));
+    }
+  };
+  try {
+    const database = await openDatabase(config, (line) => log.debug({ component: 'postgres' }, line));
+    cleanup.push(database.stop);
+    log.info({ embedded: database.embedded }, database.embedded ? `embedded PostgreSQL running (data in ${config.database.dataDir})` : 'using DATABASE_URL');
+
+    const applied = await applyMigrations(database.url);
+    if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
+
+    const db: Db = createDb(database.url, { poolSize: config.database.poolSize });
+    cleanup.push(db.close);
+    const services: Services = { config, db, log, startedAt: new Date(), version };
+
+    let demoUsers: Emerald['demoUsers'] = null;
+    if (config.demo.enabled) {
+      // API and worker processes may start together on an empty database: one seeds.
+      const lock = await db.pool.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock($1)', [DEMO_SEED_LOCK]);
+        if (await isDatabaseEmpty(db.pool)) {
+          log.info(`loading demo data (${config.demo.subscribers} subscribers, seed ${config.demo.seed})…`);
+          const seeded = await seedDemo(db, { subscribers: config.demo.subscribers, seed: config.demo.seed });
+          log.info({ ms: seeded.durationMs, ...seeded.owned }, 'demo data loaded');
+        }
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [DEMO_SEED_LOCK]).catch(() => {});
+        lock.release();
+      }
+      demoUsers = DEMO_USERS;
+    } else {
+      const admins = await db.pool.query<{ n: number }>(`SELECT count(*) AS n FROM users WHERE role = 'ADMIN' AND active`);
+      if (Number(admins.rows[0]?.n) === 0) {
+        log.warn('no active admin user: create one with `npm run user:create-admin -- <username>`');
+      }
+    }
+
+    let worker: RunningWorker | null = null;
+    if (config.processes.worker) {
+      worker = await startWorker(services);
+      cleanup.push(worker.stop);
+    }
+
+    let running: RunningApp | null = null;
+    if (config.processes.api) {
+      if (options.buildClient !== false) await ensureClientBuilt((m) => log.info(m));
+      running = await buildApp(services, { clientDir }).start(config.http.port, config.http.host);
+      cleanup.push(running.stop);
+    }
+    log.info({ ms: Date.now() - started }, 'Emerald started');
+    return {
+      services,
+      url: running?.url ?? null,
+      databaseUrl: database.url,
+      embedded: database.embedded,
+      demoUsers,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export { DEMO_PASSWORD };

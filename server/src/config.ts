@@ -1,0 +1,302 @@
+/**
+ * The only place that reads the environment. Everything is validated at boot with zod
+ * and an invalid variable is named in the error. `.env.example` documents each one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { StartupError } from './errors.ts';
+
+/** The repository root (two levels above this file). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const dbm = z.coerce.number().min(-60).max(10);
+
+const routerCredential = z.object({
+  user: z.string().min(1),
+  password: z.string(),
+  port: z.number().int().min(1).max(65535).optional(),
+  tls: z.boolean().optional(),
+});
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  PUBLIC_URL: z.string().url().optional(),
+  EMERALD_PROCESSES: z
+    .string()
+    .default('api,worker')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['api', 'worker'])).min(1)),
+
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  EMERALD_DATA_DIR: z.string().min(1).default('.emerald'),
+  EMBEDDED_PG_PORT: port.optional(),
+
+  EMERALD_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  DEMO_SUBSCRIBERS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  DEMO_SEED: z.coerce.number().int().default(42),
+  DEMO_WEATHER: bool.default(true),
+  DEMO_WEATHER_RATE: z.coerce.number().min(0).max(100).default(1),
+
+  COOKIE_SECURE: bool.optional(),
+  SESSION_TTL_HOURS: positiveInt.default(12),
+
+  ISPCUBE_URL: z.string().url().optional(),
+  ISPCUBE_API_KEY: z.string().min(1).optional(),
+  ISPCUBE_CLIENT_ID: z.string().min(1).optional(),
+  ISPCUBE_USERNAME: z.string().min(1).optional(),
+  ISPCUBE_PASSWORD: z.string().min(1).optional(),
+
+  SMARTOLT_URL: z.string().url().optional(),
+  SMARTOLT_TOKEN: z.string().min(1).optional(),
+  SMARTOLT_HOURLY_BUDGET: positiveInt.default(1000),
+  SMARTOLT_STATUS_INTERVAL_SECONDS: positiveInt.default(360),
+  SMARTOLT_SIGNAL_INTERVAL_SECONDS: positiveInt.default(1800),
+
+  ROUTEROS_USER: z.string().min(1).optional(),
+  ROUTEROS_PASSWORD: z.string().optional(),
+  ROUTEROS_TLS: bool.default(false),
+  ROUTEROS_TIMEOUT_SECONDS: positiveInt.default(10),
+  ROUTEROS_CREDENTIALS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return {};
+      try {
+        return z.record(z.string(), routerCredential).parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"<router name or host>":{"user":"api","password":"…"}}' });
+        return z.NEVER;
+      }
+    }),
+  PPP_SWEEP_INTERVAL_SECONDS: positiveInt.default(300),
+  INVENTORY_SYNC_CRON: z.string().default('0 */4 * * *'),
+
+  WORKER_CONCURRENCY: positiveInt.default(4),
+
+  OPTICAL_OVERLOAD_DBM: dbm.default(-8),
+  OPTICAL_WARNING_DBM: dbm.default(-25),
+  OPTICAL_CRITICAL_DBM: dbm.default(-27),
+  INCIDENT_MIN_UNITS: positiveInt.default(4),
+  INCIDENT_MIN_SHARE: z.coerce.number().min(0).max(1).default(0.3),
+  INCIDENT_WINDOW_SECONDS: positiveInt.default(120),
+  INCIDENT_CLEAR_SHARE: z.coerce.number().min(0).max(1).default(0.8),
+  INCIDENT_CLEAR_HOLD_SECONDS: z.coerce.number().int().min(0).default(120),
+  DIAGNOSIS_LIVE_TIMEOUT_MS: positiveInt.default(2500),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface RouterCredential {
+  user: string;
+  password: string;
+  port?: number;
+  tls?: boolean;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** undefined = pretty on a terminal, JSON otherwise. */
+  logPretty: boolean | undefined;
+  http: { host: string; port: number; publicUrl: string | undefined; cookieSecure: boolean; sessionTtlHours: number };
+  processes: { api: boolean; worker: boolean };
+  database: {
+    /** Set when an outside PostgreSQL is used; absent means embedded. */
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    embeddedPort: number | undefined;
+  };
+  demo: { enabled: boolean; subscribers: number; seed: number; weather: boolean; weatherRate: number };
+  ispcube: { url: string; apiKey: string; clientId: string; username: string; password: string } | undefined;
+  smartolt: {
+    url: string;
+    token: string;
+    hourlyBudget: number;
+    statusIntervalSeconds: number;
+    signalIntervalSeconds: number;
+  } | undefined;
+  smartoltBudget: { hourlyBudget: number; statusIntervalSeconds: number; signalIntervalSeconds: number };
+  routeros: {
+    defaultCredential: RouterCredential | undefined;
+    perRouter: Record<string, RouterCredential>;
+    tls: boolean;
+    timeoutSeconds: number;
+    sweepIntervalSeconds: number;
+  };
+  inventoryCron: string;
+  worker: { concurrency: number };
+  thresholds: {
+    opticalOverloadDbm: number;
+    opticalWarningDbm: number;
+    opticalCriticalDbm: number;
+  };
+  incidents: {
+    minUnits: number;
+    minShare: number;
+    windowSeconds: number;
+    clearShare: number;
+    clearHoldSeconds: number;
+  };
+  diagnosis: { liveTimeoutMs: number };
+}
+
+function allOrNone(
+  values: Record<string, string | undefined>,
+  group: string,
+): Record<string, string> | undefined {
+  const present = Object.entries(values).filter(([, v]) => v !== undefined && v !== '');
+  if (present.length === 0) return undefined;
+  const missing = Object.keys(values).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    throw new StartupError(
+      'CONFIG_INVALID',
+      `Invalid configuration: ${missing.join(', ')} must be set together with the other ${group} variables`,
+    );
+  }
+  return values as Record<string, string>;
+}
+
+/** Parse and validate `env` (default: the process environment). Throws a StartupError naming the bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings in .env files mean "unset".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join('.') || 'environment';
+    const value = typeof cleaned[name] === 'string' && !/PASSWORD|TOKEN|KEY|SECRET|CREDENTIALS|DATABASE_URL/.test(name)
+      ? ` (got "${cleaned[name]}")`
+      : '';
+    throw new StartupError('CONFIG_INVALID', `Invalid configuration: ${name} ${issue.message}${value}`);
+  }
+  const e = parsed.data;
+
+  const ispcube = allOrNone(
+    {
+      ISPCUBE_URL: e.ISPCUBE_URL,
+      ISPCUBE_API_KEY: e.ISPCUBE_API_KEY,
+      ISPCUBE_CLIENT_ID: e.ISPCUBE_CLIENT_ID,
+      ISPCUBE_USERNAME: e.ISPCUBE_USERNAME,
+      ISPCUBE_PASSWORD: e.ISPCUBE_PASSWORD,
+    },
+    'ISPCUBE_*',
+  );
+  const smartolt = allOrNone({ SMARTOLT_URL: e.SMARTOLT_URL, SMARTOLT_TOKEN: e.SMARTOLT_TOKEN }, 'SMARTOLT_*');
+  const routerDefault = e.ROUTEROS_USER
+    ? { user: e.ROUTEROS_USER, password: e.ROUTEROS_PASSWORD ?? '' }
+    : undefined;
+
+  const vendorsConfigured = Boolean(ispcube || smartolt || routerDefault || Object.keys(e.ROUTEROS_CREDENTIALS).length);
+  const demoEnabled = e.EMERALD_DEMO === 'on' || (e.EMERALD_DEMO === 'auto' && !vendorsConfigured);
+  if (e.EMERALD_DEMO === 'on' && vendorsConfigured) {
+    throw new StartupError(
+      'CONFIG_INVALID',
+      'Invalid configuration: EMERALD_DEMO=on cannot be combined with vendor credentials (ISPCUBE_*, SMARTOLT_*, ROUTEROS_*)',
+    );
+  }
+  if (!(e.OPTICAL_CRITICAL_DBM < e.OPTICAL_WARNING_DBM && e.OPTICAL_WARNING_DBM < e.OPTICAL_OVERLOAD_DBM)) {
+    throw new StartupError(
+      'CONFIG_INVALID',
+      'Invalid configuration: OPTICAL_CRITICAL_DBM < OPTICAL_WARNING_DBM < OPTICAL_OVERLOAD_DBM must hold',
+    );
+  }
+
+  const smartoltBudget = {
+    hourlyBudget: e.SMARTOLT_HOURLY_BUDGET,
+    statusIntervalSeconds: e.SMARTOLT_STATUS_INTERVAL_SECONDS,
+    signalIntervalSeconds: e.SMARTOLT_SIGNAL_INTERVAL_SECONDS,
+  };
+
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_FORMAT === 'auto' ? undefined : e.LOG_FORMAT === 'pretty',
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL,
+      cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+      sessionTtlHours: e.SESSION_TTL_HOURS,
+    },
+    processes: { api: e.EMERALD_PROCESSES.includes('api'), worker: e.EMERALD_PROCESSES.includes('worker') },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      dataDir: path.resolve(projectRoot, e.EMERALD_DATA_DIR),
+      embeddedPort: e.EMBEDDED_PG_PORT,
+    },
+    demo: {
+      enabled: demoEnabled,
+      subscribers: e.DEMO_SUBSCRIBERS,
+      seed: e.DEMO_SEED,
+      weather: e.DEMO_WEATHER,
+      weatherRate: e.DEMO_WEATHER_RATE,
+    },
+    ispcube: ispcube && {
+      url: ispcube.ISPCUBE_URL!,
+      apiKey: ispcube.ISPCUBE_API_KEY!,
+      clientId: ispcube.ISPCUBE_CLIENT_ID!,
+      username: ispcube.ISPCUBE_USERNAME!,
+      password: ispcube.ISPCUBE_PASSWORD!,
+    },
+    smartolt: smartolt && { url: smartolt.SMARTOLT_URL!, token: smartolt.SMARTOLT_TOKEN!, ...smartoltBudget },
+    smartoltBudget,
+    routeros: {
+      defaultCredential: routerDefault,
+      perRouter: e.ROUTEROS_CREDENTIALS,
+      tls: e.ROUTEROS_TLS,
+      timeoutSeconds: e.ROUTEROS_TIMEOUT_SECONDS,
+      sweepIntervalSeconds: e.PPP_SWEEP_INTERVAL_SECONDS,
+    },
+    inventoryCron: e.INVENTORY_SYNC_CRON,
+    worker: { concurrency: e.WORKER_CONCURRENCY },
+    thresholds: {
+      opticalOverloadDbm: e.OPTICAL_OVERLOAD_DBM,
+      opticalWarningDbm: e.OPTICAL_WARNING_DBM,
+      opticalCriticalDbm: e.OPTICAL_CRITICAL_DBM,
+    },
+    incidents: {
+      minUnits: e.INCIDENT_MIN_UNITS,
+      minShare: e.INCIDENT_MIN_SHARE,
+      windowSeconds: e.INCIDENT_WINDOW_SECONDS,
+      clearShare: e.INCIDENT_CLEAR_SHARE,
+      clearHoldSeconds: e.INCIDENT_CLEAR_HOLD_SECONDS,
+    },
+    diagnosis: { liveTimeoutMs: e.DIAGNOSIS_LIVE_TIMEOUT_MS },
+  };
+}
+
+/** Load `.env` from the project root into the environment (existing variables win). */
+export function loadDotEnv(file = path.join(projectRoot, '.env')): void {
+  if (!fs.existsSync(file)) return;
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    if (!m) continue;
+    const [, key, rawValue] = m;
+    const value = rawValue!.replace(/^(['"])(.*)\1$/, '$2');
+    if (process.env[key!] === undefined) process.env[key!] = value;
+  }
+}
+
+/** Every variable the config module understands (used by the docker-compose test). */
+export const knownEnvVars: readonly string[] = Object.keys(envSchema.shape);

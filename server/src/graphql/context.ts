@@ -1,0 +1,35 @@
+/** What every resolver receives: the database, config, the caller and request-scoped helpers. */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { RoleValue } from '../domain/types.ts';
+import type { Logger } from '../logger.ts';
+
+export interface Actor {
+  userId: number;
+  username: string;
+  name: string;
+  role: RoleValue;
+  teamId: number | null;
+  /** Set when the caller authenticated with an API key instead of a session. */
+  apiKeyId: number | null;
+  /** API keys carry READ/WRITE; a session may do whatever its role allows. */
+  scopes: { read: boolean; write: boolean };
+  sessionId: number | null;
+}
+
+export interface Services {
+  config: Config;
+  db: Db;
+  log: Logger;
+  startedAt: Date;
+  version: string;
+}
+
+export interface Context extends Services {
+  actor: Actor | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Set-Cookie headers the response must carry (login/logout). */
+  setCookies: string[];
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm start`: Emerald on one machine. Prints the URL (and the demo sign-ins in demo
+ * mode), stops cleanly on SIGINT/SIGTERM, and exits non-zero with a one-line message
+ * when it cannot start.
+ */
+import { boot, DEMO_PASSWORD } from './boot.ts';
+import { loadConfig, loadDotEnv } from './config.ts';
+import { StartupError, errorMessage } from './errors.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(`error: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel, { pretty: config.logPretty });
+  let emerald;
+  try {
+    emerald = await boot(config, log);
+  } catch (error) {
+    if (!(error instanceof StartupError)) log.error({ err: error }, 'startup failed');
+    console.error(`error: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+
+  if (emerald.url) {
+    const lines = [``, `  Emerald is running at ${emerald.url}`, `  GraphiQL:            ${emerald.url}/graphql`];
+    if (emerald.demoUsers) {
+      lines.push(``, `  Demo mode (simulated ISP). Sign in as:`);
+      for (const u of emerald.demoUsers) lines.push(`    ${u.username.padEnd(10)} ${DEMO_PASSWORD.padEnd(14)} (${u.role.toLowerCase()})`);
+    }
+    lines.push(``, `  Stop with Ctrl-C.`, ``);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      console.error('error: shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    emerald.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`error: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+void main();

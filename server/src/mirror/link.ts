@@ -1,0 +1,49 @@
+/**
+ * Joins across vendors on the PPPoE username: secret → connection, session → connection,
+ * ONU → connection. Secrets prefer the connection whose ISPCube node is the secret's
+ * router, then a unique username match anywhere (ISPCube sometimes still points to an old
+ * node). ONU names are matched trimmed and case-insensitively. Only differences write.
+ */
+import type { Queryable } from './sql.ts';
+
+export interface LinkCounts {
+  secrets: number;
+  sessions: number;
+  onus: number;
+}
+
+export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?: number } = {}): Promise<LinkCounts> {
+  const secretParams = scope.routerId ? [scope.routerId] : [];
+  const secrets = await db.query(
+    `WITH best AS (
+       SELECT DISTINCT ON (s.id) s.id AS secret_id, c.id AS connection_id
+       FROM ppp_secrets s
+       LEFT JOIN connections c ON c.username_key = lower(btrim(s.name)) AND c.gone_at IS NULL
+       ${scope.routerId ? 'WHERE s.router_id = $1' : ''}
+       ORDER BY s.id, (c.router_id = s.router_id) DESC NULLS LAST, c.id
+     )
+     UPDATE ppp_secrets s SET connection_id = b.connection_id
+     FROM best b WHERE s.id = b.secret_id AND s.connection_id IS DISTINCT FROM b.connection_id`,
+    secretParams,
+  );
+  const sessions = await db.query(
+    `UPDATE ppp_sessions p SET connection_id = s.connection_id
+     FROM ppp_secrets s
+     WHERE s.router_id = p.router_id AND s.name = p.name ${scope.routerId ? 'AND p.router_id = $1' : ''}
+       AND p.connection_id IS DISTINCT FROM s.connection_id`,
+    secretParams,
+  );
+  const onus = await db.query(
+    `WITH best AS (
+       SELECT DISTINCT ON (o.id) o.id AS onu_id, c.id AS connection_id
+       FROM onus o
+       LEFT JOIN connections c ON c.username_key = o.name_key AND c.gone_at IS NULL
+       ${scope.oltId ? 'WHERE o.olt_id = $1' : ''}
+       ORDER BY o.id, c.id
+     )
+     UPDATE onus o SET connection_id = b.connection_id
+     FROM best b WHERE o.id = b.onu_id AND o.connection_id IS DISTINCT FROM b.connection_id`,
+    scope.oltId ? [scope.oltId] : [],
+  );
+  return { secrets: secrets.rowCount ?? 0, sessions: sessions.rowCount ?? 0, onus: onus.rowCount ?? 0 };
+}

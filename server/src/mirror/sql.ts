@@ -1,0 +1,88 @@
+/** Small helpers for the bulk SQL of syncs: transactions, chunking and typed upserts. */
+import type pg from 'pg';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface UpsertSpec {
+  table: string;
+  /** column → PostgreSQL type, in insert order. */
+  columns: Record<string, string>;
+  /** The unique key the conflict is resolved on. */
+  conflict: readonly string[];
+  /** Columns written on insert only (never updated). */
+  insertOnly?: readonly string[];
+  /** Mirrored tables: an upsert revives a row marked gone. */
+  gone?: boolean;
+  /** Extra column expressions for the insert, e.g. `{ created_at: 'now()' }`. */
+  insertExtra?: Record<string, string>;
+  returning?: readonly string[];
+}
+
+export interface UpsertResult<R> {
+  inserted: number;
+  updated: number;
+  rows: R[];
+}
+
+/**
+ * INSERT … ON CONFLICT DO UPDATE that writes only rows whose values differ, so a
+ * re-sync with no changes writes nothing. Rows travel as one JSON parameter per chunk.
+ */
+export async function upsert<R extends Record<string, unknown> = Record<string, unknown>>(
+  db: Queryable,
+  spec: UpsertSpec,
+  rows: readonly Record<string, unknown>[],
+  chunkSize = 2000,
+): Promise<UpsertResult<R>> {
+  const cols = Object.keys(spec.columns);
+  const recordDef = cols.map((c) => `${c} ${spec.columns[c]}`).join(', ');
+  const updatable = cols.filter((c) => !spec.conflict.includes(c) && !(spec.insertOnly ?? []).includes(c));
+  const extra = Object.entries(spec.insertExtra ?? {});
+  const setList = [
+    ...updatable.map((c) => `${c} = EXCLUDED.${c}`),
+    ...(spec.gone ? ['gone_at = NULL'] : []),
+    ...('updated_at' in (spec.insertExtra ?? {}) ? ['updated_at = now()'] : []),
+  ];
+  const changed = updatable.length
+    ? `(${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${c}`).join(', ')})`
+    : 'false';
+  const where = spec.gone ? `${changed} OR t.gone_at IS NOT NULL` : changed;
+  const returning = [...(spec.returning ?? []), '(xmax = 0) AS inserted'].map((c) => (c.includes(' ') ? c : `t.${c}`));
+  const sql = `
+    INSERT INTO ${spec.table} AS t (${[...cols, ...extra.map(([k]) => k)].join(', ')})
+    SELECT ${[...cols, ...extra.map(([, v]) => v)].join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${recordDef})
+    ON CONFLICT (${spec.conflict.join(', ')}) DO ${setList.length ? `UPDATE SET ${setList.join(', ')} WHERE ${where}` : 'NOTHING'}
+    RETURNING ${returning.join(', ')}`;
+  const result: UpsertResult<R> = { inserted: 0, updated: 0, rows: [] };
+  for (const part of chunk(rows, chunkSize)) {
+    const payload = part.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null])));
+    const res = await db.query<R & { inserted: boolean }>(sql, [JSON.stringify(payload)]);
+    for (const row of res.rows) {
+      if (row.inserted) result.inserted++;
+      else result.updated++;
+      result.rows.push(row);
+    }
+  }
+  return result;
+}
