@@ -14,6 +14,7 @@ import type { Services } from './graphql/context.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { version } from './version.ts';
+import { createJobQueue } from '../../workers/queue.ts';
 import { startWorker, type RunningWorker } from '../../workers/runner.ts';
 
 const DEMO_SEED_LOCK = 0x656d_6465; // "emde"
@@ -51,7 +52,9 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
 
     const db: Db = createDb(database.url, { poolSize: config.database.poolSize });
     cleanup.push(db.close);
-    const services: Services = { config, db, log, startedAt: new Date(), version };
+    const jobs = createJobQueue(db.pool);
+    cleanup.push(jobs.release);
+    const services: Services = { config, db, log, startedAt: new Date(), version, jobs };
 
     let demoUsers: Emerald['demoUsers'] = null;
     if (config.demo.enabled) {

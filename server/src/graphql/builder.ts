@@ -1,25 +1,31 @@
-/** The Pothos builder: plugins, scalars and auth scopes. Types live in schema/<aggregate>.ts. */
+/** The Pothos builder: plugins, scalars, auth scopes and limits. Types live in schema/<aggregate>.ts. */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Context } from './context.ts';
 
 export interface AuthScopes {
-  /** Any signed-in user or valid API key. */
+  /** A valid session or API key. */
   authenticated: boolean;
+  /** Sessions always; API keys with the READ scope. */
+  read: boolean;
+  /** Sessions always; API keys with the WRITE scope. */
+  write: boolean;
   admin: boolean;
   noc: boolean;
   support: boolean;
   technician: boolean;
-  /** Sessions always; API keys only with the WRITE scope. */
-  write: boolean;
 }
+
+/** Largest page a list returns (`first`/`last` above it are refused). */
+export const MAX_PAGE_SIZE = 100;
+export const LIMITS = { complexity: 5000, depth: 12, breadth: 300 } as const;
 
 const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
@@ -47,6 +53,9 @@ const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   description: 'Arbitrary JSON: vendor payloads and evidence details.',
   serialize: (v) => v,
   parseValue: (v) => v,
+  parseLiteral: () => {
+    throw new GraphQLError('JSON literals are not accepted; pass JSON as a variable');
+  },
 });
 
 export const builder = new SchemaBuilder<{
@@ -61,42 +70,92 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin, RelayPlugin, PrismaPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ComplexityPlugin, RelayPlugin, PrismaPlugin],
   scopeAuth: {
     authorizeOnSubscribe: true,
+    // A type the caller may not see fails as a whole (one error, the object is null),
+    // wherever it appears: root fields, relations, node(id).
+    runScopesOnType: true,
     authScopes: (ctx) => {
-      const role = ctx.actor?.role;
+      const a = ctx.actor;
       return {
-        authenticated: !!ctx.actor,
-        admin: role === 'ADMIN',
-        noc: role === 'NOC',
-        support: role === 'SUPPORT',
-        technician: role === 'TECHNICIAN',
-        write: !!ctx.actor && ctx.actor.scopes.write,
+        authenticated: !!a,
+        read: !!a && a.scopes.read,
+        write: !!a && a.scopes.write,
+        admin: a?.role === 'ADMIN',
+        noc: a?.role === 'NOC',
+        support: a?.role === 'SUPPORT',
+        technician: a?.role === 'TECHNICIAN',
       };
     },
     unauthorizedError: (_parent, context) =>
-      new GraphQLError(context.actor ? 'You are not allowed to do this' : 'Sign in first', {
-        extensions: { code: context.actor ? 'FORBIDDEN' : 'UNAUTHENTICATED' },
-      }),
+      context.actor
+        ? new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } })
+        : new GraphQLError('Sign in first', { extensions: { code: 'UNAUTHENTICATED' } }),
+  },
+  complexity: {
+    // Lists multiply: a connection costs its page size times its selection.
+    fieldComplexity: (args, _ctx, field) => {
+      const a = args as { first?: number | null; last?: number | null };
+      const page = a.first ?? a.last;
+      if (typeof page === 'number') return { field: 1, multiplier: Math.max(1, Math.min(page, MAX_PAGE_SIZE)) };
+      // edges/nodes under a connection are already counted by the page size.
+      if (field.name === 'edges' || field.name === 'nodes') return { field: 0, multiplier: 1 };
+      const named = String(field.type).replace(/[!\[\]]/g, '');
+      const isList = String(field.type).includes('[');
+      return { field: 1, multiplier: isList && !/Edge$|Connection$/.test(named) ? 10 : 1 };
+    },
+    limit: LIMITS,
+    complexityError: (kind, result) =>
+      new GraphQLError(
+        kind === 'Depth'
+          ? `Query is too deep: depth ${result.depth} exceeds ${result.maxDepth}`
+          : kind === 'Breadth'
+            ? `Query selects too many fields: ${result.breadth} exceeds ${result.maxBreadth}`
+            : `Query is too expensive: cost ${result.complexity} exceeds ${result.maxComplexity} (lists multiply by their page size)`,
+        { extensions: { code: 'QUERY_TOO_COMPLEX', kind } },
+      ),
   },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,
+    idFieldOptions: { description: 'Opaque global id (use it with `node(id:)`).' },
+    nodeTypeOptions: { description: 'An object with a global id, fetchable with `node(id:)`.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a list.' },
+    hasNextPageFieldOptions: { description: 'More items after this page.' },
+    hasPreviousPageFieldOptions: { description: 'More items before this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of the page.' },
+    pageInfoFieldOptions: { description: 'Paging information.' },
+    edgesFieldOptions: { description: 'Items of the page with their cursors.' },
+    nodesFieldOptions: { description: 'Items of the page.' },
+    cursorFieldOptions: { description: 'Cursor of this item (for after/before).' },
+    nodeFieldOptions: { description: 'The item.' },
+    firstArgOptions: { description: `Items from the start (at most ${MAX_PAGE_SIZE}).` },
+    lastArgOptions: { description: `Items from the end (at most ${MAX_PAGE_SIZE}).` },
+    afterArgOptions: { description: 'Items after this cursor.' },
+    beforeArgOptions: { description: 'Items before this cursor.' },
+    nodeQueryOptions: {
+      description: 'Any object by its global id, with the same authorization as the object itself.',
+      authScopes: { authenticated: true },
+    },
+    nodesQueryOptions: {
+      description: 'Objects by global ids (at most 100), each authorized like the object itself.',
+      authScopes: { authenticated: true },
+    },
   },
   prisma: {
     client: (ctx) => ctx.db.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: 25,
     onUnusedQuery: null,
   },
   errors: {
     defaultTypes: [],
-  },
-  zod: {
-    validationError: (error) => error,
   },
 });
 
@@ -104,3 +163,4 @@ builder.addScalarType('DateTime', DateTime);
 builder.addScalarType('JSON', JSONScalar);
 
 builder.queryType({ description: 'Everything Emerald can answer.' });
+builder.mutationType({ description: 'Everything Emerald can change. Expected failures come back as typed errors, never half-applied.' });

@@ -1,4 +1,5 @@
 /** What every resolver receives: the database, config, the caller and request-scoped helpers. */
+import type { AddressThrottle } from '../auth/throttle.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { RoleValue } from '../domain/types.ts';
@@ -17,12 +18,20 @@ export interface Actor {
   sessionId: number | null;
 }
 
+/** Adds background jobs (Graphile Worker) from any process. */
+export interface JobQueue {
+  /** Resolves once the job tables exist (they are created on first use). */
+  ready(): Promise<void>;
+  add(task: string, payload: Record<string, unknown>, options?: { jobKey?: string; runAt?: Date; maxAttempts?: number; priority?: number }): Promise<{ id: string }>;
+}
+
 export interface Services {
   config: Config;
   db: Db;
   log: Logger;
   startedAt: Date;
   version: string;
+  jobs: JobQueue;
 }
 
 export interface Context extends Services {
@@ -32,4 +41,6 @@ export interface Context extends Services {
   userAgent: string | null;
   /** Set-Cookie headers the response must carry (login/logout). */
   setCookies: string[];
+  /** Per-process throttle of failed sign-ins by client address. */
+  loginThrottle: AddressThrottle;
 }

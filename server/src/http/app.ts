@@ -6,19 +6,23 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, subscribe, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, subscribe, type GraphQLSchema } from 'graphql';
+import { AddressThrottle } from '../auth/throttle.ts';
+import { resolveActor } from '../auth/tokens.ts';
 import { projectRoot } from '../config.ts';
 import { StartupError } from '../errors.ts';
 import type { Context, Services } from '../graphql/context.ts';
 import { schema as defaultSchema } from '../graphql/schema/index.ts';
+import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
-  /** Folder with the built monitor; set to null to serve only the API. */
+  /** Folder with the built monitor; null serves only the API. */
   clientDir?: string | null;
 }
 
@@ -30,61 +34,129 @@ export interface RunningApp {
 }
 
 export interface App {
-  yoga: ReturnType<typeof createYoga<{ services: Services }, Context>>;
   server: http.Server;
+  /** Serve one request in process (tests): same path as HTTP. */
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
   start(port: number, host?: string): Promise<RunningApp>;
 }
 
-function clientIp(req: Request | undefined, fallback: string | undefined): string | null {
-  const forwarded = req?.headers.get('x-forwarded-for');
+/** Limits enforced before execution, besides complexity/depth/breadth (builder.ts). */
+export const ARMOR_LIMITS = { maxAliases: 30, maxTokens: 5000, maxDirectives: 20 } as const;
+
+interface ServerContext {
+  services: Services;
+  remoteAddress?: string;
+  setCookies: string[];
+}
+
+function clientIp(forwarded: string | null | undefined, fallback: string | undefined): string | null {
   return forwarded?.split(',')[0]?.trim() || fallback || null;
 }
 
 export function buildApp(services: Services, options: AppOptions = {}): App {
   const schema = options.schema ?? defaultSchema;
   const production = services.config.env === 'production';
+  const loginThrottle = new AddressThrottle();
 
-  const yoga = createYoga<{ services: Services; remoteAddress?: string }, Context>({
+  // Set-Cookie from resolvers (login/logout) onto the HTTP response.
+  const cookies: Plugin<Record<string, unknown>, ServerContext> = {
+    onResponse({ response, serverContext }) {
+      for (const c of serverContext?.setCookies ?? []) response.headers.append('Set-Cookie', c);
+    },
+  };
+
+  // Internal errors: log them with the request id, which the masked message carries.
+  // Runs before Yoga's masking (its plugin is always last).
+  const logUnexpected: Plugin<Context> = {
+    onExecute() {
+      return {
+        onExecuteDone({ result, args }) {
+          const ctx = args.contextValue;
+          const errors = 'errors' in result ? (result.errors ?? []) : [];
+          for (const e of errors) {
+            const original = e.originalError;
+            if (original && !(original instanceof GraphQLError)) {
+              ctx.log.error({ err: original, path: e.path?.join('.') }, 'unexpected error while resolving');
+              (e as { extensions: Record<string, unknown> }).extensions = { ...e.extensions, requestId: ctx.requestId };
+            }
+          }
+        },
+      };
+    },
+  };
+
+  const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Emerald GraphQL', defaultEditorToolsVisibility: true },
+    graphiql: {
+      title: 'Emerald GraphQL',
+      defaultEditorToolsVisibility: true,
+      defaultQuery: graphiqlExamples,
+      shouldPersistHeaders: false,
+      subscriptionsProtocol: 'WS',
+    },
     logging: {
       debug: (...args) => services.log.debug(args.map(String).join(' ')),
       info: (...args) => services.log.info(args.map(String).join(' ')),
       warn: (...args) => services.log.warn(args.map(String).join(' ')),
       error: (...args) => services.log.error(args.map(String).join(' ')),
     },
+    plugins: [
+      cookies,
+      logUnexpected as Plugin,
+      EnvelopArmorPlugin({
+        maxAliases: { n: ARMOR_LIMITS.maxAliases, exposeLimits: true },
+        maxTokens: { n: ARMOR_LIMITS.maxTokens, exposeLimits: true },
+        maxDirectives: { n: ARMOR_LIMITS.maxDirectives, exposeLimits: true },
+        maxDepth: { enabled: false }, // the complexity plugin limits depth
+        costLimit: { enabled: false }, // the complexity plugin prices lists by page size
+        blockFieldSuggestion: { enabled: production },
+      }),
+    ],
     maskedErrors: {
       isDev: !production,
       maskError(rawError, message) {
-        const error = rawError as Error;
-        const original = (error as { originalError?: unknown }).originalError;
-        const requestId = (error as { extensions?: { requestId?: string } }).extensions?.requestId;
-        services.log.error({ err: original ?? error, requestId }, 'unexpected error while resolving');
-        return new (error.constructor as typeof Error)(production ? `${message} (request ${requestId ?? 'unknown'})` : String((original as Error)?.message ?? message));
+        const error = rawError as GraphQLError;
+        // Deliberate errors (auth, bad input, limits) are GraphQLErrors: shown as they are.
+        if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+          return error.originalError instanceof GraphQLError && !error.path ? error.originalError : error;
+        }
+        const original = error.originalError ?? error;
+        const requestId = (error.extensions as { requestId?: string } | undefined)?.requestId;
+        return new GraphQLError(production ? `${message} (request ${requestId ?? 'unknown'})` : (original as Error).message, {
+          nodes: error.nodes,
+          path: error.path,
+          extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+        });
       },
     },
-    context: async ({ request, remoteAddress }: YogaInitialContext & { remoteAddress?: string }): Promise<Context> => {
-      const requestId = request.headers.get('x-request-id') ?? randomUUID();
+    context: async ({ request, services: s, remoteAddress, setCookies }: YogaInitialContext & ServerContext): Promise<Context> => {
+      const requestId = request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
+      const actor = await resolveActor(s.db, { cookie: request.headers.get('cookie'), authorization: request.headers.get('authorization') });
       return {
-        ...services,
-        log: services.log.child({ requestId }),
-        actor: null,
+        ...s,
+        log: s.log.child({ requestId, user: actor?.username }),
+        actor,
         requestId,
-        ip: clientIp(request, remoteAddress),
+        ip: clientIp(request.headers.get('x-forwarded-for'), remoteAddress),
         userAgent: request.headers.get('user-agent'),
-        setCookies: [],
+        setCookies,
+        loginThrottle,
       };
     },
   });
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    void yoga.handle(req, res, { services, remoteAddress: req.socket.remoteAddress, setCookies: [] });
+  };
 
   const serveStatic = options.clientDir === null ? null : createStaticHandler(options.clientDir ?? path.join(projectRoot, 'client', 'dist'));
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/graphql')) {
-      void yoga.handle(req, res, { services, remoteAddress: req.socket.remoteAddress });
+    if (url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/')) {
+      handle(req, res);
       return;
     }
     if (url === '/healthz') {
@@ -108,18 +180,29 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const wsServer = useServer(
+  const wsServer = useServer<Record<string, unknown>, { actor?: Context['actor'] }>(
     {
       schema,
       execute,
       subscribe,
-      context: async (ctx) => ({
+      // Authentication happens in connection_init: the session cookie of the upgrade
+      // request, or `authorization: Bearer …` in the init payload.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const authorization = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : null;
+        const actor = await resolveActor(services.db, { cookie: ctx.extra.request.headers.cookie ?? null, authorization });
+        if (!actor) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.actor = actor;
+        return true;
+      },
+      context: async (ctx): Promise<Context> => ({
         ...services,
-        actor: null,
+        actor: ctx.extra.actor ?? null,
         requestId: randomUUID(),
-        ip: ctx.extra.request.socket.remoteAddress ?? null,
+        ip: clientIp(String(ctx.extra.request.headers['x-forwarded-for'] ?? ''), ctx.extra.request.socket.remoteAddress),
         userAgent: ctx.extra.request.headers['user-agent'] ?? null,
         setCookies: [],
+        loginThrottle,
       }),
     },
     wss,
@@ -159,5 +242,8 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       });
     });
 
-  return { yoga, server, start };
+  const fetchInProcess = async (input: string, init?: RequestInit): Promise<Response> =>
+    yoga.fetch(new URL(input, 'http://emerald.test').toString(), init ?? {}, { services, remoteAddress: '127.0.0.1', setCookies: [] });
+
+  return { server, fetch: fetchInProcess, start };
 }

@@ -1,5 +1,24 @@
 /** Imports every aggregate (each registers its types on the builder) and builds the schema. */
 import { builder } from '../builder.ts';
+import { describeGeneratedTypes } from '../describe.ts';
+import './errors.ts';
+import './enums.ts';
 import './system.ts';
+import './auth.ts';
+import './user.ts';
+import './apiKey.ts';
+import './customer.ts';
+import './connection.ts';
+import './router.ts';
+import './ppp.ts';
+import './olt.ts';
+import './onu.ts';
+import './network.ts';
+import './incident.ts';
+import './ticket.ts';
+import './workOrder.ts';
+import './sync.ts';
+import './search.ts';
+import './auditEntry.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));

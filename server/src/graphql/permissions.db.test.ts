@@ -1,0 +1,243 @@
+/**
+ * The authorization contract: every root query and mutation field × every role, and
+ * node(id) for every type. A new root field without an entry here fails the suite.
+ */
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
+import { schema } from './schema/index.ts';
+
+type Who = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN' | 'ANON';
+const ROLES: Who[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN', 'ANON'];
+const STAFF: Who[] = ['ADMIN', 'NOC', 'SUPPORT'];
+const SIGNED_IN: Who[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'];
+
+let api: TestApi;
+const callers = {} as Record<Who, Caller>;
+const ids: Record<string, string> = {};
+const gid = (type: string, id: number | string) => encodeGlobalID(type, String(id));
+
+beforeAll(async () => {
+  api = await createTestApi({ subscribers: 120 });
+  callers.ADMIN = await api.as('admin');
+  callers.NOC = await api.as('noc');
+  callers.SUPPORT = await api.as('soporte');
+  callers.TECHNICIAN = await api.as('tecnico');
+  callers.ANON = api.anonymous;
+  const one = async (sql: string): Promise<number> => Number((await api.db.pool.query(sql)).rows[0]!.id);
+  // Objects NOT hanging off the technician's work orders.
+  const techConnections = `(SELECT t.connection_id FROM work_orders w JOIN tickets t ON t.id = w.ticket_id JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico' AND t.connection_id IS NOT NULL)`;
+  const connection = await one(`SELECT id FROM connections WHERE id NOT IN ${techConnections} ORDER BY id LIMIT 1`);
+  const customer = await one(`SELECT customer_id AS id FROM connections WHERE id = ${connection}`);
+  const router = await one('SELECT id FROM routers LIMIT 1');
+  await api.db.pool.query(
+    `INSERT INTO ppp_session_history (router_id, name, connection_id, started_at, ended_at, duration_seconds) VALUES (${router}, 'x', ${connection}, now() - interval '1 hour', now(), 3600)`,
+  );
+  const olt = await one('SELECT id FROM olts LIMIT 1');
+  const ponPort = await one('SELECT id FROM pon_ports LIMIT 1');
+  await api.db.pool.query(`INSERT INTO incidents (kind, title, opened_at, pon_port_id, olt_id, updated_at) VALUES ('FIBRE_CUT', 'Corte', now(), ${ponPort}, ${olt}, now())`);
+  const key = await callers.ADMIN.query<{ createApiKey: { created: { apiKey: { id: string } } } }>(
+    'mutation { createApiKey(input: { name: "matrix", scopes: [READ] }) { ... on CreateApiKeySuccess { created { apiKey { id } } } } }',
+  );
+  Object.assign(ids, {
+    Customer: gid('Customer', customer),
+    Connection: gid('Connection', connection),
+    Router: gid('Router', router),
+    PppSecret: gid('PppSecret', await one(`SELECT id FROM ppp_secrets WHERE connection_id IS DISTINCT FROM ${connection} AND (connection_id IS NULL OR connection_id NOT IN ${techConnections}) LIMIT 1`)),
+    PppSession: gid('PppSession', await one(`SELECT id FROM ppp_sessions WHERE connection_id NOT IN ${techConnections} LIMIT 1`)),
+    PppSessionRecord: gid('PppSessionRecord', await one('SELECT id FROM ppp_session_history LIMIT 1')),
+    Olt: gid('Olt', olt),
+    PonPort: gid('PonPort', ponPort),
+    Onu: gid('Onu', await one(`SELECT id FROM onus WHERE connection_id IS NULL OR connection_id NOT IN ${techConnections} LIMIT 1`)),
+    Plan: gid('Plan', await one('SELECT id FROM plans LIMIT 1')),
+    User: gid('User', await one(`SELECT id FROM users WHERE username = 'noc'`)),
+    Team: gid('Team', await one('SELECT id FROM teams LIMIT 1')),
+    ApiKey: key.data!.createApiKey.created.apiKey.id,
+    Ticket: gid('Ticket', await one(`SELECT id FROM tickets WHERE id NOT IN (SELECT ticket_id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico') LIMIT 1`)),
+    WorkOrder: gid('WorkOrder', await one(`SELECT w.id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2' LIMIT 1`)),
+    SyncRun: gid('SyncRun', await one('SELECT id FROM sync_runs LIMIT 1')),
+    Incident: gid('Incident', await one('SELECT id FROM incidents LIMIT 1')),
+    AuditEntry: gid('AuditEntry', await one('SELECT id FROM audit_entries LIMIT 1')),
+  });
+});
+
+/** Each root field: a document exercising it, and who may use it. */
+const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
+  health: { doc: () => '{ health { ok } }', allowed: ROLES },
+  me: { doc: () => '{ me { username } }', allowed: SIGNED_IN },
+  node: { doc: () => `{ node(id: "${ids.Plan}") { id } }`, allowed: SIGNED_IN },
+  nodes: { doc: () => `{ nodes(ids: ["${ids.Plan}"]) { id } }`, allowed: SIGNED_IN },
+  search: { doc: () => '{ search(query: "perez") { hits { kind } } }', allowed: STAFF },
+  customers: { doc: () => '{ customers(first: 1) { totalCount } }', allowed: STAFF },
+  customer: { doc: () => `{ customer(id: "${ids.Customer}") { name } }`, allowed: STAFF },
+  connection: { doc: () => `{ connection(id: "${ids.Connection}") { pppoeUsername } }`, allowed: STAFF },
+  connectionByUsername: { doc: () => '{ connectionByUsername(username: "nobody") { id } }', allowed: STAFF },
+  plans: { doc: () => '{ plans { name } }', allowed: STAFF },
+  routers: { doc: () => '{ routers(first: 1) { totalCount } }', allowed: STAFF },
+  router: { doc: () => `{ router(id: "${ids.Router}") { name } }`, allowed: STAFF },
+  pppSessions: { doc: () => '{ pppSessions(first: 1) { totalCount } }', allowed: STAFF },
+  pppSecrets: { doc: () => '{ pppSecrets(first: 1) { totalCount } }', allowed: STAFF },
+  olts: { doc: () => '{ olts { name } }', allowed: STAFF },
+  olt: { doc: () => `{ olt(id: "${ids.Olt}") { name } }`, allowed: STAFF },
+  ponPort: { doc: () => `{ ponPort(id: "${ids.PonPort}") { label } }`, allowed: STAFF },
+  onus: { doc: () => '{ onus(first: 1) { totalCount } }', allowed: STAFF },
+  onu: { doc: () => `{ onu(id: "${ids.Onu}") { serial } }`, allowed: STAFF },
+  onuBySerial: { doc: () => '{ onuBySerial(serial: "NOPE0000") { id } }', allowed: STAFF },
+  networkSummary: { doc: () => '{ networkSummary { sessionsUp } }', allowed: STAFF },
+  incidents: { doc: () => '{ incidents(first: 1) { totalCount } }', allowed: STAFF },
+  incident: { doc: () => `{ incident(id: "${ids.Incident}") { title } }`, allowed: STAFF },
+  tickets: { doc: () => '{ tickets(first: 1) { totalCount } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  ticket: { doc: () => `{ ticket(id: "${ids.Ticket}") { subject } }`, allowed: ['ADMIN', 'SUPPORT'] },
+  ticketCategories: { doc: () => '{ ticketCategories { name } }', allowed: ['ADMIN', 'SUPPORT'] },
+  workOrders: { doc: () => '{ workOrders(first: 1) { totalCount } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  workOrder: { doc: () => `{ workOrder(id: "${ids.WorkOrder}") { status } }`, allowed: ['ADMIN', 'SUPPORT'] },
+  materials: { doc: () => '{ materials { name } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  users: { doc: () => '{ users(first: 1) { totalCount } }', allowed: ['ADMIN', 'SUPPORT', 'NOC'] },
+  teams: { doc: () => '{ teams { name } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  apiKeys: { doc: () => '{ apiKeys { name } }', allowed: ['ADMIN'] },
+  auditEntries: { doc: () => '{ auditEntries(first: 1) { totalCount } }', allowed: ['ADMIN'] },
+  syncRuns: { doc: () => '{ syncRuns(first: 1) { totalCount } }', allowed: ['ADMIN', 'NOC'] },
+  syncRun: { doc: () => `{ syncRun(id: "${ids.SyncRun}") { status } }`, allowed: ['ADMIN', 'NOC'] },
+  sourceFreshness: { doc: () => '{ sourceFreshness { scopeKey } }', allowed: STAFF },
+  smartoltBudget: { doc: () => '{ smartoltBudget { remaining } }', allowed: STAFF },
+};
+
+/** Mutations are exercised with input that fails validation: allowed callers get a typed error, others are refused. */
+const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSession?: boolean }> = {
+  login: { doc: () => 'mutation { login(username: "", password: "x") { __typename } }', allowed: ROLES },
+  logout: { doc: () => 'mutation { logout }', allowed: SIGNED_IN, freshSession: true },
+  createTicket: { doc: () => 'mutation { createTicket(input: { subject: "x", type: TECHNICAL }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
+  updateTicket: { doc: () => `mutation { updateTicket(input: { id: "${ids.Ticket}", subject: "" }) { __typename } }`, allowed: ['ADMIN', 'SUPPORT'] },
+  addTicketNote: { doc: () => `mutation { addTicketNote(ticketId: "${ids.Ticket}", body: " ") { __typename } }`, allowed: ['ADMIN', 'SUPPORT'] },
+  createWorkOrder: { doc: () => 'mutation { createWorkOrder(input: { ticketId: "bad", type: REPAIR }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
+  scheduleWorkOrder: { doc: () => 'mutation { scheduleWorkOrder(input: { id: "bad", scheduledStart: "2030-01-01T10:00:00Z" }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
+  startWorkOrder: { doc: () => 'mutation { startWorkOrder(id: "bad") { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  completeWorkOrder: { doc: () => 'mutation { completeWorkOrder(input: { id: "bad", resolutionType: OTHER }) { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  failWorkOrder: { doc: () => 'mutation { failWorkOrder(input: { id: "bad", reason: "x" }) { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  createUser: { doc: () => 'mutation { createUser(input: { username: "x", name: "y", role: NOC, password: "z" }) { __typename } }', allowed: ['ADMIN'] },
+  updateUser: { doc: () => 'mutation { updateUser(input: { id: "bad" }) { __typename } }', allowed: SIGNED_IN },
+  deactivateUser: { doc: () => 'mutation { deactivateUser(id: "bad") { __typename } }', allowed: ['ADMIN'] },
+  createApiKey: { doc: () => 'mutation { createApiKey(input: { name: "x", scopes: [] }) { __typename } }', allowed: ['ADMIN'] },
+  revokeApiKey: { doc: () => 'mutation { revokeApiKey(id: "bad") { __typename } }', allowed: ['ADMIN'] },
+  requestSync: { doc: () => 'mutation { requestSync(input: { source: ISPCUBE, kind: SESSIONS }) { __typename } }', allowed: ['ADMIN', 'NOC'] },
+};
+
+const NODE_TYPES: Record<string, Who[]> = {
+  Customer: STAFF,
+  Connection: STAFF,
+  Router: STAFF,
+  PppSecret: STAFF,
+  PppSession: STAFF,
+  PppSessionRecord: STAFF,
+  Olt: STAFF,
+  PonPort: STAFF,
+  Onu: STAFF,
+  Plan: SIGNED_IN,
+  User: SIGNED_IN,
+  Team: SIGNED_IN,
+  ApiKey: ['ADMIN'],
+  Ticket: ['ADMIN', 'SUPPORT'],
+  WorkOrder: ['ADMIN', 'SUPPORT'],
+  SyncRun: ['ADMIN', 'NOC'],
+  Incident: STAFF,
+  AuditEntry: ['ADMIN'],
+};
+
+const USERNAMES: Record<Exclude<Who, 'ANON'>, string> = { ADMIN: 'admin', NOC: 'noc', SUPPORT: 'soporte', TECHNICIAN: 'tecnico' };
+
+/** A separate session (for mutations that end it). */
+async function freshCaller(who: Exclude<Who, 'ANON'>): Promise<Caller> {
+  const res = await api.anonymous.query<{ login: { session: { token: string } } }>(
+    `mutation { login(username: "${USERNAMES[who]}", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }`,
+  );
+  return api.caller(res.data!.login.session.token);
+}
+
+const denial = (who: Who): string => (who === 'ANON' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+
+describe('authorization matrix', () => {
+  it('covers every root field and every node type', () => {
+    expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
+    expect(Object.keys(MUTATIONS).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
+    const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((t) => t.name).sort();
+    expect(Object.keys(NODE_TYPES).sort()).toEqual(nodeTypes);
+  });
+
+  for (const [field, spec] of Object.entries(QUERIES)) {
+    for (const who of ROLES) {
+      const allowed = spec.allowed.includes(who);
+      it(`query ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
+        const res = await callers[who].query(spec.doc());
+        if (allowed) {
+          expect(res.errors ?? []).toEqual([]);
+          expect(res.data?.[field]).toBeDefined();
+        } else {
+          expect(errorCode(res)).toBe(denial(who));
+          expect(res.data?.[field] ?? null).toBeNull();
+        }
+      });
+    }
+  }
+
+  for (const [field, spec] of Object.entries(MUTATIONS)) {
+    for (const who of ROLES) {
+      const allowed = spec.allowed.includes(who);
+      it(`mutation ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
+        const caller = spec.freshSession && who !== 'ANON' ? await freshCaller(who) : callers[who];
+        const res = await caller.query(spec.doc());
+        if (allowed) {
+          expect([errorCode(res)]).not.toContain('FORBIDDEN');
+          expect([errorCode(res)]).not.toContain('UNAUTHENTICATED');
+        } else {
+          expect(errorCode(res)).toBe(denial(who));
+        }
+      });
+    }
+  }
+
+  for (const [type, allowedRoles] of Object.entries(NODE_TYPES)) {
+    for (const who of ROLES) {
+      const allowed = allowedRoles.includes(who);
+      it(`node(${type}) as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
+        const res = await callers[who].query<{ node: { __typename: string; id: string } | null; nodes: ({ id: string } | null)[] }>(
+          `query($id: ID!) { node(id: $id) { __typename id } nodes(ids: [$id]) { id } }`,
+          { id: ids[type] },
+        );
+        if (allowed) {
+          expect(res.errors ?? []).toEqual([]);
+          expect(res.data?.node).toEqual({ __typename: type, id: ids[type] });
+          expect(res.data?.nodes).toEqual([{ id: ids[type] }]);
+        } else {
+          expect(errorCode(res)).toBe(denial(who));
+          expect(res.data?.node ?? null).toBeNull();
+        }
+      });
+    }
+  }
+});
+
+describe('technicians', () => {
+  it('see their own work orders and what hangs off them, and nothing else', async () => {
+    const own = await api.db.pool.query<{ wo: number; ticket: number; connection: number; customer: number }>(
+      `SELECT w.id AS wo, t.id AS ticket, t.connection_id AS connection, t.customer_id AS customer
+       FROM work_orders w JOIN tickets t ON t.id = w.ticket_id JOIN users u ON u.id = w.technician_id
+       WHERE u.username = 'tecnico' AND t.connection_id IS NOT NULL LIMIT 1`,
+    );
+    const row = own.rows[0]!;
+    const res = await callers.TECHNICIAN.query<{ workOrder: { ticket: { connection: { pppoeUsername: string; customer: { name: string } } } } }>(
+      `query($id: ID!) { workOrder(id: $id) { ticket { subject connection { pppoeUsername customer { name } onu { serial } } } } }`,
+      { id: gid('WorkOrder', row.wo) },
+    );
+    expect(res.errors ?? []).toEqual([]);
+    expect(res.data?.workOrder.ticket.connection.customer.name).toBeTruthy();
+
+    const list = await callers.TECHNICIAN.query<{ workOrders: { nodes: { technician: { username: string } }[] } }>(
+      '{ workOrders(first: 100) { nodes { technician { username } } } }',
+    );
+    const usernames = new Set(list.data!.workOrders.nodes.map((n) => n.technician.username));
+    expect([...usernames]).toEqual(['tecnico']);
+    const tickets = await callers.TECHNICIAN.query<{ tickets: { totalCount: number } }>('{ tickets(first: 1) { totalCount } }');
+    const expected = await api.db.pool.query(`SELECT count(DISTINCT t.id)::int AS n FROM tickets t JOIN work_orders w ON w.ticket_id = t.id JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico'`);
+    expect(tickets.data!.tickets.totalCount).toBe(expected.rows[0].n);
+  });
+});

@@ -1,0 +1,149 @@
+/** OLTs and their PON ports. */
+import { builder } from '../builder.ts';
+import { NETWORK_READERS, readAs } from '../access.ts';
+import type { Context } from '../context.ts';
+import { idOf } from '../ids.ts';
+import { freshness } from '../live.ts';
+
+export interface StatusCounts {
+  total: number;
+  online: number;
+  offline: number;
+  los: number;
+  powerFail: number;
+  unknown: number;
+}
+
+export const StatusCountsRef = builder.objectRef<StatusCounts>('OnuStatusCounts').implement({
+  description: 'How many ONUs are in each state.',
+  fields: (t) => ({
+    total: t.exposeInt('total', { description: 'All ONUs.' }),
+    online: t.exposeInt('online', { description: 'ONLINE.' }),
+    offline: t.exposeInt('offline', { description: 'OFFLINE.' }),
+    los: t.exposeInt('los', { description: 'LOS (no light: fibre problem).' }),
+    powerFail: t.exposeInt('powerFail', { description: 'POWER_FAIL.' }),
+    unknown: t.exposeInt('unknown', { description: 'UNKNOWN.' }),
+  }),
+});
+
+export function emptyCounts(): StatusCounts {
+  return { total: 0, online: 0, offline: 0, los: 0, powerFail: 0, unknown: 0 };
+}
+
+export function addCount(c: StatusCounts, status: string, n: number): void {
+  c.total += n;
+  if (status === 'ONLINE') c.online += n;
+  else if (status === 'OFFLINE') c.offline += n;
+  else if (status === 'LOS') c.los += n;
+  else if (status === 'POWER_FAIL') c.powerFail += n;
+  else c.unknown += n;
+}
+
+/** ONU counts per PON port and per OLT, one GROUP BY per request. */
+export function portCounts(ctx: Context): Promise<{ byPort: Map<number, StatusCounts>; byOlt: Map<number, StatusCounts> }> {
+  const cache = ctx as Context & { portCounts?: ReturnType<typeof portCounts> };
+  cache.portCounts ??= (async () => {
+    const rows = await ctx.db.pool.query<{ olt_id: number; pon_port_id: number | null; status: string; n: number }>(
+      `SELECT olt_id, pon_port_id, status::text, count(*)::int AS n FROM onus WHERE gone_at IS NULL GROUP BY 1, 2, 3`,
+    );
+    const byPort = new Map<number, StatusCounts>();
+    const byOlt = new Map<number, StatusCounts>();
+    for (const r of rows.rows) {
+      if (r.pon_port_id !== null) {
+        if (!byPort.has(r.pon_port_id)) byPort.set(r.pon_port_id, emptyCounts());
+        addCount(byPort.get(r.pon_port_id)!, r.status, r.n);
+      }
+      if (!byOlt.has(r.olt_id)) byOlt.set(r.olt_id, emptyCounts());
+      addCount(byOlt.get(r.olt_id)!, r.status, r.n);
+    }
+    return { byPort, byOlt };
+  })();
+  return cache.portCounts;
+}
+
+export const OltRef = builder.prismaNode('Olt', {
+  id: { field: 'id' },
+  description: 'An optical line terminal (as SmartOLT knows it).',
+  authScopes: readAs(...NETWORK_READERS),
+  fields: (t) => ({
+    externalId: t.exposeString('externalId', { description: 'SmartOLT OLT id.' }),
+    name: t.exposeString('name', { description: 'Name.' }),
+    hardware: t.exposeString('hardware', { nullable: true, description: 'Hardware model.' }),
+    ip: t.exposeString('ip', { nullable: true, description: 'Management IP.' }),
+    goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from SmartOLT.' }),
+    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The OLT as SmartOLT last sent it.' }),
+    statusCounts: t.field({
+      type: StatusCountsRef,
+      description: 'ONUs of this OLT by state.',
+      resolve: async (o, _a, ctx) => (await portCounts(ctx)).byOlt.get(o.id) ?? emptyCounts(),
+    }),
+    statusObservedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Last successful bulk status poll of this OLT.',
+      resolve: async (o, _a, ctx) => (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_STATUS', `olt:${o.id}`),
+    }),
+    ponPorts: t.relation('ponPorts', {
+      description: 'PON ports, by board and port.',
+      query: () => ({ orderBy: [{ board: 'asc' }, { port: 'asc' }] }),
+    }),
+    onus: t.relatedConnection('onus', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'ONUs of this OLT, by serial.',
+      query: () => ({ where: { goneAt: null }, orderBy: [{ serial: 'asc' }, { id: 'asc' }] }),
+    }),
+  }),
+});
+
+export const PonPortRef = builder.prismaNode('PonPort', {
+  id: { field: 'id' },
+  description: 'A PON port (OLT, board, port): one fibre tree, the unit of outage detection.',
+  authScopes: readAs(...NETWORK_READERS),
+  fields: (t) => ({
+    board: t.exposeInt('board', { description: 'Board (slot) number.' }),
+    port: t.exposeInt('port', { description: 'Port number on the board.' }),
+    label: t.string({ description: 'Board/port as written on the OLT, e.g. `0/3`.', select: { board: true, port: true }, resolve: (p) => `${p.board}/${p.port}` }),
+    olt: t.relation('olt', { description: 'The OLT.' }),
+    statusCounts: t.field({
+      type: StatusCountsRef,
+      description: 'ONUs of this port by state.',
+      resolve: async (p, _a, ctx) => (await portCounts(ctx)).byPort.get(p.id) ?? emptyCounts(),
+    }),
+    onus: t.relatedConnection('onus', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'ONUs on this port, by ONU index.',
+      query: () => ({ where: { goneAt: null }, orderBy: [{ onuIndex: 'asc' }, { id: 'asc' }] }),
+    }),
+    openIncidents: t.relation('incidents', {
+      description: 'Open incidents on this port (at most one at a time).',
+      query: () => ({ where: { status: 'OPEN' }, orderBy: { openedAt: 'desc' } }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  olts: t.prismaField({
+    type: ['Olt'],
+    description: 'All OLTs, by name.',
+    authScopes: readAs(...NETWORK_READERS),
+    resolve: (query, _root, _args, ctx) => ctx.db.prisma.olt.findMany({ ...query, where: { goneAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+  }),
+  olt: t.prismaField({
+    type: 'Olt',
+    nullable: true,
+    description: 'One OLT by id.',
+    authScopes: readAs(...NETWORK_READERS),
+    args: { id: t.arg.id({ required: true, description: 'OLT id.' }) },
+    resolve: (query, _root, args, ctx) => ctx.db.prisma.olt.findUnique({ ...query, where: { id: idOf(String(args.id), 'Olt', 'id') } }),
+  }),
+  ponPort: t.prismaField({
+    type: 'PonPort',
+    nullable: true,
+    description: 'One PON port by id.',
+    authScopes: readAs(...NETWORK_READERS),
+    args: { id: t.arg.id({ required: true, description: 'PON port id.' }) },
+    resolve: (query, _root, args, ctx) => ctx.db.prisma.ponPort.findUnique({ ...query, where: { id: idOf(String(args.id), 'PonPort', 'id') } }),
+  }),
+}));

@@ -1,0 +1,231 @@
+/** Users, roles and teams. */
+import { z } from 'zod';
+import { checkPasswordRules, hashPassword } from '../../auth/password.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { builder } from '../builder.ts';
+import { readAs, writeAs } from '../access.ts';
+import { audit } from '../audit.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../errors.ts';
+import { idOf, optionalIdOf } from '../ids.ts';
+import { RoleEnum } from './enums.ts';
+import { mutationResult } from './errors.ts';
+
+const adminOrSelf = (u: { id: number }, _args: unknown, ctx: { actor: { userId: number; role: string } | null }) =>
+  ctx.actor?.role === 'ADMIN' || ctx.actor?.userId === u.id;
+
+export const UserRef = builder.prismaNode('User', {
+  id: { field: 'id' },
+  description: 'A person who signs in to Emerald. Passwords are never readable.',
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    username: t.exposeString('username', { description: 'Sign-in name.' }),
+    name: t.exposeString('name', { description: 'Full name.' }),
+    email: t.exposeString('email', { nullable: true, description: 'E-mail (admins and the user only).', authScopes: adminOrSelf }),
+    role: t.field({ type: RoleEnum, description: 'Role.', resolve: (u) => u.role }),
+    active: t.exposeBoolean('active', { description: 'Deactivated users cannot sign in.' }),
+    locale: t.exposeString('locale', { description: 'Preferred language (es, en).' }),
+    team: t.relation('team', { nullable: true, description: 'Field team (technicians).' }),
+    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true, description: 'Last sign-in (admins and the user only).', authScopes: adminOrSelf }),
+    lockedUntil: t.expose('lockedUntil', { type: 'DateTime', nullable: true, description: 'Locked after failed sign-ins until (admins only).', authScopes: readAs('ADMIN') }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Created.' }),
+  }),
+});
+
+export const TeamRef = builder.prismaNode('Team', {
+  id: { field: 'id' },
+  description: 'A field team.',
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Name.' }),
+    members: t.relation('members', { description: 'Active members.', query: { where: { active: true }, orderBy: { name: 'asc' } } }),
+  }),
+});
+
+function userWhere(args: { role?: ('ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN')[] | null; includeInactive?: boolean | null }, isAdmin: boolean): Prisma.UserWhereInput {
+  return {
+    ...(args.role?.length ? { role: { in: args.role } } : {}),
+    ...(args.includeInactive && isAdmin ? {} : { active: true }),
+  };
+}
+
+builder.queryFields((t) => ({
+  users: t.prismaConnection({
+    type: 'User',
+    cursor: 'id',
+    totalCount: (_c, args, ctx) => ctx.db.prisma.user.count({ where: userWhere(args, ctx.actor?.role === 'ADMIN') }),
+    description: 'Users by name (admins manage them; support and NOC list them to assign work).',
+    authScopes: readAs('ADMIN', 'SUPPORT', 'NOC'),
+    args: {
+      role: t.arg({ type: [RoleEnum], required: false, description: 'Only these roles.' }),
+      includeInactive: t.arg.boolean({ required: false, description: 'Include deactivated users (admins).' }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.user.findMany({ ...query, where: userWhere(args, ctx.actor?.role === 'ADMIN'), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+  }),
+  teams: t.prismaField({
+    type: ['Team'],
+    description: 'Field teams.',
+    authScopes: readAs('ADMIN', 'SUPPORT', 'TECHNICIAN'),
+    resolve: (query, _root, _args, ctx) => ctx.db.prisma.team.findMany({ ...query, orderBy: { name: 'asc' } }),
+  }),
+}));
+
+const username = z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{3,40}$/, 'Username: 3–40 of a-z, 0-9, dot, dash, underscore');
+const personName = z.string().trim().min(2, 'Name must have at least 2 characters').max(120, 'Name must have at most 120 characters');
+const email = z.email('Not a valid e-mail address').max(200).nullish();
+const locale = z.enum(['es', 'en']);
+
+function checkPassword(password: string, user: string, field: string): void {
+  const problem = checkPasswordRules(password, user);
+  if (problem) throw ValidationError.single(field, problem.code, problem.message);
+}
+
+async function checkTeam(tx: Prisma.TransactionClient, teamId: number | null): Promise<void> {
+  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } }))) throw new NotFoundError('input.teamId', 'No team with that id');
+}
+
+function userSnapshot(u: { username: string; name: string; email: string | null; role: string; teamId: number | null; active: boolean }) {
+  return { username: u.username, name: u.name, email: u.email, role: u.role, teamId: u.teamId, active: u.active };
+}
+
+/** Refuse a change that would leave no active admin. */
+async function keepAnAdmin(tx: Prisma.TransactionClient, userId: number, field: string): Promise<void> {
+  const others = await tx.user.count({ where: { role: 'ADMIN', active: true, id: { not: userId } } });
+  if (others === 0) throw new InvalidTransitionError('This is the last active admin: make someone else admin first', 'ADMIN', 'NOT_ADMIN', field);
+}
+
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  description: 'A new user.',
+  fields: (t) => ({
+    username: t.string({ required: true, description: 'Sign-in name (3–40 of a-z 0-9 . _ -).' }),
+    name: t.string({ required: true, description: 'Full name.' }),
+    email: t.string({ required: false, description: 'E-mail.' }),
+    role: t.field({ type: RoleEnum, required: true, description: 'Role.' }),
+    teamId: t.id({ required: false, description: 'Team (technicians).' }),
+    password: t.string({ required: true, description: 'Initial password (10–128 characters, not containing the username).' }),
+    locale: t.string({ required: false, description: 'es (default) or en.' }),
+  }),
+});
+
+builder.mutationField('createUser', (t) =>
+  t.field({
+    type: UserRef,
+    description: 'Create a user (admins).',
+    authScopes: writeAs('ADMIN'),
+    errors: mutationResult('CreateUser', 'user'),
+    args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The user.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const v = parseInput(z.object({ username, name: personName, email, locale: locale.default('es') }), {
+        username: input.username,
+        name: input.name,
+        email: input.email || null,
+        locale: input.locale ?? undefined,
+      });
+      checkPassword(input.password, v.username, 'input.password');
+      const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
+      const passwordHash = await hashPassword(input.password);
+      return ctx.db.prisma.$transaction(async (tx) => {
+        if (await tx.user.findUnique({ where: { username: v.username } })) throw ValidationError.single('input.username', 'TAKEN', 'That username is taken');
+        if (v.email && (await tx.user.findUnique({ where: { email: v.email } }))) throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
+        await checkTeam(tx, teamId);
+        const user = await tx.user.create({ data: { username: v.username, name: v.name, email: v.email ?? null, role: input.role, teamId, passwordHash, locale: v.locale } });
+        await audit(tx, ctx, { action: 'user.create', entityType: 'User', entityId: user.id, after: userSnapshot(user) });
+        return user;
+      });
+    },
+  }),
+);
+
+const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  description: 'Changes to a user; omitted fields stay. Users may change their own name, e-mail, locale and password.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'User id.' }),
+    name: t.string({ required: false, description: 'Full name.' }),
+    email: t.string({ required: false, description: 'E-mail.' }),
+    role: t.field({ type: RoleEnum, required: false, description: 'Role (admins).' }),
+    teamId: t.id({ required: false, description: 'Team (admins).' }),
+    removeFromTeam: t.boolean({ required: false, description: 'Leave the team (admins).' }),
+    password: t.string({ required: false, description: 'New password (signs the user out everywhere else).' }),
+    locale: t.string({ required: false, description: 'es or en.' }),
+    active: t.boolean({ required: false, description: 'Reactivate (admins); use deactivateUser to deactivate.' }),
+  }),
+});
+
+builder.mutationField('updateUser', (t) =>
+  t.field({
+    type: UserRef,
+    description: 'Change a user. Admins change anything; others only their own profile and password.',
+    authScopes: { $all: { write: true, authenticated: true } },
+    errors: mutationResult('UpdateUser', 'user'),
+    args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'The changes.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = idOf(String(input.id), 'User', 'input.id');
+      const isAdmin = ctx.actor!.role === 'ADMIN';
+      if (!isAdmin && (id !== ctx.actor!.userId || input.role || input.teamId || input.removeFromTeam || input.active !== undefined && input.active !== null)) {
+        throw new NotFoundError('input.id', 'You can only change your own name, e-mail, language and password');
+      }
+      const v = parseInput(z.object({ name: personName.optional(), email, locale: locale.optional() }), {
+        name: input.name ?? undefined,
+        email: input.email === undefined ? undefined : input.email || null,
+        locale: input.locale ?? undefined,
+      });
+      const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
+      return ctx.db.prisma.$transaction(async (tx) => {
+        const before = await tx.user.findUnique({ where: { id } });
+        if (!before) throw new NotFoundError('input.id', 'No user with that id');
+        const data: Prisma.UserUncheckedUpdateInput = {};
+        if (v.name !== undefined) data.name = v.name;
+        if (v.email !== undefined) {
+          if (v.email && (await tx.user.findFirst({ where: { email: v.email, id: { not: id } } }))) throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
+          data.email = v.email;
+        }
+        if (v.locale) data.locale = v.locale;
+        if (input.role && input.role !== before.role) {
+          if (before.role === 'ADMIN') await keepAnAdmin(tx, id, 'input.role');
+          data.role = input.role;
+        }
+        if (input.removeFromTeam) data.teamId = null;
+        else if (teamId !== null) {
+          await checkTeam(tx, teamId);
+          data.teamId = teamId;
+        }
+        if (input.active === true) data.active = true;
+        if (input.password) {
+          checkPassword(input.password, before.username, 'input.password');
+          data.passwordHash = await hashPassword(input.password);
+          data.passwordChangedAt = new Date();
+          data.failedLogins = 0;
+          data.lockedUntil = null;
+          await tx.userSession.deleteMany({ where: { userId: id, ...(ctx.actor!.sessionId ? { id: { not: ctx.actor!.sessionId } } : {}) } });
+        }
+        const after = await tx.user.update({ where: { id }, data });
+        await audit(tx, ctx, { action: 'user.update', entityType: 'User', entityId: id, before: userSnapshot(before), after: { ...userSnapshot(after), passwordChanged: !!input.password } });
+        return after;
+      });
+    },
+  }),
+);
+
+builder.mutationField('deactivateUser', (t) =>
+  t.field({
+    type: UserRef,
+    description: 'Deactivate a user: signs them out everywhere and disables their API keys. The last admin cannot be deactivated.',
+    authScopes: writeAs('ADMIN'),
+    errors: mutationResult('DeactivateUser', 'user'),
+    args: { id: t.arg.id({ required: true, description: 'User id.' }) },
+    resolve: async (_root, args, ctx) => {
+      const id = idOf(String(args.id), 'User', 'id');
+      return ctx.db.prisma.$transaction(async (tx) => {
+        const before = await tx.user.findUnique({ where: { id } });
+        if (!before) throw new NotFoundError('id', 'No user with that id');
+        if (!before.active) throw new InvalidTransitionError('The user is already inactive', 'INACTIVE', 'INACTIVE', 'id');
+        if (before.role === 'ADMIN') await keepAnAdmin(tx, id, 'id');
+        const after = await tx.user.update({ where: { id }, data: { active: false } });
+        await tx.userSession.deleteMany({ where: { userId: id } });
+        await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+        await audit(tx, ctx, { action: 'user.deactivate', entityType: 'User', entityId: id, before: userSnapshot(before), after: userSnapshot(after) });
+        return after;
+      });
+    },
+  }),
+);
