@@ -8,7 +8,7 @@ import { DEMO_PASSWORD } from '../server/src/demo/owned.ts';
 import { seedDemo, type DemoSeedSummary } from '../server/src/demo/seed.ts';
 import type { Services } from '../server/src/graphql/context.ts';
 import { buildApp, type App } from '../server/src/http/app.ts';
-import { createLogger } from '../server/src/logger.ts';
+import pino from 'pino';
 import { createJobQueue } from '../workers/queue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -31,6 +31,8 @@ export interface TestApi extends TestDatabase {
   /** A caller with the bearer token of `username` (logged in through the login mutation). */
   as(username: string, password?: string): Promise<Caller>;
   caller(token: string | null, headers?: Record<string, string>): Caller;
+  /** Log lines (JSON objects) the server wrote. */
+  logs: Record<string, unknown>[];
   /** Count SQL statements run while `fn` runs. */
   countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
 }
@@ -41,7 +43,9 @@ export async function createTestApi(options: { subscribers?: number; seed?: numb
   const database = await createTestDatabase({ poolSize: 8, onQuery: (sql) => counting && statements.push(sql) });
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
   const jobs = createJobQueue(database.db.pool);
-  const services: Services = { config, db: database.db, log: createLogger('silent', { pretty: false }), startedAt: new Date(), version: 'test', jobs };
+  const logs: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
   const app = buildApp(services, { clientDir: null });
   afterAll(async () => {
@@ -67,6 +71,7 @@ export async function createTestApi(options: { subscribers?: number; seed?: numb
     config,
     seeded,
     anonymous: caller(null),
+    logs,
     caller,
     async as(username, password = DEMO_PASSWORD) {
       let token = tokens.get(username);

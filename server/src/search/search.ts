@@ -71,6 +71,11 @@ export async function search(db: Queryable, query: string, first: number): Promi
   // A serial (or part of one) has digits, or is long like a full serial.
   const serial = t.serial.length >= 4 && (/\d/.test(t.serial) || t.serial.length >= 10) ? t.serial : '';
   const perSource = Math.max(first * 2, 20);
+  // Typos: every word appears, or is close to a word of the text (pg_trgm word similarity;
+  // each condition can use the trigram index). Short words must appear as typed.
+  const fuzzyWords = t.words
+    .map((w, i) => (w.length >= 4 ? `(c.search_text LIKE ($2::text[])[${i + 1}] OR ($10::text[])[${i + 1}] <% c.search_text)` : `c.search_text LIKE ($2::text[])[${i + 1}]`))
+    .join(' AND ') || 'false';
 
   const res = await db.query<{
     kind: SearchHitKind;
@@ -83,88 +88,86 @@ export async function search(db: Queryable, query: string, first: number): Promi
     secret_id: number | null;
     onu_id: number | null;
   }>(
-    `WITH params AS (SELECT $1::text AS q, $2::text[] AS pats, $3::text AS digits, $4::text AS phone, $5::text AS compact,
-                            $6::text AS lower, $7::text AS serial, $8::int AS lim),
-     cand AS (
+    `WITH cand AS (
        -- Customers: identifiers exactly, then name/address/code/doc fuzzily
        (SELECT c.id AS customer_id, NULL::int AS connection_id, NULL::int AS secret_id, NULL::int AS onu_id,
                ${EXACT}::float8 AS score, true AS exact, 'docNumber' AS field, c.doc_number AS value
-          FROM customers c, params p WHERE p.digits <> '' AND c.doc_number = p.digits AND c.gone_at IS NULL LIMIT 5)
+          FROM customers c WHERE $3::text <> '' AND c.doc_number = $3::text AND c.gone_at IS NULL LIMIT 5)
        UNION ALL
        (SELECT c.id, NULL, NULL, NULL, ${EXACT}, true, 'code', c.code
-          FROM customers c, params p WHERE c.code = p.lower AND c.gone_at IS NULL LIMIT 5)
+          FROM customers c WHERE c.code = $6::text AND c.gone_at IS NULL LIMIT 5)
        UNION ALL
        (SELECT c.id, NULL, NULL, NULL,
-               200 + 100 * word_similarity(p.q, c.search_text) + CASE WHEN c.search_text LIKE ALL (p.pats) THEN 100 ELSE 0 END
-                 + CASE WHEN c.doc_number LIKE p.digits || '%' AND p.digits <> '' THEN 50 ELSE 0 END,
+               200 + 100 * word_similarity($1::text, c.search_text) + CASE WHEN c.search_text LIKE ALL ($2::text[]) THEN 100 ELSE 0 END
+                 + CASE WHEN c.doc_number LIKE $3::text || '%' AND $3::text <> '' THEN 50 ELSE 0 END,
                false,
-               CASE WHEN p.digits <> '' AND c.doc_number LIKE '%' || p.digits || '%' THEN 'docNumber'
-                    WHEN emerald_normalize(c.name) LIKE ALL (p.pats) THEN 'name' ELSE 'address' END,
-               CASE WHEN p.digits <> '' AND c.doc_number LIKE '%' || p.digits || '%' THEN c.doc_number
-                    WHEN emerald_normalize(c.name) LIKE ALL (p.pats) THEN c.name ELSE concat_ws(', ', c.address, c.city) END
-          FROM customers c, params p
-         WHERE c.gone_at IS NULL AND (c.search_text LIKE ALL (p.pats) OR p.q <% c.search_text)
-         ORDER BY 5 DESC LIMIT (SELECT lim FROM params))
+               CASE WHEN $3::text <> '' AND c.doc_number LIKE '%' || $3::text || '%' THEN 'docNumber'
+                    WHEN emerald_normalize(c.name) LIKE ALL ($2::text[]) THEN 'name' ELSE 'address' END,
+               CASE WHEN $3::text <> '' AND c.doc_number LIKE '%' || $3::text || '%' THEN c.doc_number
+                    WHEN emerald_normalize(c.name) LIKE ALL ($2::text[]) THEN c.name ELSE concat_ws(', ', c.address, c.city) END
+          FROM customers c
+         WHERE c.gone_at IS NULL AND (c.search_text LIKE ALL ($2::text[]) OR $1::text <% c.search_text OR (${fuzzyWords}))
+         ORDER BY 5 DESC LIMIT $8::int)
        UNION ALL
        (SELECT ph.customer_id, NULL, NULL, NULL,
-               CASE WHEN ph.digits = p.phone THEN ${EXACT - 50} ELSE 300 END, ph.digits = p.phone, 'phone', ph.number
-          FROM customer_phones ph, params p WHERE p.phone <> '' AND ph.digits LIKE '%' || p.phone || '%' LIMIT (SELECT lim FROM params))
+               CASE WHEN ph.digits = $4::text THEN ${EXACT - 50} ELSE 300 END, ph.digits = $4::text, 'phone', ph.number
+          FROM customer_phones ph WHERE $4::text <> '' AND ph.digits LIKE '%' || $4::text || '%' LIMIT $8::int)
        UNION ALL
        (SELECT e.customer_id, NULL, NULL, NULL,
-               CASE WHEN e.email = p.lower THEN ${EXACT - 50} ELSE 200 + 100 * similarity(e.email, p.lower) END, e.email = p.lower, 'email', e.email
-          FROM customer_emails e, params p WHERE length(p.lower) >= 3 AND e.email LIKE '%' || p.lower || '%' LIMIT (SELECT lim FROM params))
+               CASE WHEN e.email = $6::text THEN ${EXACT - 50} ELSE 200 + 100 * similarity(e.email, $6::text) END, e.email = $6::text, 'email', e.email
+          FROM customer_emails e WHERE length($6::text) >= 3 AND e.email LIKE '%' || $6::text || '%' LIMIT $8::int)
        UNION ALL
        -- Connections: PPPoE username and IP exactly, else fuzzily
        (SELECT cn.customer_id, cn.id, NULL, NULL, ${EXACT}, true, 'pppoeUsername', cn.pppoe_username
-          FROM connections cn, params p WHERE cn.username_key = p.lower AND cn.gone_at IS NULL LIMIT 5)
+          FROM connections cn WHERE cn.username_key = $6::text AND cn.gone_at IS NULL LIMIT 5)
        UNION ALL
        (SELECT cn.customer_id, cn.id, NULL, NULL, ${EXACT}, true, 'ip', cn.ip_address
-          FROM connections cn, params p WHERE cn.ip_address = p.lower AND cn.gone_at IS NULL LIMIT 5)
+          FROM connections cn WHERE cn.ip_address = $6::text AND cn.gone_at IS NULL LIMIT 5)
        UNION ALL
        (SELECT cn.customer_id, cn.id, NULL, NULL,
-               150 + 100 * word_similarity(p.q, cn.search_text), false,
-               CASE WHEN cn.username_key LIKE ALL (p.pats) THEN 'pppoeUsername' WHEN cn.ip_address LIKE p.lower || '%' THEN 'ip' ELSE 'address' END,
-               CASE WHEN cn.username_key LIKE ALL (p.pats) THEN cn.pppoe_username WHEN cn.ip_address LIKE p.lower || '%' THEN cn.ip_address ELSE cn.address END
-          FROM connections cn, params p
-         WHERE cn.gone_at IS NULL AND cn.search_text LIKE ALL (p.pats)
-         ORDER BY 5 DESC LIMIT (SELECT lim FROM params))
+               150 + 100 * word_similarity($1::text, cn.search_text), false,
+               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN 'pppoeUsername' WHEN cn.ip_address LIKE $6::text || '%' THEN 'ip' ELSE 'address' END,
+               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN cn.pppoe_username WHEN cn.ip_address LIKE $6::text || '%' THEN cn.ip_address ELSE cn.address END
+          FROM connections cn
+         WHERE cn.gone_at IS NULL AND cn.search_text LIKE ALL ($2::text[])
+         ORDER BY 5 DESC LIMIT $8::int)
        UNION ALL
        -- PPP secrets (linked ones count for their connection; unlinked ones stand alone)
        (SELECT cn.customer_id, s.connection_id, s.id, NULL,
-               CASE WHEN lower(s.name) = p.lower THEN ${EXACT - 20}
-                    WHEN p.compact <> '' AND emerald_compact(s.last_caller_id) = p.compact THEN ${EXACT - 30}
-                    ELSE 140 + 100 * word_similarity(p.q, s.search_text) END,
-               lower(s.name) = p.lower OR (p.compact <> '' AND emerald_compact(s.last_caller_id) = p.compact),
-               CASE WHEN p.compact <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || p.compact || '%' THEN 'mac' ELSE 'pppoeUsername' END,
-               CASE WHEN p.compact <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || p.compact || '%' THEN s.last_caller_id ELSE s.name END
-          FROM ppp_secrets s LEFT JOIN connections cn ON cn.id = s.connection_id, params p
-         WHERE s.gone_at IS NULL AND (s.search_text LIKE ALL (p.pats)
-                OR (p.compact <> '' AND s.search_text LIKE '%' || p.compact || '%' AND emerald_compact(s.last_caller_id) LIKE '%' || p.compact || '%'))
-         ORDER BY 5 DESC LIMIT (SELECT lim FROM params))
+               CASE WHEN lower(s.name) = $6::text THEN ${EXACT - 20}
+                    WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) = $5::text THEN ${EXACT - 30}
+                    ELSE 140 + 100 * word_similarity($1::text, s.search_text) END,
+               lower(s.name) = $6::text OR ($5::text <> '' AND emerald_compact(s.last_caller_id) = $5::text),
+               CASE WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%' THEN 'mac' ELSE 'pppoeUsername' END,
+               CASE WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%' THEN s.last_caller_id ELSE s.name END
+          FROM ppp_secrets s LEFT JOIN connections cn ON cn.id = s.connection_id
+         WHERE s.gone_at IS NULL AND (s.search_text LIKE ALL ($2::text[])
+                OR ($5::text <> '' AND s.search_text LIKE '%' || $5::text || '%' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%'))
+         ORDER BY 5 DESC LIMIT $8::int)
        UNION ALL
        -- Live sessions: IP and MAC
        (SELECT cn.customer_id, ss.connection_id, NULL, NULL,
-               CASE WHEN ss.address = p.lower OR (p.compact <> '' AND emerald_compact(ss.caller_id) = p.compact) THEN ${EXACT} ELSE 400 END,
-               ss.address = p.lower OR (p.compact <> '' AND emerald_compact(ss.caller_id) = p.compact),
-               CASE WHEN ss.address LIKE p.lower || '%' THEN 'ip' ELSE 'mac' END,
-               CASE WHEN ss.address LIKE p.lower || '%' THEN ss.address ELSE ss.caller_id END
-          FROM ppp_sessions ss LEFT JOIN connections cn ON cn.id = ss.connection_id, params p
+               CASE WHEN ss.address = $6::text OR ($5::text <> '' AND emerald_compact(ss.caller_id) = $5::text) THEN ${EXACT} ELSE 400 END,
+               ss.address = $6::text OR ($5::text <> '' AND emerald_compact(ss.caller_id) = $5::text),
+               CASE WHEN ss.address LIKE $6::text || '%' THEN 'ip' ELSE 'mac' END,
+               CASE WHEN ss.address LIKE $6::text || '%' THEN ss.address ELSE ss.caller_id END
+          FROM ppp_sessions ss LEFT JOIN connections cn ON cn.id = ss.connection_id
          WHERE ss.connection_id IS NOT NULL
-           AND (ss.address = p.lower OR (p.lower ~ '^[0-9.]{6,15}$' AND ss.address LIKE p.lower || '%')
-                OR (p.compact <> '' AND ss.search_text LIKE '%' || p.compact || '%' AND emerald_compact(ss.caller_id) LIKE '%' || p.compact || '%'))
-         LIMIT (SELECT lim FROM params))
+           AND (ss.address = $6::text OR ($6::text ~ '^[0-9.]{6,15}$' AND ss.address LIKE $6::text || '%')
+                OR ($5::text <> '' AND ss.search_text LIKE '%' || $5::text || '%' AND emerald_compact(ss.caller_id) LIKE '%' || $5::text || '%'))
+         LIMIT $8::int)
        UNION ALL
        -- ONUs: serial exactly or partly; name (= PPPoE username) maps to the connection
        (SELECT cn.customer_id, o.connection_id, NULL, o.id,
-               CASE WHEN o.serial = p.serial THEN ${EXACT} WHEN o.name_key = p.lower THEN ${EXACT - 20} ELSE 700 + 100 * similarity(lower(o.serial), lower(p.serial)) END,
-               o.serial = p.serial OR o.name_key = p.lower,
-               CASE WHEN o.name_key = p.lower THEN 'onuName' ELSE 'onuSerial' END,
-               CASE WHEN o.name_key = p.lower THEN o.name ELSE o.serial END
-          FROM onus o LEFT JOIN connections cn ON cn.id = o.connection_id, params p
+               CASE WHEN o.serial = $7::text THEN ${EXACT} WHEN o.name_key = $6::text THEN ${EXACT - 20} ELSE 700 + 100 * similarity(lower(o.serial), lower($7::text)) END,
+               o.serial = $7::text OR o.name_key = $6::text,
+               CASE WHEN o.name_key = $6::text THEN 'onuName' ELSE 'onuSerial' END,
+               CASE WHEN o.name_key = $6::text THEN o.name ELSE o.serial END
+          FROM onus o LEFT JOIN connections cn ON cn.id = o.connection_id
          WHERE o.gone_at IS NULL
-           AND (o.serial = p.serial OR o.name_key = p.lower
-                OR (p.serial <> '' AND o.search_text LIKE '%' || lower(p.serial) || '%' AND o.serial LIKE '%' || p.serial || '%'))
-         ORDER BY 5 DESC LIMIT (SELECT lim FROM params))
+           AND (o.serial = $7::text OR o.name_key = $6::text
+                OR ($7::text <> '' AND o.search_text LIKE '%' || lower($7::text) || '%' AND o.serial LIKE '%' || $7::text || '%'))
+         ORDER BY 5 DESC LIMIT $8::int)
      ),
      keyed AS (
        SELECT cand.*,
@@ -180,7 +183,7 @@ export async function search(db: Queryable, query: string, first: number): Promi
             score, exact, field, coalesce(value, '') AS value, customer_id, connection_id,
             CASE WHEN customer_id IS NULL THEN secret_id END AS secret_id, CASE WHEN customer_id IS NULL THEN onu_id END AS onu_id
      FROM best ORDER BY score DESC, customer_id NULLS LAST, secret_id, onu_id LIMIT $9`,
-    [t.text, patterns.length ? patterns : ['%'], digits, phone, compact, t.lower, serial, perSource, first],
+    [t.text, patterns.length ? patterns : ['%'], digits, phone, compact, t.lower, serial, perSource, first, t.words],
   );
   return res.rows.map((r) => ({
     kind: r.kind,

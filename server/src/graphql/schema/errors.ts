@@ -34,7 +34,7 @@ builder.objectType(NotFoundError, {
   description: 'An object the input refers to does not exist or is not visible to you.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    field: t.exposeString('field', { description: 'The input field holding the unknown reference.' }),
+    field: t.exposeString('field', { nullable: true, description: 'The input field holding the unknown reference.' }),
   }),
 });
 
