@@ -40,7 +40,7 @@ import {
   mapSmartoltOlt,
   mapSmartoltOnu,
 } from '../mirror/map.ts';
-import { withTransaction, type Queryable } from '../mirror/sql.ts';
+import { SEARCHABLE_TABLES, settleSearchIndexes, withTransaction, type Queryable } from '../mirror/sql.ts';
 import type { Db } from '../db/client.ts';
 import { seedOwnedData, type OwnedSeedSummary } from './owned.ts';
 
@@ -152,5 +152,6 @@ export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoSe
     const owned = await seedOwnedData(tx, { seed: options.seed, now });
     return { mirrored, owned };
   });
+  await settleSearchIndexes(db.pool, SEARCHABLE_TABLES);
   return { world, ...result, durationMs: Date.now() - started.getTime() };
 }

@@ -90,6 +90,12 @@ describe('search', () => {
     expect(res.data!.search.hits[0]).toEqual({ kind: 'PPP_SECRET', linked: false, pppSecret: { name: 'prueba7777', linked: false } });
   });
 
+  it('answers short words (no typo tolerance below 4 letters)', async () => {
+    const hits = await top('la ñata');
+    expect(await customerName(hits[0]!.customerId)).toBe('Panadería La Ñata SRL');
+    expect(Array.isArray(await top('sas'))).toBe(true);
+  });
+
   it('groups what matched one customer into one hit', async () => {
     const hits = await top('jperez', 20);
     const ids = hits.filter((h) => h.customerId !== null).map((h) => h.customerId);

@@ -5,6 +5,7 @@
  * ranked first. Hits are grouped per customer; PPP secrets and ONUs that match no
  * connection come back on their own, flagged as not linked. One SQL statement.
  */
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../mirror/sql.ts';
 import { digitsOnly, phoneDigits } from '../domain/identifiers.ts';
 
@@ -24,6 +25,8 @@ export interface SearchHit {
 
 export const MIN_QUERY_LENGTH = 2;
 const EXACT = 1000;
+/** How many text matches per source are ranked (bounds the work for very common words). */
+const RANK_WINDOW = 200;
 
 export class SearchQueryError extends Error {
   override readonly name = 'SearchQueryError';
@@ -68,15 +71,30 @@ export async function search(db: Queryable, query: string, first: number): Promi
   const phone = t.phone.length >= 6 ? t.phone : '';
   // A MAC (or part of one): 6–12 hex digits once separators are removed.
   const compact = /^[0-9a-f]{6,12}$/.test(t.compact) ? t.compact : '';
-  // A serial (or part of one) has digits, or is long like a full serial.
-  const serial = t.serial.length >= 4 && (/\d/.test(t.serial) || t.serial.length >= 10) ? t.serial : '';
+  // A serial (SN: vendor prefix + 8 hex digits) or a chunk of its hex part.
+  const serial = /^[A-Z]{4}[0-9A-F]{0,8}$/.test(t.serial) || (/^[0-9A-F]{4,8}$/.test(t.serial) && /\d/.test(t.serial)) ? t.serial : '';
+  // Usernames, e-mails, serials, MACs and IPs are one token: multi-word queries skip those scans.
+  const singleToken = t.words.length === 1;
+  // Typo tolerance is for names and addresses: words without digits, when nothing matched as typed.
+  const fuzzy = !/\d/.test(t.text) && t.words.some((w) => w.length >= 4);
   const perSource = Math.max(first * 2, 20);
   // Typos: every word appears, or is close to a word of the text (pg_trgm word similarity;
   // each condition can use the trigram index). Short words must appear as typed.
-  const fuzzyWords = t.words
-    .map((w, i) => (w.length >= 4 ? `(c.search_text LIKE ($2::text[])[${i + 1}] OR ($10::text[])[${i + 1}] <% c.search_text)` : `c.search_text LIKE ($2::text[])[${i + 1}]`))
-    .join(' AND ') || 'false';
+  // Conditions are spelled out word by word (not LIKE ALL(array)) so the planner can
+  // combine trigram index scans (BitmapAnd/BitmapOr) instead of scanning whole tables.
+  const fuzzyWords = (alias: string): string =>
+    t.words
+      .map((w, i) =>
+        w.length >= 4
+          ? `(${alias}.search_text LIKE ($2::text[])[${i + 1}] OR ($10::text[])[${i + 1}] <% ${alias}.search_text)`
+          : `${alias}.search_text LIKE ($2::text[])[${i + 1}]`,
+      )
+      .join(' AND ') || 'false';
+  const allWords = (alias: string): string => t.words.map((_, i) => `${alias}.search_text LIKE ($2::text[])[${i + 1}]`).join(' AND ') || 'false';
 
+  const text = searchSql(fuzzyWords('c'), allWords);
+  // Named statements are planned once per connection (the SQL is large: ~5 ms to plan).
+  const name = `emerald_search_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
   const res = await db.query<{
     kind: SearchHitKind;
     score: number;
@@ -88,7 +106,43 @@ export async function search(db: Queryable, query: string, first: number): Promi
     secret_id: number | null;
     onu_id: number | null;
   }>(
-    `WITH cand AS (
+    { name, text, values: [t.text, patterns.length ? patterns : ['%'], digits, phone, compact, t.lower, serial, perSource, first, t.words, fuzzy, singleToken] },
+  );
+  return res.rows.map((r) => ({
+    kind: r.kind,
+    score: Math.round(r.score * 10) / 10,
+    exact: r.exact,
+    matchedField: r.field,
+    matchedValue: r.value,
+    customerId: r.customer_id,
+    connectionId: r.connection_id,
+    secretId: r.secret_id,
+    onuId: r.onu_id,
+  }));
+}
+
+/** The search statement; its text varies only with the number of words (see the callers' conditions). */
+function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): string {
+  const fuzzyWords = (_alias: 'c'): string => fuzzyWordsC;
+  return `WITH
+     -- Customers whose text holds every word as typed. Ranked cheaply: text starting with
+     -- the query, then shorter (more specific) texts, then a DNI/CUIT starting with it.
+     exact_c AS MATERIALIZED (
+       SELECT c.id, 300 + CASE WHEN c.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END
+                        + CASE WHEN $3::text <> '' AND c.doc_number LIKE $3::text || '%' THEN 50 ELSE 0 END
+                        - least(length(c.search_text), 200) / 10.0 AS score
+       -- Rank at most ${RANK_WINDOW} matches: a common surname matches thousands, and reading them all
+       -- costs more than it helps (the user narrows the query instead).
+       FROM (SELECT c.id, c.search_text, c.doc_number FROM customers c WHERE c.gone_at IS NULL AND ${allWords('c')} LIMIT ${RANK_WINDOW}) c
+       ORDER BY 2 DESC, c.id LIMIT $8::int),
+     -- Typos: only when nothing matched as typed (the InitPlan skips this scan otherwise).
+     fuzzy_c AS MATERIALIZED (
+       SELECT c.id, 200 + 100 * word_similarity($1::text, c.search_text) AS score
+       FROM customers c
+       WHERE $11::boolean AND NOT EXISTS (SELECT 1 FROM exact_c) AND cardinality($10::text[]) > 0 AND c.gone_at IS NULL AND ${fuzzyWords('c')}
+         AND c.id NOT IN (SELECT id FROM exact_c)
+       ORDER BY 2 DESC, c.id LIMIT $8::int),
+     cand AS (
        -- Customers: identifiers exactly, then name/address/code/doc fuzzily
        (SELECT c.id AS customer_id, NULL::int AS connection_id, NULL::int AS secret_id, NULL::int AS onu_id,
                ${EXACT}::float8 AS score, true AS exact, 'docNumber' AS field, c.doc_number AS value
@@ -97,17 +151,12 @@ export async function search(db: Queryable, query: string, first: number): Promi
        (SELECT c.id, NULL, NULL, NULL, ${EXACT}, true, 'code', c.code
           FROM customers c WHERE c.code = $6::text AND c.gone_at IS NULL LIMIT 5)
        UNION ALL
-       (SELECT c.id, NULL, NULL, NULL,
-               200 + 100 * word_similarity($1::text, c.search_text) + CASE WHEN c.search_text LIKE ALL ($2::text[]) THEN 100 ELSE 0 END
-                 + CASE WHEN c.doc_number LIKE $3::text || '%' AND $3::text <> '' THEN 50 ELSE 0 END,
-               false,
+       (SELECT c.id, NULL, NULL, NULL, m.score, false,
                CASE WHEN $3::text <> '' AND c.doc_number LIKE '%' || $3::text || '%' THEN 'docNumber'
                     WHEN emerald_normalize(c.name) LIKE ALL ($2::text[]) THEN 'name' ELSE 'address' END,
                CASE WHEN $3::text <> '' AND c.doc_number LIKE '%' || $3::text || '%' THEN c.doc_number
                     WHEN emerald_normalize(c.name) LIKE ALL ($2::text[]) THEN c.name ELSE concat_ws(', ', c.address, c.city) END
-          FROM customers c
-         WHERE c.gone_at IS NULL AND (c.search_text LIKE ALL ($2::text[]) OR $1::text <% c.search_text OR (${fuzzyWords}))
-         ORDER BY 5 DESC LIMIT $8::int)
+          FROM (SELECT * FROM exact_c UNION ALL SELECT * FROM fuzzy_c) m JOIN customers c ON c.id = m.id)
        UNION ALL
        (SELECT ph.customer_id, NULL, NULL, NULL,
                CASE WHEN ph.digits = $4::text THEN ${EXACT - 50} ELSE 300 END, ph.digits = $4::text, 'phone', ph.number
@@ -115,7 +164,7 @@ export async function search(db: Queryable, query: string, first: number): Promi
        UNION ALL
        (SELECT e.customer_id, NULL, NULL, NULL,
                CASE WHEN e.email = $6::text THEN ${EXACT - 50} ELSE 200 + 100 * similarity(e.email, $6::text) END, e.email = $6::text, 'email', e.email
-          FROM customer_emails e WHERE length($6::text) >= 3 AND e.email LIKE '%' || $6::text || '%' LIMIT $8::int)
+          FROM customer_emails e WHERE $12::boolean AND length($6::text) >= 3 AND e.email LIKE '%' || $6::text || '%' LIMIT $8::int)
        UNION ALL
        -- Connections: PPPoE username and IP exactly, else fuzzily
        (SELECT cn.customer_id, cn.id, NULL, NULL, ${EXACT}, true, 'pppoeUsername', cn.pppoe_username
@@ -124,26 +173,28 @@ export async function search(db: Queryable, query: string, first: number): Promi
        (SELECT cn.customer_id, cn.id, NULL, NULL, ${EXACT}, true, 'ip', cn.ip_address
           FROM connections cn WHERE cn.ip_address = $6::text AND cn.gone_at IS NULL LIMIT 5)
        UNION ALL
-       (SELECT cn.customer_id, cn.id, NULL, NULL,
-               150 + 100 * word_similarity($1::text, cn.search_text), false,
+       (SELECT cn.customer_id, cn.id, NULL, NULL, m.score, false,
                CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN 'pppoeUsername' WHEN cn.ip_address LIKE $6::text || '%' THEN 'ip' ELSE 'address' END,
                CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN cn.pppoe_username WHEN cn.ip_address LIKE $6::text || '%' THEN cn.ip_address ELSE cn.address END
-          FROM connections cn
-         WHERE cn.gone_at IS NULL AND cn.search_text LIKE ALL ($2::text[])
-         ORDER BY 5 DESC LIMIT $8::int)
+          FROM (SELECT cn.id, 150 + CASE WHEN cn.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END - least(length(cn.search_text), 200) / 10.0 AS score
+                  FROM (SELECT cn.id, cn.search_text FROM connections cn WHERE cn.gone_at IS NULL AND ${allWords('cn')} LIMIT ${RANK_WINDOW}) cn
+                 ORDER BY 2 DESC, cn.id LIMIT $8::int) m
+          JOIN connections cn ON cn.id = m.id)
        UNION ALL
        -- PPP secrets (linked ones count for their connection; unlinked ones stand alone)
-       (SELECT cn.customer_id, s.connection_id, s.id, NULL,
-               CASE WHEN lower(s.name) = $6::text THEN ${EXACT - 20}
-                    WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) = $5::text THEN ${EXACT - 30}
-                    ELSE 140 + 100 * word_similarity($1::text, s.search_text) END,
+       (SELECT cn.customer_id, s.connection_id, s.id, NULL, m.score,
                lower(s.name) = $6::text OR ($5::text <> '' AND emerald_compact(s.last_caller_id) = $5::text),
                CASE WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%' THEN 'mac' ELSE 'pppoeUsername' END,
                CASE WHEN $5::text <> '' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%' THEN s.last_caller_id ELSE s.name END
-          FROM ppp_secrets s LEFT JOIN connections cn ON cn.id = s.connection_id
-         WHERE s.gone_at IS NULL AND (s.search_text LIKE ALL ($2::text[])
-                OR ($5::text <> '' AND s.search_text LIKE '%' || $5::text || '%' AND emerald_compact(s.last_caller_id) LIKE '%' || $5::text || '%'))
-         ORDER BY 5 DESC LIMIT $8::int)
+          FROM (SELECT s.id,
+                       CASE WHEN lower(s.name) = $6::text THEN ${EXACT - 20}
+                            WHEN $5::text <> '' AND s.search_text LIKE '%' || $5::text || '%' THEN ${EXACT - 30}
+                            ELSE 140 + CASE WHEN s.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END - least(length(s.search_text), 200) / 10.0 END AS score
+                  FROM (SELECT s.id, s.name, s.search_text FROM ppp_secrets s
+                         WHERE s.gone_at IS NULL AND (($12::boolean AND ${allWords('s')}) OR ($5::text <> '' AND s.search_text LIKE '%' || $5::text || '%'))
+                         LIMIT ${RANK_WINDOW}) s
+                 ORDER BY 2 DESC, s.id LIMIT $8::int) m
+          JOIN ppp_secrets s ON s.id = m.id LEFT JOIN connections cn ON cn.id = s.connection_id)
        UNION ALL
        -- Live sessions: IP and MAC
        (SELECT cn.customer_id, ss.connection_id, NULL, NULL,
@@ -153,7 +204,8 @@ export async function search(db: Queryable, query: string, first: number): Promi
                CASE WHEN ss.address LIKE $6::text || '%' THEN ss.address ELSE ss.caller_id END
           FROM ppp_sessions ss LEFT JOIN connections cn ON cn.id = ss.connection_id
          WHERE ss.connection_id IS NOT NULL
-           AND (ss.address = $6::text OR ($6::text ~ '^[0-9.]{6,15}$' AND ss.address LIKE $6::text || '%')
+           AND (ss.address = $6::text
+                OR ($6::text ~ '^\\d{1,3}\\.\\d{1,3}\\.[0-9.]*$' AND ss.search_text LIKE '%' || $6::text || '%' AND ss.address LIKE $6::text || '%')
                 OR ($5::text <> '' AND ss.search_text LIKE '%' || $5::text || '%' AND emerald_compact(ss.caller_id) LIKE '%' || $5::text || '%'))
          LIMIT $8::int)
        UNION ALL
@@ -182,18 +234,5 @@ export async function search(db: Queryable, query: string, first: number): Promi
      SELECT CASE WHEN customer_id IS NOT NULL THEN 'CUSTOMER' WHEN secret_id IS NOT NULL THEN 'PPP_SECRET' ELSE 'ONU' END AS kind,
             score, exact, field, coalesce(value, '') AS value, customer_id, connection_id,
             CASE WHEN customer_id IS NULL THEN secret_id END AS secret_id, CASE WHEN customer_id IS NULL THEN onu_id END AS onu_id
-     FROM best ORDER BY score DESC, customer_id NULLS LAST, secret_id, onu_id LIMIT $9`,
-    [t.text, patterns.length ? patterns : ['%'], digits, phone, compact, t.lower, serial, perSource, first, t.words],
-  );
-  return res.rows.map((r) => ({
-    kind: r.kind,
-    score: Math.round(r.score * 10) / 10,
-    exact: r.exact,
-    matchedField: r.field,
-    matchedValue: r.value,
-    customerId: r.customer_id,
-    connectionId: r.connection_id,
-    secretId: r.secret_id,
-    onuId: r.onu_id,
-  }));
+     FROM best ORDER BY score DESC, customer_id NULLS LAST, secret_id, onu_id LIMIT $9`;
 }

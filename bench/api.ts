@@ -1,0 +1,142 @@
+/**
+ * API benchmark on the 100k-subscriber demo data (issue 3):
+ *   search p50/p99, customer page p50/p99, 100 ONUs of a PON port p50/p99, customer page
+ *   throughput with 50 concurrent clients, and GraphQL vs hand-written SQL for the same data.
+ * Runs a real HTTP server on 127.0.0.1 and calls it with fetch (keep-alive).
+ *   npx tsx bench/api.ts [subscribers=100000]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import pino from 'pino';
+import { loadConfig } from '../server/src/config.ts';
+import { buildApp } from '../server/src/http/app.ts';
+import { createJobQueue } from '../workers/queue.ts';
+import { benchDatabase, summarize } from './setup.ts';
+
+const subscribers = Number(process.argv[2] ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 400);
+
+const { db } = await benchDatabase(subscribers);
+const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
+const jobs = createJobQueue(db.pool);
+const app = buildApp({ config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs }, { clientDir: null });
+const running = await app.start(0);
+
+async function post(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
+  const res = await fetch(`${running.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(`${JSON.stringify(variables)}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const login = await post('mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }', {});
+const token: string = login.login.session.token;
+
+// ── samples
+const rand = (n: number) => Math.floor(Math.random() * n);
+const customers = (await db.pool.query(`SELECT c.id, c.name, c.doc_number, cn.pppoe_username, o.serial, ph.number
+  FROM customers c JOIN connections cn ON cn.customer_id = c.id LEFT JOIN onus o ON o.connection_id = cn.id
+  LEFT JOIN customer_phones ph ON ph.customer_id = c.id AND ph.position = 0 ORDER BY random() LIMIT 500`)).rows;
+const ponPorts = (await db.pool.query('SELECT id FROM pon_ports ORDER BY random() LIMIT 200')).rows.map((r) => r.id as number);
+const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/,/g, '');
+const searchQueries: string[] = [];
+for (const c of customers) {
+  const words = fold(c.name).split(' ').filter((w: string) => w.length > 2);
+  switch (searchQueries.length % 6) {
+    case 0: searchQueries.push(words.slice(0, 2).join(' ')); break; // a name
+    case 1: searchQueries.push(String(c.doc_number).slice(0, 6)); break; // partial DNI
+    case 2: searchQueries.push(c.pppoe_username); break; // username
+    case 3: searchQueries.push(c.serial ? String(c.serial).slice(4, 10) : (words[0] ?? "perez")); break; // partial serial
+    case 4: searchQueries.push(c.number ?? words[0] ?? "perez"); break; // a phone as written
+    default: searchQueries.push(words[words.length - 1] ?? 'perez'); // a surname
+  }
+}
+
+const SEARCH = 'query($q: String!) { search(query: $q, first: 10) { hits { kind exact matchedField matchedValue customer { id name docNumber address } connection { id pppoeUsername } pppSecret { id name } } } }';
+const CUSTOMER_PAGE = `query($id: ID!) { customer(id: $id) {
+  name docNumber address city status debt phones { number } emails { email }
+  connections {
+    pppoeUsername address plan { name speed } router { name }
+    onu { serial status { value since observedAt } signal { rxPower level observedAt } ponPort { label olt { name } } }
+    session { address callerId uptimeSeconds observedAt }
+    pppSecret { lastLoggedOut lastDisconnectReason }
+    tickets(first: 5) { totalCount nodes { number subject status priority createdAt } }
+  }
+} }`;
+const ONUS_BY_PON = `query($p: ID!) { onus(first: 100, filter: { ponPortId: $p }) { totalCount nodes { serial name status { value since } signal { rxPower level } connection { pppoeUsername } } } }`;
+
+async function measure(label: string, fn: (i: number) => Promise<unknown>, runs = RUNS): Promise<number[]> {
+  for (let i = 0; i < 20; i++) await fn(i); // warm up
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  console.log(label.padEnd(34), JSON.stringify(summarize(samples)));
+  return samples;
+}
+
+const results: Record<string, unknown> = { subscribers, runs: RUNS, date: new Date().toISOString(), machine: '2 cores, PostgreSQL 15 on 127.0.0.1' };
+results.search = summarize(await measure('search (GraphQL over HTTP)', (i) => post(SEARCH, { q: searchQueries[i % searchQueries.length] }, token)));
+results.customerPage = summarize(await measure('customer page (GraphQL over HTTP)', (i) => post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i % customers.length].id)) }, token)));
+results.onusByPonPort = summarize(await measure('100 ONUs of a PON port (GraphQL)', (i) => post(ONUS_BY_PON, { p: encodeGlobalID('PonPort', String(ponPorts[i % ponPorts.length])) }, token)));
+
+// Hand-written SQL for the same customer page: one statement with JSON aggregation.
+const CUSTOMER_SQL = `
+SELECT c.name, c.doc_number, c.address, c.city, c.status, c.debt,
+  (SELECT json_agg(p.number ORDER BY p.position) FROM customer_phones p WHERE p.customer_id = c.id) AS phones,
+  (SELECT json_agg(e.email ORDER BY e.position) FROM customer_emails e WHERE e.customer_id = c.id) AS emails,
+  (SELECT json_agg(json_build_object(
+      'pppoe', cn.pppoe_username, 'address', cn.address, 'plan', pl.name, 'speed', pl.speed, 'router', r.name,
+      'onu', (SELECT json_build_object('serial', o.serial, 'status', o.status, 'since', o.status_changed_at, 'rx', o.rx_power,
+                                       'port', pp.board || '/' || pp.port, 'olt', ol.name)
+              FROM onus o LEFT JOIN pon_ports pp ON pp.id = o.pon_port_id LEFT JOIN olts ol ON ol.id = o.olt_id
+              WHERE o.connection_id = cn.id AND o.gone_at IS NULL ORDER BY o.id LIMIT 1),
+      'session', (SELECT json_build_object('address', s.address, 'mac', s.caller_id, 'started', s.started_at)
+                  FROM ppp_sessions s WHERE s.connection_id = cn.id ORDER BY s.started_at DESC LIMIT 1),
+      'secret', (SELECT json_build_object('lastLoggedOut', sc.last_logged_out, 'reason', sc.last_disconnect_reason)
+                 FROM ppp_secrets sc WHERE sc.connection_id = cn.id AND sc.gone_at IS NULL ORDER BY (sc.router_id = cn.router_id) DESC, sc.id LIMIT 1),
+      'tickets', (SELECT json_agg(t) FROM (SELECT tk.id, tk.subject, tk.status, tk.priority, tk.created_at FROM tickets tk
+                  WHERE tk.connection_id = cn.id ORDER BY tk.created_at DESC LIMIT 5) t),
+      'ticketCount', (SELECT count(*) FROM tickets tk WHERE tk.connection_id = cn.id)
+    ) ORDER BY cn.id)
+   FROM connections cn LEFT JOIN plans pl ON pl.id = cn.plan_id LEFT JOIN routers r ON r.id = cn.router_id
+   WHERE cn.customer_id = c.id AND cn.gone_at IS NULL) AS connections,
+  (SELECT json_object_agg(source || '/' || kind || '/' || scope_key, last_success_at) FROM source_freshness) AS freshness
+FROM customers c WHERE c.id = $1`;
+const sqlSamples = await measure('customer page (hand-written SQL)', (i) => db.pool.query(CUSTOMER_SQL, [customers[i % customers.length].id]));
+results.customerPageSql = summarize(sqlSamples);
+const gql = results.customerPage as { p50: number; p99: number };
+const sql = results.customerPageSql as { p50: number; p99: number };
+results.graphqlOverhead = { p50Ratio: Math.round((gql.p50 / sql.p50) * 10) / 10, p99Ratio: Math.round((gql.p99 / sql.p99) * 10) / 10 };
+console.log('GraphQL / SQL (customer page)'.padEnd(34), JSON.stringify(results.graphqlOverhead));
+
+// Throughput: 50 concurrent clients for 10 s.
+const until = Date.now() + 10_000;
+let done = 0;
+const latencies: number[] = [];
+await Promise.all(
+  Array.from({ length: 50 }, async (_, k) => {
+    let i = k;
+    while (Date.now() < until) {
+      const t = performance.now();
+      await post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i++ % customers.length].id)) }, token);
+      latencies.push(performance.now() - t);
+      done++;
+    }
+  }),
+);
+results.customerPageThroughput = { clients: 50, seconds: 10, requests: done, perSecond: Math.round(done / 10), latency: summarize(latencies) };
+console.log('customer page, 50 clients'.padEnd(34), JSON.stringify(results.customerPageThroughput));
+
+fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
+fs.writeFileSync(path.join(import.meta.dirname, 'results', `api-${subscribers}.json`), `${JSON.stringify(results, null, 2)}\n`);
+await running.stop();
+await jobs.release();
+await db.close();
