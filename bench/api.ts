@@ -11,6 +11,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import pino from 'pino';
 import { loadConfig } from '../server/src/config.ts';
 import { buildApp } from '../server/src/http/app.ts';
+import { createVendors, endpointsFromConfig } from '../server/src/sync/vendors.ts';
 import { createJobQueue } from '../workers/queue.ts';
 import { benchDatabase, summarize } from './setup.ts';
 
@@ -20,7 +21,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 const { db } = await benchDatabase(subscribers);
 const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
 const jobs = createJobQueue(db.pool);
-const app = buildApp({ config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs }, { clientDir: null });
+const vendors = createVendors(db, endpointsFromConfig(config));
+const app = buildApp({ config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors }, { clientDir: null });
 const running = await app.start(0);
 
 async function post(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {

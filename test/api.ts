@@ -8,6 +8,7 @@ import { DEMO_PASSWORD } from '../server/src/demo/owned.ts';
 import { seedDemo, type DemoSeedSummary } from '../server/src/demo/seed.ts';
 import type { Services } from '../server/src/graphql/context.ts';
 import { buildApp, type App } from '../server/src/http/app.ts';
+import { createVendors, endpointsFromConfig, type VendorEndpoints } from '../server/src/sync/vendors.ts';
 import pino from 'pino';
 import { createJobQueue } from '../workers/queue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -37,7 +38,7 @@ export interface TestApi extends TestDatabase {
   countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
 }
 
-export async function createTestApi(options: { subscribers?: number; seed?: number; env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function createTestApi(options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints } = {}): Promise<TestApi> {
   const statements: string[] = [];
   let counting = false;
   const database = await createTestDatabase({ poolSize: 8, onQuery: (sql) => counting && statements.push(sql) });
@@ -45,11 +46,13 @@ export async function createTestApi(options: { subscribers?: number; seed?: numb
   const jobs = createJobQueue(database.db.pool);
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs };
+  const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
+  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
   const app = buildApp(services, { clientDir: null });
   afterAll(async () => {
     await jobs.release();
+    await vendors.close();
   });
 
   const caller = (token: string | null, headers: Record<string, string> = {}): Caller => ({

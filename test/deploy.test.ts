@@ -39,6 +39,8 @@ describe('docker-compose.yml', () => {
     expect(worker.ports).toBeUndefined();
     expect((server.environment as Record<string, string>).EMERALD_PROCESSES).toBe('api');
     expect((worker.environment as Record<string, string>).EMERALD_PROCESSES).toBe('worker');
+    // Demo mode is single-process (API + worker + simulators); compose runs them apart.
+    for (const s of [server, worker]) expect((s.environment as Record<string, string>).EMERALD_DEMO).toBe('off');
     expect((server.healthcheck as { test: string[] }).test.join(' ')).toContain('/healthz');
   });
 

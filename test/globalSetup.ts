@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { Logger, runMigrations } from 'graphile-worker';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../server/src/db/embedded.ts';
 import { applyMigrations, readMigrations } from '../server/src/db/migrate.ts';
@@ -43,6 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.connect();
   await admin.query(`CREATE DATABASE ${template}`);
   await applyMigrations(withDatabaseName(serverUrl, template));
+  // The job queue's own schema, as every Emerald process creates it on start.
+  await runMigrations({ connectionString: withDatabaseName(serverUrl, template), logger: new Logger(() => () => {}) });
   await admin.end();
 
   project.provide('pgServerUrl', serverUrl);

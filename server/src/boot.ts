@@ -1,7 +1,7 @@
 /**
  * Starts Emerald in this process: database (outside or embedded), migrations, demo
- * data, the worker and the API — whichever EMERALD_PROCESSES asks for — and stops them
- * in reverse order.
+ * data and simulators (demo mode), the worker and the API — whichever EMERALD_PROCESSES
+ * asks for — and stops them in reverse order.
  */
 import type { Config } from './config.ts';
 import { ensureClientBuilt, clientDir } from './clientBuild.ts';
@@ -10,10 +10,13 @@ import { openDatabase } from './db/connect.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
 import { isDatabaseEmpty, seedDemo } from './demo/seed.ts';
+import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } from './demo/simulators.ts';
 import type { Services } from './graphql/context.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
+import { createVendors, endpointsFromConfig } from './sync/vendors.ts';
 import { version } from './version.ts';
+import { startSessionListeners, type SessionListeners } from '../../workers/live.ts';
 import { createJobQueue } from '../../workers/queue.ts';
 import { startWorker, type RunningWorker } from '../../workers/runner.ts';
 
@@ -22,6 +25,8 @@ const DEMO_SEED_LOCK = 0x656d_6465; // "emde"
 export interface BootOptions {
   /** Build the monitor if it is missing (default true); tests that only need the API pass false. */
   buildClient?: boolean;
+  /** Run the live session listeners with the worker (default true). */
+  liveSessions?: boolean;
 }
 
 export interface Emerald {
@@ -30,6 +35,7 @@ export interface Emerald {
   databaseUrl: string;
   embedded: boolean;
   demoUsers: readonly { username: string; role: string }[] | null;
+  simulators: DemoSimulators | null;
   stop(): Promise<void>;
 }
 
@@ -52,21 +58,41 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
 
     const db: Db = createDb(database.url, { poolSize: config.database.poolSize });
     cleanup.push(db.close);
+
+    let simulators: DemoSimulators | null = null;
+    if (config.demo.enabled) {
+      simulators = await startDemoSimulators(config, { log });
+      cleanup.push(simulators.stop);
+      log.info(
+        { ispcube: simulators.ispcube.url, smartolt: simulators.smartolt.url, routers: simulators.routers.size },
+        'demo simulators running (ISPCube, SmartOLT, RouterOS)',
+      );
+    }
     const jobs = createJobQueue(db.pool);
     cleanup.push(jobs.release);
-    const services: Services = { config, db, log, startedAt: new Date(), version, jobs };
+    const vendors = createVendors(db, simulators ? simulators.endpoints : endpointsFromConfig(config));
+    cleanup.push(vendors.close);
+    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors };
 
     let demoUsers: Emerald['demoUsers'] = null;
-    if (config.demo.enabled) {
+    if (simulators) {
       // API and worker processes may start together on an empty database: one seeds.
       const lock = await db.pool.connect();
       try {
         await lock.query('SELECT pg_advisory_lock($1)', [DEMO_SEED_LOCK]);
         if (await isDatabaseEmpty(db.pool)) {
           log.info(`loading demo data (${config.demo.subscribers} subscribers, seed ${config.demo.seed})…`);
-          const seeded = await seedDemo(db, { subscribers: config.demo.subscribers, seed: config.demo.seed });
+          const sims = simulators;
+          const seeded = await seedDemo(db, {
+            subscribers: config.demo.subscribers,
+            seed: config.demo.seed,
+            world: sims.world.data,
+            now: sims.world.data.generatedAt,
+            routerAddress: (id) => ({ ip: sims.routers.get(id)!.host, port: sims.routers.get(id)!.port }),
+          });
           log.info({ ms: seeded.durationMs, ...seeded.owned }, 'demo data loaded');
         }
+        await pointRoutersAtSimulators(db, simulators);
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [DEMO_SEED_LOCK]).catch(() => {});
         lock.release();
@@ -83,6 +109,10 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     if (config.processes.worker) {
       worker = await startWorker(services);
       cleanup.push(worker.stop);
+      if (options.liveSessions !== false) {
+        const listeners: SessionListeners = await startSessionListeners(services);
+        cleanup.push(listeners.stop);
+      }
     }
 
     let running: RunningApp | null = null;
@@ -98,6 +128,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
       databaseUrl: database.url,
       embedded: database.embedded,
       demoUsers,
+      simulators,
       stop: stopAll,
     };
   } catch (error) {

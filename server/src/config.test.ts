@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     expect(fails({ ROUTEROS_CREDENTIALS: '{not json' }).message).toMatch(/^Invalid configuration: ROUTEROS_CREDENTIALS must be JSON/);
   });
 
+  it('runs demo mode in one process only', () => {
+    expect(fails({ EMERALD_PROCESSES: 'worker' }).message).toMatch(/demo mode runs the API, the worker and the simulators in one process/);
+    expect(fails({ EMERALD_PROCESSES: 'api', EMERALD_DEMO: 'on' }).message).toMatch(/EMERALD_DEMO=off/);
+  });
+
   it('never echoes secret values in errors', () => {
     const error = fails({ DATABASE_URL: 'postgres://user:hunter2@' });
     expect(error.message).not.toContain('hunter2');

@@ -214,6 +214,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration: EMERALD_DEMO=on cannot be combined with vendor credentials (ISPCUBE_*, SMARTOLT_*, ROUTEROS_*)',
     );
   }
+  if (demoEnabled && !(e.EMERALD_PROCESSES.includes('api') && e.EMERALD_PROCESSES.includes('worker'))) {
+    throw new StartupError(
+      'CONFIG_INVALID',
+      'Invalid configuration: demo mode runs the API, the worker and the simulators in one process; set EMERALD_PROCESSES=api,worker or EMERALD_DEMO=off',
+    );
+  }
   if (!(e.OPTICAL_CRITICAL_DBM < e.OPTICAL_WARNING_DBM && e.OPTICAL_WARNING_DBM < e.OPTICAL_OVERLOAD_DBM)) {
     throw new StartupError(
       'CONFIG_INVALID',
@@ -221,10 +227,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
 
+  // Demo mode polls the simulators faster (unless told otherwise) so the demo is lively.
+  const demoFast = (name: string, demoValue: number, value: number): number => (demoEnabled && cleaned[name] === undefined ? demoValue : value);
   const smartoltBudget = {
     hourlyBudget: e.SMARTOLT_HOURLY_BUDGET,
-    statusIntervalSeconds: e.SMARTOLT_STATUS_INTERVAL_SECONDS,
-    signalIntervalSeconds: e.SMARTOLT_SIGNAL_INTERVAL_SECONDS,
+    statusIntervalSeconds: demoFast('SMARTOLT_STATUS_INTERVAL_SECONDS', 60, e.SMARTOLT_STATUS_INTERVAL_SECONDS),
+    signalIntervalSeconds: demoFast('SMARTOLT_SIGNAL_INTERVAL_SECONDS', 300, e.SMARTOLT_SIGNAL_INTERVAL_SECONDS),
   };
 
   return {
@@ -266,7 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perRouter: e.ROUTEROS_CREDENTIALS,
       tls: e.ROUTEROS_TLS,
       timeoutSeconds: e.ROUTEROS_TIMEOUT_SECONDS,
-      sweepIntervalSeconds: e.PPP_SWEEP_INTERVAL_SECONDS,
+      sweepIntervalSeconds: demoFast('PPP_SWEEP_INTERVAL_SECONDS', 120, e.PPP_SWEEP_INTERVAL_SECONDS),
     },
     inventoryCron: e.INVENTORY_SYNC_CRON,
     worker: { concurrency: e.WORKER_CONCURRENCY },

@@ -48,6 +48,8 @@ export interface DemoSeedOptions {
   subscribers: number;
   seed: number;
   now?: Date;
+  /** The world to load (demo mode shares it with the simulators); generated when absent. */
+  world?: WorldData;
   /** Router API addresses as the simulators serve them (demo mode); defaults to the world's. */
   routerAddress?: (routerId: number) => { ip: string; port: number };
 }
@@ -145,7 +147,7 @@ async function recordSeedRuns(db: Queryable, mirrored: Record<string, ApplyCount
 export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoSeedSummary> {
   const started = new Date();
   const now = options.now ?? new Date();
-  const world = generateWorld({ seed: options.seed, subscribers: options.subscribers, now });
+  const world = options.world ?? generateWorld({ seed: options.seed, subscribers: options.subscribers, now });
   const result = await withTransaction(db.pool, async (tx) => {
     const mirrored = await mirrorWorld(tx, world, now, options.routerAddress);
     await recordSeedRuns(tx, mirrored, started, now);

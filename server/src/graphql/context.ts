@@ -4,6 +4,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { RoleValue } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
+import type { OnuStatusChange, SessionChange } from '../mirror/apply.ts';
+import type { Vendors } from '../sync/vendors.ts';
 
 export interface Actor {
   userId: number;
@@ -32,6 +34,10 @@ export interface Services {
   startedAt: Date;
   version: string;
   jobs: JobQueue;
+  /** Vendor clients (configured systems, or the simulators in demo mode). */
+  vendors: Vendors;
+  /** Called by syncs with committed ONU status changes and ended sessions (outage correlation). */
+  onChanges?: (changes: { onus: OnuStatusChange[]; sessions: SessionChange[] }) => Promise<void>;
 }
 
 export interface Context extends Services {

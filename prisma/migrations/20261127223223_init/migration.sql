@@ -91,9 +91,9 @@ CREATE TABLE "customers" (
     "speed_limited" BOOLEAN NOT NULL DEFAULT false,
     "raw" JSONB NOT NULL,
     "search_text" TEXT,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "customers_pkey" PRIMARY KEY ("id")
 );
@@ -127,9 +127,9 @@ CREATE TABLE "plans" (
     "speed" TEXT,
     "comment" TEXT,
     "raw" JSONB NOT NULL,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "plans_pkey" PRIMARY KEY ("id")
 );
@@ -144,12 +144,12 @@ CREATE TABLE "routers" (
     "identity" TEXT,
     "version" TEXT,
     "reachable" BOOLEAN,
-    "last_contact_at" TIMESTAMP(3),
+    "last_contact_at" TIMESTAMPTZ(3),
     "last_error" TEXT,
     "raw" JSONB NOT NULL,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "routers_pkey" PRIMARY KEY ("id")
 );
@@ -170,9 +170,9 @@ CREATE TABLE "connections" (
     "longitude" DOUBLE PRECISION,
     "raw" JSONB NOT NULL,
     "search_text" TEXT,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "connections_pkey" PRIMARY KEY ("id")
 );
@@ -188,14 +188,14 @@ CREATE TABLE "ppp_secrets" (
     "remote_address" TEXT,
     "disabled" BOOLEAN NOT NULL DEFAULT false,
     "comment" TEXT,
-    "last_logged_out" TIMESTAMP(3),
+    "last_logged_out" TIMESTAMPTZ(3),
     "last_caller_id" TEXT,
     "last_disconnect_reason" TEXT,
     "raw" JSONB NOT NULL,
     "search_text" TEXT,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ppp_secrets_pkey" PRIMARY KEY ("id")
 );
@@ -210,8 +210,8 @@ CREATE TABLE "ppp_sessions" (
     "address" TEXT,
     "caller_id" TEXT,
     "service" TEXT,
-    "started_at" TIMESTAMP(3) NOT NULL,
-    "observed_at" TIMESTAMP(3) NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL,
+    "observed_at" TIMESTAMPTZ(3) NOT NULL,
     "raw" JSONB NOT NULL,
     "search_text" TEXT,
 
@@ -227,8 +227,8 @@ CREATE TABLE "ppp_session_history" (
     "session_key" TEXT,
     "address" TEXT,
     "caller_id" TEXT,
-    "started_at" TIMESTAMP(3) NOT NULL,
-    "ended_at" TIMESTAMP(3) NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL,
+    "ended_at" TIMESTAMPTZ(3) NOT NULL,
     "duration_seconds" INTEGER NOT NULL,
     "disconnect_reason" TEXT,
     "incident_id" INTEGER,
@@ -244,9 +244,9 @@ CREATE TABLE "olts" (
     "hardware" TEXT,
     "ip" TEXT,
     "raw" JSONB NOT NULL,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "olts_pkey" PRIMARY KEY ("id")
 );
@@ -257,7 +257,7 @@ CREATE TABLE "pon_ports" (
     "olt_id" INTEGER NOT NULL,
     "board" INTEGER NOT NULL,
     "port" INTEGER NOT NULL,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "pon_ports_pkey" PRIMARY KEY ("id")
 );
@@ -278,17 +278,17 @@ CREATE TABLE "onus" (
     "vlan" TEXT,
     "zone" TEXT,
     "status" "OnuStatus" NOT NULL DEFAULT 'UNKNOWN',
-    "status_changed_at" TIMESTAMP(3),
-    "status_observed_at" TIMESTAMP(3),
+    "status_changed_at" TIMESTAMPTZ(3),
+    "status_observed_at" TIMESTAMPTZ(3),
     "signal_category" "SignalCategory" NOT NULL DEFAULT 'UNKNOWN',
     "rx_power" DOUBLE PRECISION,
     "olt_rx_power" DOUBLE PRECISION,
-    "signal_observed_at" TIMESTAMP(3),
+    "signal_observed_at" TIMESTAMPTZ(3),
     "raw" JSONB NOT NULL,
     "search_text" TEXT,
-    "gone_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gone_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "onus_pkey" PRIMARY KEY ("id")
 );
@@ -299,8 +299,8 @@ CREATE TABLE "onu_status_events" (
     "onu_id" INTEGER NOT NULL,
     "status" "OnuStatus" NOT NULL,
     "previous_status" "OnuStatus",
-    "changed_at" TIMESTAMP(3) NOT NULL,
-    "observed_at" TIMESTAMP(3) NOT NULL,
+    "changed_at" TIMESTAMPTZ(3) NOT NULL,
+    "observed_at" TIMESTAMPTZ(3) NOT NULL,
     "source" "Source" NOT NULL DEFAULT 'SMARTOLT',
     "incident_id" INTEGER,
 
@@ -314,7 +314,7 @@ CREATE TABLE "onu_signal_samples" (
     "category" "SignalCategory" NOT NULL,
     "rx_power" DOUBLE PRECISION,
     "olt_rx_power" DOUBLE PRECISION,
-    "observed_at" TIMESTAMP(3) NOT NULL,
+    "observed_at" TIMESTAMPTZ(3) NOT NULL,
     "source" "Source" NOT NULL DEFAULT 'SMARTOLT',
 
     CONSTRAINT "onu_signal_samples_pkey" PRIMARY KEY ("id")
@@ -324,7 +324,7 @@ CREATE TABLE "onu_signal_samples" (
 CREATE TABLE "teams" (
     "id" SERIAL NOT NULL,
     "name" TEXT NOT NULL,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "teams_pkey" PRIMARY KEY ("id")
 );
@@ -341,11 +341,11 @@ CREATE TABLE "users" (
     "active" BOOLEAN NOT NULL DEFAULT true,
     "locale" TEXT NOT NULL DEFAULT 'es',
     "failed_logins" INTEGER NOT NULL DEFAULT 0,
-    "locked_until" TIMESTAMP(3),
-    "last_login_at" TIMESTAMP(3),
-    "password_changed_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "locked_until" TIMESTAMPTZ(3),
+    "last_login_at" TIMESTAMPTZ(3),
+    "password_changed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "users_pkey" PRIMARY KEY ("id")
 );
@@ -355,9 +355,9 @@ CREATE TABLE "user_sessions" (
     "id" SERIAL NOT NULL,
     "token_hash" TEXT NOT NULL,
     "user_id" INTEGER NOT NULL,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "last_seen_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expires_at" TIMESTAMP(3) NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_seen_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "user_agent" TEXT,
     "ip" TEXT,
 
@@ -372,10 +372,10 @@ CREATE TABLE "api_keys" (
     "secret_hash" TEXT NOT NULL,
     "scopes" "ApiKeyScope"[],
     "user_id" INTEGER NOT NULL,
-    "expires_at" TIMESTAMP(3),
-    "last_used_at" TIMESTAMP(3),
-    "revoked_at" TIMESTAMP(3),
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3),
+    "last_used_at" TIMESTAMPTZ(3),
+    "revoked_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "api_keys_pkey" PRIMARY KEY ("id")
 );
@@ -421,10 +421,10 @@ CREATE TABLE "tickets" (
     "creator_id" INTEGER NOT NULL,
     "assignee_id" INTEGER,
     "search_text" TEXT,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "resolved_at" TIMESTAMP(3),
-    "closed_at" TIMESTAMP(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "resolved_at" TIMESTAMPTZ(3),
+    "closed_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "tickets_pkey" PRIMARY KEY ("id")
 );
@@ -445,7 +445,7 @@ CREATE TABLE "ticket_events" (
     "author_id" INTEGER,
     "body" TEXT NOT NULL DEFAULT '',
     "data" JSONB,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ticket_events_pkey" PRIMARY KEY ("id")
 );
@@ -458,20 +458,20 @@ CREATE TABLE "work_orders" (
     "status" "WorkOrderStatus" NOT NULL DEFAULT 'PENDING_PLANNING',
     "team_id" INTEGER,
     "technician_id" INTEGER,
-    "scheduled_start" TIMESTAMP(3),
+    "scheduled_start" TIMESTAMPTZ(3),
     "duration_minutes" INTEGER,
     "notes" TEXT NOT NULL DEFAULT '',
-    "started_at" TIMESTAMP(3),
-    "completed_at" TIMESTAMP(3),
-    "failed_at" TIMESTAMP(3),
+    "started_at" TIMESTAMPTZ(3),
+    "completed_at" TIMESTAMPTZ(3),
+    "failed_at" TIMESTAMPTZ(3),
     "failure_reason" TEXT,
     "resolution_type" "ResolutionType",
     "resolution_notes" TEXT,
     "measured_rx_power" DOUBLE PRECISION,
     "installed_onu_serial" TEXT,
     "created_by_id" INTEGER NOT NULL,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "work_orders_pkey" PRIMARY KEY ("id")
 );
@@ -517,9 +517,9 @@ CREATE TABLE "sync_runs" (
     "error_code" TEXT,
     "error_message" TEXT,
     "details" JSONB,
-    "queued_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "started_at" TIMESTAMP(3),
-    "finished_at" TIMESTAMP(3),
+    "queued_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "started_at" TIMESTAMPTZ(3),
+    "finished_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "sync_runs_pkey" PRIMARY KEY ("id")
 );
@@ -529,9 +529,9 @@ CREATE TABLE "source_freshness" (
     "source" "Source" NOT NULL,
     "kind" "SyncKind" NOT NULL,
     "scope_key" TEXT NOT NULL,
-    "last_success_at" TIMESTAMP(3),
-    "last_attempt_at" TIMESTAMP(3),
-    "last_error_at" TIMESTAMP(3),
+    "last_success_at" TIMESTAMPTZ(3),
+    "last_attempt_at" TIMESTAMPTZ(3),
+    "last_error_at" TIMESTAMPTZ(3),
     "last_error" TEXT,
     "last_row_count" INTEGER,
 
@@ -541,10 +541,10 @@ CREATE TABLE "source_freshness" (
 -- CreateTable
 CREATE TABLE "vendor_call_budget" (
     "source" "Source" NOT NULL,
-    "window_start" TIMESTAMP(3) NOT NULL,
+    "window_start" TIMESTAMPTZ(3) NOT NULL,
     "calls" INTEGER NOT NULL DEFAULT 0,
     "call_limit" INTEGER NOT NULL,
-    "rate_limited_until" TIMESTAMP(3),
+    "rate_limited_until" TIMESTAMPTZ(3),
 
     CONSTRAINT "vendor_call_budget_pkey" PRIMARY KEY ("source","window_start")
 );
@@ -553,8 +553,8 @@ CREATE TABLE "vendor_call_budget" (
 CREATE TABLE "vendor_tokens" (
     "source" "Source" NOT NULL,
     "token" TEXT NOT NULL,
-    "expires_at" TIMESTAMP(3),
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3),
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "vendor_tokens_pkey" PRIMARY KEY ("source")
 );
@@ -570,12 +570,12 @@ CREATE TABLE "incidents" (
     "title" TEXT NOT NULL,
     "affected_count" INTEGER NOT NULL DEFAULT 0,
     "recovered_count" INTEGER NOT NULL DEFAULT 0,
-    "opened_at" TIMESTAMP(3) NOT NULL,
-    "cleared_at" TIMESTAMP(3),
+    "opened_at" TIMESTAMPTZ(3) NOT NULL,
+    "cleared_at" TIMESTAMPTZ(3),
     "duration_seconds" INTEGER,
     "details" JSONB,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "incidents_pkey" PRIMARY KEY ("id")
 );
@@ -587,10 +587,22 @@ CREATE TABLE "incident_connections" (
     "connection_id" INTEGER,
     "onu_id" INTEGER,
     "subject" TEXT NOT NULL,
-    "affected_at" TIMESTAMP(3) NOT NULL,
-    "recovered_at" TIMESTAMP(3),
+    "affected_at" TIMESTAMPTZ(3) NOT NULL,
+    "recovered_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "incident_connections_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "worker_heartbeats" (
+    "worker_id" TEXT NOT NULL,
+    "process_id" TEXT NOT NULL,
+    "host" TEXT NOT NULL,
+    "pid" INTEGER NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_seen_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "worker_heartbeats_pkey" PRIMARY KEY ("worker_id")
 );
 
 -- CreateTable
@@ -606,7 +618,7 @@ CREATE TABLE "audit_entries" (
     "after" JSONB,
     "ip" TEXT,
     "request_id" TEXT,
-    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "audit_entries_pkey" PRIMARY KEY ("id")
 );
@@ -660,6 +672,9 @@ CREATE INDEX "connections_pppoe_username_idx" ON "connections"("pppoe_username")
 CREATE INDEX "connections_username_key_idx" ON "connections"("username_key");
 
 -- CreateIndex
+CREATE INDEX "connections_ip_address_idx" ON "connections"("ip_address");
+
+-- CreateIndex
 CREATE INDEX "connections_search_trgm" ON "connections" USING GIN ("search_text" gin_trgm_ops);
 
 -- CreateIndex
@@ -679,6 +694,9 @@ CREATE INDEX "ppp_sessions_router_id_name_idx" ON "ppp_sessions"("router_id", "n
 
 -- CreateIndex
 CREATE INDEX "ppp_sessions_name_idx" ON "ppp_sessions"("name");
+
+-- CreateIndex
+CREATE INDEX "ppp_sessions_address_idx" ON "ppp_sessions"("address");
 
 -- CreateIndex
 CREATE INDEX "ppp_sessions_connection_id_idx" ON "ppp_sessions"("connection_id");
@@ -841,6 +859,9 @@ CREATE INDEX "incident_connections_onu_id_idx" ON "incident_connections"("onu_id
 
 -- CreateIndex
 CREATE UNIQUE INDEX "incident_connections_incident_id_subject_key" ON "incident_connections"("incident_id", "subject");
+
+-- CreateIndex
+CREATE INDEX "worker_heartbeats_last_seen_at_idx" ON "worker_heartbeats"("last_seen_at");
 
 -- CreateIndex
 CREATE INDEX "audit_entries_created_at_idx" ON "audit_entries"("created_at");

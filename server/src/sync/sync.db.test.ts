@@ -1,0 +1,199 @@
+/**
+ * Syncs end to end: the real vendor clients against the simulators, the real Graphile
+ * Worker, a real database. Faults at every layer; nothing lost, nothing duplicated.
+ */
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { drainJobs } from '../../../test/jobs.ts';
+import { servicesFor, startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
+import type { Services } from '../graphql/context.ts';
+import { enqueueSync, runSync, type SyncContext } from './sync.ts';
+
+let vw: VendorWorld;
+beforeAll(async () => {
+  vw = await startVendorWorld({ seed: 5, subscribers: 600 });
+});
+
+const ctxOf = (s: Services): SyncContext => ({ db: s.db, log: s.log, config: s.config, vendors: s.vendors, jobs: s.jobs });
+
+async function fullSync(services: Services): Promise<void> {
+  await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+  await drainJobs(services);
+  await enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
+  await drainJobs(services);
+}
+
+async function mirrorDigest(database: TestDatabase): Promise<string> {
+  const h = createHash('sha256');
+  for (const q of [
+    'SELECT external_id, name, doc_number, status, raw FROM customers ORDER BY external_id',
+    'SELECT c.external_id, c.pppoe_username, cu.external_id FROM connections c JOIN customers cu ON cu.id = c.customer_id ORDER BY 1',
+    'SELECT r.external_id, s.name, s.profile, s.disabled, c.external_id AS conn FROM ppp_secrets s JOIN routers r ON r.id = s.router_id LEFT JOIN connections c ON c.id = s.connection_id ORDER BY 1, 2',
+    'SELECT o.serial, o.status, o.name, c.external_id AS conn FROM onus o LEFT JOIN connections c ON c.id = o.connection_id ORDER BY 1',
+    'SELECT r.external_id, s.session_key, s.name FROM ppp_sessions s JOIN routers r ON r.id = s.router_id ORDER BY 1, 2',
+  ]) h.update(JSON.stringify((await database.db.pool.query(q)).rows));
+  return h.digest('hex');
+}
+
+const count = async (t: TestDatabase, sql: string): Promise<number> => Number((await t.db.pool.query(sql)).rows[0].n);
+
+describe('full sync from the simulators', () => {
+  let t: TestDatabase;
+  let services: Services;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = servicesFor(t, vw);
+    await fullSync(services);
+  });
+
+  it('mirrors every customer, connection, secret, session, OLT and ONU, linked on the PPPoE username', async () => {
+    const w = vw.world.data;
+    expect(await count(t, 'SELECT count(*) AS n FROM customers')).toBe(w.customers.length);
+    expect(await count(t, 'SELECT count(*) AS n FROM connections')).toBe(w.connections.length);
+    expect(await count(t, 'SELECT count(*) AS n FROM ppp_secrets')).toBe(w.secrets.length);
+    expect(await count(t, 'SELECT count(*) AS n FROM ppp_sessions')).toBe(vw.world.data.routers.reduce((n, r) => n + vw.world.sessions(r.id).length, 0));
+    expect(await count(t, 'SELECT count(*) AS n FROM olts')).toBe(w.olts.length);
+    expect(await count(t, 'SELECT count(*) AS n FROM onus')).toBe(new Set(w.onus.map((o) => o.sn)).size);
+    expect(await count(t, 'SELECT count(*) AS n FROM ppp_secrets WHERE connection_id IS NULL')).toBe(w.secrets.filter((s) => s.connectionId === null).length);
+    expect(await count(t, 'SELECT count(*) AS n FROM onus WHERE connection_id IS NULL')).toBe(w.onus.filter((o) => o.connectionId === null).length);
+    // Passwords were never fetched.
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_secrets WHERE raw ? 'password'`)).toBe(0);
+    const runs = (await t.db.pool.query(`SELECT source, kind, scope, status, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`)).rows;
+    expect(runs.every((r) => r.status === 'SUCCEEDED')).toBe(true);
+    expect(runs).toContainEqual({ source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ROUTER', status: 'SUCCEEDED', n: w.routers.length });
+    expect(runs).toContainEqual({ source: 'SMARTOLT', kind: 'INVENTORY', scope: 'OLT', status: 'SUCCEEDED', n: w.olts.length });
+    expect(await count(t, `SELECT count(*) AS n FROM source_freshness WHERE last_success_at IS NOT NULL AND source = 'ISPCUBE'`)).toBe(1);
+    expect(await count(t, 'SELECT count(*) AS n FROM routers WHERE reachable AND identity IS NOT NULL')).toBe(w.routers.length);
+  });
+
+  it('writes nothing when synced again with no changes', async () => {
+    const xid = Number((await t.db.pool.query('SELECT txid_current() AS x')).rows[0].x);
+    await fullSync(services);
+    for (const table of ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'ppp_sessions', 'onus', 'onu_status_events', 'onu_signal_samples', 'plans', 'routers', 'olts']) {
+      const changed = await count(t, `SELECT count(*) AS n FROM ${table} WHERE xmin::text::bigint > ${xid % 2 ** 32}`);
+      expect({ table, changed }).toEqual({ table, changed: 0 });
+    }
+    const lastRuns = await t.db.pool.query(`SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`);
+    expect(lastRuns.rows[0].n).toBe(0);
+  });
+
+  it('records a real change once: an ONU going LOS writes one status event', async () => {
+    const onu = vw.world.data.onus.find((o) => o.status === 'Online' && o.connectionId !== null)!;
+    vw.world.setOnuStatus(onu.sn, 'LOS');
+    const olt = (await t.db.pool.query('SELECT id FROM olts WHERE external_id = $1', [String(onu.oltId)])).rows[0].id;
+    const first = await runSync(ctxOf(services), { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
+    const again = await runSync(ctxOf(services), { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
+    expect(first.counts.updated).toBe(1);
+    expect(again.counts.updated).toBe(0);
+    const events = (await t.db.pool.query(`SELECT e.status::text, e.previous_status::text FROM onu_status_events e JOIN onus o ON o.id = e.onu_id WHERE o.serial = $1`, [onu.sn])).rows;
+    expect(events).toEqual([{ status: 'LOS', previous_status: 'ONLINE' }]);
+    vw.world.setOnuStatus(onu.sn, 'Online');
+  });
+});
+
+describe('faults', () => {
+  let t: TestDatabase;
+  let services: Services;
+  let ctx: SyncContext;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = servicesFor(t, vw);
+    ctx = ctxOf(services);
+    await fullSync(services);
+  });
+
+  it('logs in again when the ISPCube token expires mid-paging', async () => {
+    const before = vw.ispcube.logins();
+    const orig = vw.world.data.customers;
+    const pageCalls = () => vw.ispcube.calls.filter((c) => c.path === '/api/customers/customers_list').length;
+    const start = pageCalls();
+    // Expire the token as soon as the first page has been served.
+    const stop = setInterval(() => {
+      if (pageCalls() === start + 1) vw.ispcube.expireTokens();
+    }, 1);
+    const r = await runSync(ctx, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+    clearInterval(stop);
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.counts.seen).toBeGreaterThan(orig.length);
+    expect(vw.ispcube.logins() - before).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects a partial snapshot and keeps the last good data', async () => {
+    const gone = await count(t, 'SELECT count(*) AS n FROM customers WHERE gone_at IS NOT NULL');
+    vw.ispcube.faults.truncateNextPage = 40;
+    const r = await runSync(ctx, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+    expect(r.status).toBe('REJECTED');
+    expect(r.error?.message).toMatch(/customers_list: 40 rows where the mirror has 600; not applied/);
+    expect(await count(t, 'SELECT count(*) AS n FROM customers WHERE gone_at IS NOT NULL')).toBe(gone);
+    const f = (await t.db.pool.query(`SELECT last_error, last_error_at > last_success_at AS failing FROM source_freshness WHERE source = 'ISPCUBE'`)).rows[0];
+    expect(f).toMatchObject({ failing: true });
+    expect(f.last_error).toMatch(/^PARTIAL_SNAPSHOT/);
+  });
+
+  it('retries a SmartOLT 429 storm (transient) and fails fast on status:false (permanent)', async () => {
+    const olt = (await t.db.pool.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
+    vw.smartolt.faults.rateLimitStorm = true;
+    try {
+      await expect(runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    } finally {
+      vw.smartolt.faults.rateLimitStorm = false;
+    }
+    await services.db.pool.query('UPDATE vendor_call_budget SET rate_limited_until = NULL');
+    vw.smartolt.faults.statusFalseNext = 1;
+    const r = await runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
+    expect(r).toMatchObject({ status: 'FAILED', error: { code: 'BAD_RESPONSE' } });
+    const runs = (await t.db.pool.query(`SELECT status::text, error_code FROM sync_runs WHERE kind = 'ONU_STATUS' ORDER BY id DESC LIMIT 2`)).rows;
+    expect(runs).toEqual([{ status: 'FAILED', error_code: 'BAD_RESPONSE' }, { status: 'FAILED', error_code: 'RATE_LIMITED' }]);
+    const budget = await services.vendors.smartolt().budget.remaining();
+    expect(budget).toBeLessThan(5000);
+  });
+
+  it('keeps the mirror when a router stops answering, replies garbage or !fatal', async () => {
+    const router = (await t.db.pool.query('SELECT id FROM routers ORDER BY id LIMIT 1')).rows[0].id as number;
+    const sim = vw.routers.get(1)!;
+    const before = await mirrorDigest(t);
+    for (const fault of ['hang', 'garbageNext', 'fatalNext'] as const) {
+      (sim.faults as unknown as Record<string, boolean>)[fault] = true;
+      // A manual sync tries at once, whatever the backoff after the previous failure.
+      const attempt = runSync(ctx, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ROUTER', scopeRef: String(router), trigger: 'manual' });
+      const outcome = await attempt.then((r) => r, (e: unknown) => e);
+      sim.faults.hang = false;
+      const code = (outcome as { code?: string; error?: { code?: string } }).code ?? (outcome as { error?: { code?: string } }).error?.code;
+      expect({ fault, code }).toMatchObject({ fault, code: expect.stringMatching(/TIMEOUT|BAD_RESPONSE|UNREACHABLE/) });
+      expect(await mirrorDigest(t)).toBe(before);
+    }
+    expect((await t.db.pool.query('SELECT reachable, last_error FROM routers WHERE id = $1', [router])).rows[0].reachable).toBe(false);
+    const ok = await runSync(ctx, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ROUTER', scopeRef: String(router), trigger: 'manual' });
+    expect(ok.status).toBe('SUCCEEDED');
+  });
+
+  it('ends every session when a router answers !empty to /ppp/active (RouterOS 7.18+)', async () => {
+    const router = vw.world.data.routers[0]!;
+    router.version = '7.19.4 (stable)';
+    const sim = vw.routers.get(router.id)!;
+    expect(sim).toBeDefined();
+    const dropped = vw.world.massDisconnect(router.id);
+    expect(dropped).toBeGreaterThan(0);
+    const routerId = (await t.db.pool.query('SELECT id FROM routers WHERE external_id = $1', [String(router.id)])).rows[0].id as number;
+    const r = await runSync(ctx, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(routerId), trigger: 'manual' });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.counts).toMatchObject({ seen: 0, removed: dropped });
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_sessions WHERE router_id = ${routerId}`)).toBe(0);
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_session_history WHERE router_id = ${routerId}`)).toBeGreaterThanOrEqual(dropped);
+    vw.world.reconnectAll(router.id);
+  });
+});
+
+describe('workers', () => {
+  it('two workers on one database do every job once', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+    await Promise.all([drainJobs(services, { concurrency: 2 }), drainJobs({ ...services }, { concurrency: 2 })]);
+    const dupes = await t.db.pool.query(`SELECT source, kind, scope, scope_ref, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`);
+    expect(dupes.rows).toEqual([]);
+    expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE status <> 'SUCCEEDED'`)).toBe(0);
+    expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * RouterOS API through node-routeros (1.6.9, unmaintained), made safe:
+ * - `!empty` (RouterOS ≥ 7.18) makes it throw from a socket handler (process crash):
+ *   the reply is ignored here, so the following `!done` resolves with no rows;
+ * - malformed bytes make its receiver throw from a socket handler: caught, the connection
+ *   is destroyed and the pending command fails with BAD_RESPONSE;
+ * - timeouts arrive as `error` events: always listened to;
+ * - TLS needs the port set explicitly (8729).
+ * Errors are VendorErrors: UNREACHABLE, AUTH_FAILED, TIMEOUT, BAD_RESPONSE.
+ */
+import { Channel, Connector, Receiver, RouterOSAPI, RosException } from 'node-routeros';
+import { SentenceDecoder } from './routerosWire.ts';
+import { VendorError, networkCode } from './errors.ts';
+
+type Row = Record<string, string>;
+
+let patched = false;
+/**
+ * node-routeros' receiver mis-parses replies split at arbitrary TCP boundaries (a length
+ * prefix cut in two), throws from the socket handler on bytes it cannot parse and on a
+ * tag it no longer knows (a reply arriving after a stream was cancelled). Its parsing is
+ * replaced by our decoder (simulators/routeros/protocol.ts implements the same wire
+ * format for the simulator): whole sentences go to the channel of their tag; anything
+ * unparseable destroys the connection with an error the caller sees as BAD_RESPONSE.
+ * Its connector also loses the error code of socket errors (Node reports errno as a
+ * number): the code is kept so ECONNREFUSED reads as UNREACHABLE.
+ */
+function patchNodeRouteros(): void {
+  if (patched) return;
+  patched = true;
+  const channelProto = Channel.prototype as unknown as { processPacket(packet: string[]): void };
+  const processPacket = channelProto.processPacket;
+  channelProto.processPacket = function (this: unknown, packet: string[]) {
+    if (packet[0] === '!empty') return;
+    return processPacket.call(this, packet);
+  };
+  type ReceiverLike = {
+    tags: Map<string, { callback(packet: string[]): void }>;
+    socket: { destroy(e?: Error): void; emit(event: string): void };
+    emeraldDecoder?: SentenceDecoder;
+  };
+  (Receiver.prototype as unknown as { processRawData(this: ReceiverLike, data: Buffer): void }).processRawData = function (data: Buffer) {
+    this.emeraldDecoder ??= new SentenceDecoder();
+    let sentences: string[][];
+    try {
+      sentences = this.emeraldDecoder.push(data);
+    } catch (error) {
+      const e = new Error(`malformed RouterOS reply: ${(error as Error).message}`);
+      (e as NodeJS.ErrnoException).code = 'EROSBADREPLY';
+      this.socket.destroy(e);
+      return;
+    }
+    for (const words of sentences) {
+      if (words[0] === '!fatal') {
+        this.socket.emit('fatal');
+        return;
+      }
+      const tagWord = words.find((w) => w.startsWith('.tag='));
+      const tag = tagWord ? this.tags.get(tagWord.slice(5)) : undefined;
+      if (tag) tag.callback(words.filter((w) => !w.startsWith('.tag=')));
+    }
+  };
+  const connectorProto = Connector.prototype as unknown as { onError(err: NodeJS.ErrnoException): void };
+  const onError = connectorProto.onError;
+  connectorProto.onError = function (this: unknown, err: NodeJS.ErrnoException) {
+    if (err && typeof err.code === 'string') (err as unknown as { errno: string }).errno = err.code;
+    return onError.call(this, err);
+  };
+}
+
+export interface RouterTarget {
+  id: number;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  tls: boolean;
+}
+
+export function toVendorError(error: unknown, target: RouterTarget): VendorError {
+  if (error instanceof VendorError) return error;
+  const where = `router ${target.name} (${target.host}:${target.port})`;
+  if (error instanceof RosException) {
+    const errno = (error as unknown as { errno?: string }).errno ?? '';
+    if (errno === 'CANTLOGIN') return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
+    if (errno === 'EROSBADREPLY') return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
+    if (errno === 'SOCKTMOUT' || errno === 'ETIMEDOUT') return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
+    if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'ENETUNREACH', 'EPIPE'].includes(errno)) {
+      return new VendorError('ROUTEROS', 'UNREACHABLE', `${where} is unreachable (${errno})`, null, { cause: error });
+    }
+  }
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EROSBADREPLY') return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
+  const net = networkCode(error);
+  if (net) return new VendorError('ROUTEROS', net, `${where} ${net === 'TIMEOUT' ? 'did not answer in time' : 'is unreachable'}`, null, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  if (/invalid user name or password|cannot log in/i.test(message)) return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
+  if (/timed? ?out/i.test(message)) return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
+  return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where}: ${message}`, null, { cause: error });
+}
+
+/** One authenticated API connection to one router. */
+export class RouterConnection {
+  private api: RouterOSAPI | null = null;
+  private connecting: Promise<RouterOSAPI> | null = null;
+  /** Rejections of commands in flight when the connection dies. */
+  private readonly inFlight = new Set<(e: VendorError) => void>();
+
+  constructor(
+    readonly target: RouterTarget,
+    private readonly timeoutSeconds = 10,
+  ) {
+    patchNodeRouteros();
+  }
+
+  get connected(): boolean {
+    return !!this.api?.connected;
+  }
+
+  private fail(error: unknown): void {
+    const e = toVendorError(error, this.target);
+    const api = this.api;
+    this.api = null;
+    try {
+      api?.close().catch(() => {});
+    } catch {
+      // already closed
+    }
+    for (const reject of this.inFlight) reject(e);
+    this.inFlight.clear();
+  }
+
+  async connect(): Promise<RouterOSAPI> {
+    if (this.api?.connected) return this.api;
+    this.connecting ??= (async () => {
+      const api = new RouterOSAPI({
+        host: this.target.host,
+        port: this.target.port,
+        user: this.target.user,
+        password: this.target.password,
+        timeout: this.timeoutSeconds,
+        keepalive: true,
+        ...(this.target.tls ? { tls: { rejectUnauthorized: false } } : {}),
+      });
+      // Errors after login (socket timeout, reset) arrive as events: never unhandled.
+      api.on('error', (error: unknown) => this.fail(error));
+      api.on('close', () => this.fail(new VendorError('ROUTEROS', 'UNREACHABLE', `router ${this.target.name} closed the connection`)));
+      // node-routeros never settles connect() when the router closes the socket during
+      // login (e.g. !fatal): race it against the close and a deadline.
+      let onClose: (() => void) | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          api.connect(),
+          new Promise<never>((_, reject) => {
+            onClose = () => reject(new VendorError('ROUTEROS', 'UNREACHABLE', `router ${this.target.name} closed the connection while logging in`));
+            api.once('close', onClose);
+          }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new VendorError('ROUTEROS', 'TIMEOUT', `router ${this.target.name} did not complete the login in ${this.timeoutSeconds} s`)), this.timeoutSeconds * 1000 + 500);
+          }),
+        ]);
+      } catch (error) {
+        api.close().catch(() => {});
+        throw toVendorError(error, this.target);
+      } finally {
+        if (onClose) api.removeListener('close', onClose);
+        clearTimeout(timer);
+      }
+      this.api = api;
+      return api;
+    })().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** Run a command; rows of `!re` replies. A `!trap` is BAD_RESPONSE with the router's message. */
+  async write(command: string, params: string[] = []): Promise<Row[]> {
+    const api = await this.connect();
+    return new Promise<Row[]>((resolve, reject) => {
+      const onDeath = (e: VendorError): void => reject(e);
+      this.inFlight.add(onDeath);
+      const timer = setTimeout(() => {
+        this.inFlight.delete(onDeath);
+        const e = new VendorError('ROUTEROS', 'TIMEOUT', `router ${this.target.name} did not answer ${command} in ${this.timeoutSeconds} s`);
+        this.fail(e);
+        reject(e);
+      }, this.timeoutSeconds * 1000);
+      api.write(command, params).then(
+        (rows) => {
+          clearTimeout(timer);
+          this.inFlight.delete(onDeath);
+          resolve(rows as Row[]);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.inFlight.delete(onDeath);
+          reject(toVendorError(error, this.target));
+        },
+      );
+    });
+  }
+
+  /** `print` a menu, optionally with `.proplist` and `?name=value` filters. */
+  print(menu: string, options: { proplist?: string[]; where?: Record<string, string> } = {}): Promise<Row[]> {
+    const params = [
+      ...(options.proplist ? [`=.proplist=${options.proplist.join(',')}`] : []),
+      ...Object.entries(options.where ?? {}).map(([k, v]) => `?${k}=${v}`),
+    ];
+    return this.write(`${menu}/print`, params);
+  }
+
+  /** Live rate of one subscriber (`/interface/monitor-traffic =once=`). */
+  async monitorTraffic(iface: string): Promise<{ rxBitsPerSecond: number; txBitsPerSecond: number }> {
+    const [row] = await this.write('/interface/monitor-traffic', [`=interface=${iface}`, '=once=']);
+    if (!row) throw new VendorError('ROUTEROS', 'BAD_RESPONSE', `router ${this.target.name} returned no traffic for ${iface}`);
+    return { rxBitsPerSecond: Number(row['rx-bits-per-second'] ?? 0), txBitsPerSecond: Number(row['tx-bits-per-second'] ?? 0) };
+  }
+
+  /**
+   * Stream a menu's changes (`listen`): `onRow` gets each row; removed rows carry
+   * `.dead`. Resolves to a stop function; `onEnd` is called if the stream dies.
+   */
+  async listen(menu: string, onRow: (row: Row) => void, onEnd: (error: VendorError | null) => void): Promise<() => Promise<void>> {
+    const api = await this.connect();
+    let ended = false;
+    const end = (error: VendorError | null): void => {
+      if (ended) return;
+      ended = true;
+      this.inFlight.delete(onDeath);
+      onEnd(error);
+    };
+    const onDeath = (e: VendorError): void => end(e);
+    this.inFlight.add(onDeath);
+    const stream = api.stream([`${menu}/listen`], (error: unknown, packet: Row | null) => {
+      if (error) end(toVendorError(error, this.target));
+      else if (packet) onRow(packet);
+    });
+    stream.on('error', (error: unknown) => end(toVendorError(error, this.target)));
+    return async () => {
+      ended = true;
+      this.inFlight.delete(onDeath);
+      await stream.stop().catch(() => {});
+    };
+  }
+
+  async close(): Promise<void> {
+    const api = this.api;
+    this.api = null;
+    this.inFlight.clear();
+    // close() sends /quit and waits for the router: never wait more than a second.
+    if (api) await Promise.race([api.close().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
+}
+
+/** One reused connection per router, reconnecting with exponential backoff after failures. */
+export class RouterPool {
+  private readonly connections = new Map<number, RouterConnection>();
+  private readonly backoff = new Map<number, { until: number; delay: number }>();
+
+  constructor(private readonly timeoutSeconds = 10) {}
+
+  get(target: RouterTarget): RouterConnection {
+    let c = this.connections.get(target.id);
+    const t = c?.target;
+    if (!c || !t || t.host !== target.host || t.port !== target.port || t.user !== target.user || t.password !== target.password || t.tls !== target.tls) {
+      void c?.close();
+      c = new RouterConnection(target, this.timeoutSeconds);
+      this.connections.set(target.id, c);
+    }
+    return c;
+  }
+
+  /** Run `fn` on the router's connection; while backing off after a failure, fail fast. */
+  async use<T>(target: RouterTarget, fn: (c: RouterConnection) => Promise<T>): Promise<T> {
+    const b = this.backoff.get(target.id);
+    if (b && Date.now() < b.until) {
+      throw new VendorError('ROUTEROS', 'UNREACHABLE', `router ${target.name} failed recently; retrying in ${Math.ceil((b.until - Date.now()) / 1000)} s`, b.until - Date.now());
+    }
+    try {
+      const result = await fn(this.get(target));
+      this.backoff.delete(target.id);
+      return result;
+    } catch (error) {
+      const e = error instanceof VendorError ? error : toVendorError(error, target);
+      if (e.code === 'UNREACHABLE' || e.code === 'TIMEOUT') {
+        const delay = Math.min(60_000, (b?.delay ?? 500) * 2);
+        this.backoff.set(target.id, { until: Date.now() + delay, delay });
+      }
+      throw e;
+    }
+  }
+
+  /** Forget a router's backoff (someone asked for a sync now). */
+  resetBackoff(routerId: number): void {
+    this.backoff.delete(routerId);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.connections.values()].map((c) => c.close()));
+    this.connections.clear();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Live PPPoE sessions: one `/ppp/active/listen` stream per router, held by exactly one
+ * worker process (a PostgreSQL advisory lock per router). Changes are coalesced for a
+ * moment (a mass disconnect drops hundreds of sessions within seconds) and applied in one
+ * transaction with one notification. Listen can miss removals: the periodic full sweeps
+ * (sync_routeros SESSIONS) reconcile.
+ */
+import type pg from 'pg';
+import type { Services } from '../server/src/graphql/context.ts';
+import { applySessions, endSessions, type SessionChange } from '../server/src/mirror/apply.ts';
+import { mapRouterosActive } from '../server/src/mirror/map.ts';
+import { withTransaction } from '../server/src/mirror/sql.ts';
+import { notify } from '../server/src/sync/events.ts';
+import { VendorError } from '../server/src/vendors/errors.ts';
+import { RouterConnection } from '../server/src/vendors/routeros.ts';
+
+const LOCK_BASE = 0x6c69_0000; // "li" + router id
+const COALESCE_MS = 500;
+
+interface Listener {
+  stop(): Promise<void>;
+}
+
+export interface SessionListeners {
+  /** Routers this process listens to right now. */
+  active(): number[];
+  stop(): Promise<void>;
+}
+
+export async function startSessionListeners(services: Services, options: { refreshMs?: number } = {}): Promise<SessionListeners> {
+  const log = services.log.child({ component: 'ppp-listen' });
+  const lockClient: pg.PoolClient = await services.db.pool.connect();
+  const listeners = new Map<number, Listener>();
+  let stopped = false;
+
+  const listenTo = async (router: { id: number; name: string; host: string; apiPort: number }): Promise<Listener | null> => {
+    const got = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_BASE + router.id]);
+    if (!got.rows[0]?.ok) return null;
+    const release = (): Promise<unknown> => lockClient.query('SELECT pg_advisory_unlock($1)', [LOCK_BASE + router.id]).catch(() => {});
+    let target;
+    try {
+      target = services.vendors.routerTarget(router);
+    } catch {
+      await release();
+      return null;
+    }
+    const conn = new RouterConnection(target, services.config.routeros.timeoutSeconds);
+    let pending: Record<string, string>[] = [];
+    let flushTimer: NodeJS.Timeout | null = null;
+    const flush = async (): Promise<void> => {
+      flushTimer = null;
+      const rows = pending;
+      pending = [];
+      if (!rows.length) return;
+      const observedAt = new Date();
+      const dead = rows.filter((r) => r['.dead'] === 'yes' || r['.dead'] === 'true').map((r) => r['.id']!);
+      const alive = rows.filter((r) => !(r['.dead'] === 'yes' || r['.dead'] === 'true') && r.name);
+      const changes = await withTransaction(services.db.pool, async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${router.id}`]);
+        const out: SessionChange[] = [];
+        if (alive.length) out.push(...(await applySessions(tx, router.id, alive.map((r) => mapRouterosActive(r, observedAt)), observedAt, false)).changes);
+        if (dead.length) out.push(...(await endSessions(tx, router.id, observedAt, { keys: dead })));
+        if (out.length) await notify(tx, { t: 'session', ids: out.map((c) => c.connectionId).filter((x): x is number => x !== null) });
+        return out;
+      });
+      if (changes.length) await services.onChanges?.({ onus: [], sessions: changes });
+    };
+    let stopStream: (() => Promise<void>) | null = null;
+    try {
+      stopStream = await conn.listen(
+        '/ppp/active',
+        (row) => {
+          pending.push(row);
+          flushTimer ??= setTimeout(() => void flush().catch((e: unknown) => log.error({ err: e, router: router.name }, 'applying session changes failed')), COALESCE_MS);
+        },
+        (error) => {
+          log.warn({ router: router.name, err: error }, 'session stream ended');
+          void stopListener(router.id);
+        },
+      );
+    } catch (error) {
+      log.warn({ router: router.name, code: error instanceof VendorError ? error.code : undefined }, 'cannot listen to router');
+      await conn.close();
+      await release();
+      return null;
+    }
+    log.info({ router: router.name }, 'listening to PPPoE sessions');
+    return {
+      async stop() {
+        if (flushTimer) clearTimeout(flushTimer);
+        await flush().catch(() => {});
+        await stopStream?.();
+        await conn.close();
+        await release();
+      },
+    };
+  };
+
+  const stopListener = async (id: number): Promise<void> => {
+    const l = listeners.get(id);
+    listeners.delete(id);
+    await l?.stop();
+  };
+
+  const refresh = async (): Promise<void> => {
+    if (stopped) return;
+    const routers = await services.db.pool.query<{ id: number; name: string; host: string; apiPort: number }>(
+      'SELECT id, name, host, api_port AS "apiPort" FROM routers WHERE gone_at IS NULL ORDER BY id',
+    );
+    for (const r of routers.rows) {
+      if (listeners.has(r.id) || stopped) continue;
+      const l = await listenTo(r);
+      if (l) listeners.set(r.id, l);
+    }
+  };
+
+  await refresh().catch((e: unknown) => log.error({ err: e }, 'starting session listeners failed'));
+  const timer = setInterval(() => void refresh().catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed')), options.refreshMs ?? 30_000);
+  timer.unref();
+
+  return {
+    active: () => [...listeners.keys()],
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      for (const id of [...listeners.keys()]) await stopListener(id);
+      lockClient.release();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** The scheduled full inventory sync: ISPCube first, which then queues every router and OLT. */
+import { z } from 'zod';
+import { enqueueSync } from '../../server/src/sync/sync.ts';
+import { defineTask } from '../task.ts';
+
+export const syncAll = defineTask({
+  identifier: 'sync_all',
+  payload: z.object({}).passthrough(),
+  async run(_payload, { services }) {
+    await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'cron', chain: true });
+  },
+});
