@@ -56,7 +56,7 @@ await runCli(async () => {
   if (problem) throw new Error(problem.message);
 
   const config = loadConfig();
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, undefined, { attach: true });
   const db = createDb(database.url, { poolSize: 2 });
   try {
     await applyMigrations(database.url);

@@ -6,7 +6,7 @@ import { runCli } from './cli.ts';
 
 await runCli(async () => {
   const config = loadConfig();
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, undefined, { attach: true });
   try {
     const applied = await applyMigrations(db.url);
     const status = await migrationStatus(db.url);

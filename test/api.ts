@@ -2,6 +2,7 @@
  * An in-process Emerald API on a fresh test database (real PostgreSQL, real Yoga
  * request path), with helpers to call it as anyone. Optionally loaded with demo data.
  */
+import type { SimulatedIsp } from '../simulators/isp.ts';
 import { afterAll } from 'vitest';
 import { loadConfig, type Config } from '../server/src/config.ts';
 import { DEMO_PASSWORD } from '../server/src/demo/owned.ts';
@@ -38,7 +39,9 @@ export interface TestApi extends TestDatabase {
   countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
 }
 
-export async function createTestApi(options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints } = {}): Promise<TestApi> {
+export async function createTestApi(
+  options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints; simulatedIsp?: SimulatedIsp } = {},
+): Promise<TestApi> {
   const statements: string[] = [];
   let counting = false;
   const database = await createTestDatabase({ poolSize: 8, onQuery: (sql) => counting && statements.push(sql) });
@@ -47,7 +50,7 @@ export async function createTestApi(options: { subscribers?: number; seed?: numb
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
-  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors };
+  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, ...(options.simulatedIsp ? { simulatedIsp: options.simulatedIsp } : {}) };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
   const app = buildApp(services, { clientDir: null });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { applySessions, endSessions, type SessionChange } from '../server/src/mi
 import { mapRouterosActive } from '../server/src/mirror/map.ts';
 import { withTransaction } from '../server/src/mirror/sql.ts';
 import { notify } from '../server/src/sync/events.ts';
+import { enqueueSync } from '../server/src/sync/sync.ts';
 import { VendorError } from '../server/src/vendors/errors.ts';
 import { RouterConnection } from '../server/src/vendors/routeros.ts';
 
@@ -85,6 +86,11 @@ export async function startSessionListeners(services: Services, options: { refre
       return null;
     }
     log.info({ router: router.name }, 'listening to PPPoE sessions');
+    // What changed before the stream started (or while another process held it) is
+    // caught by a full sweep right away.
+    void enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(router.id), trigger: 'listen' }).catch((e: unknown) =>
+      log.warn({ err: e, router: router.name }, 'could not queue the session sweep'),
+    );
     return {
       async stop() {
         if (flushTimer) clearTimeout(flushTimer);
@@ -118,13 +124,17 @@ export async function startSessionListeners(services: Services, options: { refre
   const timer = setInterval(() => void refresh().catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed')), options.refreshMs ?? 30_000);
   timer.unref();
 
+  let stopping: Promise<void> | undefined;
   return {
     active: () => [...listeners.keys()],
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      for (const id of [...listeners.keys()]) await stopListener(id);
-      lockClient.release();
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        clearInterval(timer);
+        for (const id of [...listeners.keys()]) await stopListener(id);
+        lockClient.release();
+      })();
+      return stopping;
     },
   };
 }

@@ -72,7 +72,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     cleanup.push(jobs.release);
     const vendors = createVendors(db, simulators ? simulators.endpoints : endpointsFromConfig(config));
     cleanup.push(vendors.close);
-    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors };
+    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors, ...(simulators ? { simulatedIsp: simulators } : {}) };
 
     let demoUsers: Emerald['demoUsers'] = null;
     if (simulators) {

@@ -29,6 +29,8 @@ export interface IspcubeSimOptions {
   nodeAddress?: (routerId: number) => { ip: string; port: number } | undefined;
   /** nodes_list envelope: always wrapped, never, or alternating (real instances vary). */
   wrapNodes?: 'always' | 'never' | 'alternate';
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
   faults?: Partial<IspcubeFaults>;
   port?: number;
 }
@@ -112,7 +114,7 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
       log.push({ path: req.path, status: r.status });
       return faults.latencyMs ? { ...r, delayMs: (r.delayMs ?? 0) + faults.latencyMs } : r;
     },
-    { port: options.port },
+    { port: options.port, host: options.host },
   );
   return { ...sim, faults, calls: log, logins: () => logins, expireTokens: () => tokens.clear() };
 }

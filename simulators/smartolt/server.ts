@@ -24,6 +24,8 @@ export interface SmartoltSimOptions {
   hourlyLimit?: number;
   /** Unpaged full ONU details allowed per hour (~15 on SmartOLT). */
   fullDetailsLimit?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
   faults?: Partial<SmartoltFaults>;
   port?: number;
 }
@@ -148,7 +150,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
       }
       return respond(route(req));
     },
-    { port: options.port },
+    { port: options.port, host: options.host },
   );
   return {
     ...sim,

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { StartupError, errorMessage } from '../errors.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
+import { runningEmbeddedUrl, startEmbeddedPostgres } from './embedded.ts';
 
 export interface DatabaseHandle {
   url: string;
@@ -60,10 +60,22 @@ export async function checkDatabase(url: string, label = 'DATABASE_URL'): Promis
   }
 }
 
-export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: Config,
+  log: (line: string) => void = () => {},
+  options: { attach?: boolean } = {},
+): Promise<DatabaseHandle> {
   if (config.database.url) {
     await checkDatabase(config.database.url);
     return { url: config.database.url, embedded: false, stop: async () => {} };
+  }
+  if (options.attach) {
+    // A command-line tool beside a running `npm start`: use its embedded server.
+    const url = runningEmbeddedUrl(config.database.dataDir);
+    if (url) {
+      await checkDatabase(url, `embedded PostgreSQL in ${config.database.dataDir}`);
+      return { url, embedded: true, stop: async () => {} };
+    }
   }
   const running = await startEmbeddedPostgres({
     dataDir: config.database.dataDir,

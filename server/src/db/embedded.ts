@@ -157,6 +157,22 @@ function run(cmd: string, args: string[], owner: OsUser | undefined, log: (l: st
   });
 }
 
+/**
+ * The embedded PostgreSQL a live Emerald is running on this data folder, if any: command-line
+ * tools (sync, create-admin) connect to it instead of failing on a folder in use.
+ */
+export function runningEmbeddedUrl(dataDir: string, database = 'emerald'): string | null {
+  const root = path.resolve(dataDir);
+  try {
+    const owner = JSON.parse(fs.readFileSync(path.join(root, 'owner.json'), 'utf8')) as { pid: number; port: number };
+    if (!owner.pid || owner.pid === process.pid || !processAlive(owner.pid)) return null;
+    const credentials = JSON.parse(fs.readFileSync(path.join(root, 'credentials.json'), 'utf8')) as Credentials;
+    return `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${owner.port}/${database}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Start (initialising on first use) an embedded PostgreSQL. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.log ?? (() => {});

@@ -1,67 +1,61 @@
 /**
- * Demo mode: the three vendor simulators, built on the same world as the demo data, with
- * live weather. The vendor clients are pointed at them exactly as at real systems.
+ * Demo mode: the simulated ISP (ISPCube, SmartOLT and one RouterOS API per router) built
+ * on the same world as the demo data, with live weather. Emerald's vendor clients are
+ * pointed at it exactly as at real systems.
  */
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { startIspcubeSim, type RunningIspcubeSim } from '../../../simulators/ispcube/server.ts';
-import { startRouterOsSim, type RunningRouterOsSim } from '../../../simulators/routeros/server.ts';
-import { startSmartoltSim, type RunningSmartoltSim } from '../../../simulators/smartolt/server.ts';
-import { startWeather, type Weather } from '../../../simulators/weather.ts';
+import { startSimulatedIsp, type IspCredentials, type SimulatedIsp } from '../../../simulators/isp.ts';
+import type { RunningIspcubeSim } from '../../../simulators/ispcube/server.ts';
+import type { RunningSmartoltSim } from '../../../simulators/smartolt/server.ts';
 import { World } from '../../../simulators/world/world.ts';
 import type { VendorEndpoints } from '../sync/vendors.ts';
 
-export const DEMO_CREDENTIALS = {
+export const DEMO_CREDENTIALS: IspCredentials = {
   ispcube: { apiKey: 'demo-api-key', clientId: '1', username: 'emerald', password: 'demo-password' },
   smartoltToken: 'demo-smartolt-token',
   routeros: { user: 'api', password: 'demo-router-password' },
-} as const;
+};
 
-export interface DemoSimulators {
-  world: World;
-  endpoints: VendorEndpoints;
+export interface DemoSimulators extends SimulatedIsp {
   ispcube: RunningIspcubeSim;
   smartolt: RunningSmartoltSim;
-  routers: Map<number, RunningRouterOsSim>;
-  weather: Weather | null;
-  stop(): Promise<void>;
+  endpoints: VendorEndpoints;
+}
+
+/** Where Emerald's clients find a simulated ISP that runs all three APIs. */
+export function endpointsFor(
+  isp: SimulatedIsp,
+  options: { hourlyBudget: number; routerTimeoutSeconds: number; httpTimeoutMs?: number; connectionsTimeoutMs?: number },
+): VendorEndpoints {
+  if (!isp.ispcube || !isp.smartolt) throw new Error('endpointsFor needs ISPCube and SmartOLT simulated');
+  const timeouts = {
+    ...(options.httpTimeoutMs ? { timeoutMs: options.httpTimeoutMs } : {}),
+    ...(options.connectionsTimeoutMs ? { connectionsTimeoutMs: options.connectionsTimeoutMs } : {}),
+  };
+  return {
+    ispcube: { url: `${isp.ispcube.url}/api`, ...isp.credentials.ispcube, ...timeouts },
+    smartolt: { url: `${isp.smartolt.url}/api`, token: isp.credentials.smartoltToken, hourlyBudget: options.hourlyBudget, ...(options.httpTimeoutMs ? { timeoutMs: options.httpTimeoutMs } : {}) },
+    routeros: { defaultCredential: { ...isp.credentials.routeros }, perRouter: {}, tls: false, timeoutSeconds: options.routerTimeoutSeconds },
+  };
 }
 
 export async function startDemoSimulators(config: Config, options: { weather?: boolean; log?: Logger } = {}): Promise<DemoSimulators> {
   const world = World.generate({ seed: config.demo.seed, subscribers: config.demo.subscribers });
-  const routers = new Map<number, RunningRouterOsSim>();
-  for (const r of world.data.routers) {
-    routers.set(r.id, await startRouterOsSim({ world, routerId: r.id, ...DEMO_CREDENTIALS.routeros }));
-  }
-  const ispcube = await startIspcubeSim({
+  const weatherOn = (options.weather ?? config.demo.weather) && config.demo.weatherRate > 0;
+  const isp = await startSimulatedIsp({
     world,
-    ...DEMO_CREDENTIALS.ispcube,
-    nodeAddress: (id) => {
-      const sim = routers.get(id);
-      return sim ? { ip: sim.host, port: sim.port } : undefined;
-    },
+    credentials: DEMO_CREDENTIALS,
+    smartoltHourlyLimit: config.smartoltBudget.hourlyBudget,
+    ...(weatherOn ? { weatherRate: config.demo.weatherRate } : {}),
+    onWeather: (e) => options.log?.debug({ weather: e.kind, detail: e.detail }, 'demo weather'),
   });
-  const smartolt = await startSmartoltSim({ world, token: DEMO_CREDENTIALS.smartoltToken, hourlyLimit: config.smartoltBudget.hourlyBudget });
-  const weather =
-    (options.weather ?? config.demo.weather) && config.demo.weatherRate > 0
-      ? startWeather(world, { ratePerMinute: config.demo.weatherRate, onEvent: (e) => options.log?.debug({ weather: e.kind, detail: e.detail }, 'demo weather') })
-      : null;
   return {
-    world,
-    ispcube,
-    smartolt,
-    routers,
-    weather,
-    endpoints: {
-      ispcube: { url: `${ispcube.url}/api`, ...DEMO_CREDENTIALS.ispcube },
-      smartolt: { url: `${smartolt.url}/api`, token: DEMO_CREDENTIALS.smartoltToken, hourlyBudget: config.smartoltBudget.hourlyBudget },
-      routeros: { defaultCredential: { ...DEMO_CREDENTIALS.routeros }, perRouter: {}, tls: false, timeoutSeconds: config.routeros.timeoutSeconds },
-    },
-    async stop() {
-      weather?.stop();
-      await Promise.all([ispcube.stop(), smartolt.stop(), ...[...routers.values()].map((r) => r.stop())]);
-    },
+    ...isp,
+    ispcube: isp.ispcube!,
+    smartolt: isp.smartolt!,
+    endpoints: endpointsFor(isp, { hourlyBudget: config.smartoltBudget.hourlyBudget, routerTimeoutSeconds: config.routeros.timeoutSeconds }),
   };
 }
 
@@ -69,7 +63,7 @@ export async function startDemoSimulators(config: Config, options: { weather?: b
  * The simulators listen on new ports at each start: point the mirrored routers at them
  * (what the next ISPCube sync would report anyway).
  */
-export async function pointRoutersAtSimulators(db: Db, sims: DemoSimulators): Promise<void> {
+export async function pointRoutersAtSimulators(db: Db, sims: SimulatedIsp): Promise<void> {
   for (const [id, sim] of sims.routers) {
     await db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
   }

@@ -7,6 +7,8 @@ import type { Logger } from '../logger.ts';
 import type { OnuStatusChange, SessionChange } from '../mirror/apply.ts';
 import type { Vendors } from '../sync/vendors.ts';
 
+import type { SimulatedIsp } from '../../../simulators/isp.ts';
+
 export interface Actor {
   userId: number;
   username: string;
@@ -38,6 +40,8 @@ export interface Services {
   vendors: Vendors;
   /** Called by syncs with committed ONU status changes and ended sessions (outage correlation). */
   onChanges?: (changes: { onus: OnuStatusChange[]; sessions: SessionChange[] }) => Promise<void>;
+  /** Demo mode: the simulated ISP, scriptable under /sim by NOC staff and admins. */
+  simulatedIsp?: SimulatedIsp;
 }
 
 export interface Context extends Services {

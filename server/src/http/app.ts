@@ -19,6 +19,7 @@ import type { Context, Services } from '../graphql/context.ts';
 import { schema as defaultSchema } from '../graphql/schema/index.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createStaticHandler } from './static.ts';
+import { controlHandler } from '../../../simulators/control.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -51,6 +52,49 @@ interface ServerContext {
 
 function clientIp(forwarded: string | null | undefined, fallback: string | undefined): string | null {
   return forwarded?.split(',')[0]?.trim() || fallback || null;
+}
+
+/**
+ * Demo mode only: the simulators' control API (fibre cut, power cut, mass disconnect…)
+ * under /sim/, for NOC staff and admins (session cookie or a write API key).
+ */
+async function serveSimControl(services: Services, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const send = (status: number, body: unknown): void => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify(body));
+  };
+  try {
+    if (!services.simulatedIsp) return send(404, { ok: false, error: 'the simulators run only in demo mode' });
+    const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: req.headers.authorization ?? null });
+    if (!actor) return send(401, { ok: false, error: 'sign in first' });
+    if (!(actor.role === 'ADMIN' || actor.role === 'NOC') || !actor.scopes.write) return send(403, { ok: false, error: 'only NOC staff and admins can script the simulators' });
+    // Browsers send cookies cross-site on simple POSTs: demand JSON, which needs a CORS preflight.
+    if (req.method === 'POST' && !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return send(415, { ok: false, error: 'send application/json' });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 16_384) return send(413, { ok: false, error: 'body too large' });
+      chunks.push(chunk as Buffer);
+    }
+    let body: unknown = null;
+    const text = Buffer.concat(chunks).toString('utf8');
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      return send(400, { ok: false, error: 'body is not JSON' });
+    }
+    const out = controlHandler(services.simulatedIsp, '/sim')({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, query: new URLSearchParams(), headers: req.headers, body });
+    if (out.status === 200 && req.method === 'POST') services.log.info({ user: actor.username, action: req.url, body }, 'demo: simulator scripted');
+    send(out.status, out.body);
+  } catch (error) {
+    services.log.error({ err: error }, 'simulator control failed');
+    send(500, { ok: false, error: 'internal error' });
+  }
 }
 
 export function buildApp(services: Services, options: AppOptions = {}): App {
@@ -157,6 +201,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     const url = req.url ?? '/';
     if (url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/')) {
       handle(req, res);
+      return;
+    }
+    if (url.startsWith('/sim/')) {
+      void serveSimControl(services, req, res);
       return;
     }
     if (url === '/healthz') {

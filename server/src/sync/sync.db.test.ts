@@ -2,13 +2,17 @@
  * Syncs end to end: the real vendor clients against the simulators, the real Graphile
  * Worker, a real database. Faults at every layer; nothing lost, nothing duplicated.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { servicesFor, startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
 import type { Services } from '../graphql/context.ts';
 import { enqueueSync, runSync, type SyncContext } from './sync.ts';
+import { reapDeadWorkers } from '../../../workers/runner.ts';
+import { createVendors } from './vendors.ts';
 
 let vw: VendorWorld;
 beforeAll(async () => {
@@ -76,6 +80,26 @@ describe('full sync from the simulators', () => {
     }
     const lastRuns = await t.db.pool.query(`SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`);
     expect(lastRuns.rows[0].n).toBe(0);
+  });
+
+  it('shares the SmartOLT call budget and the ISPCube token between processes through the database', async () => {
+    const budget = async () => Number((await t.db.pool.query(`SELECT coalesce(sum(calls), 0) AS n FROM vendor_call_budget WHERE source = 'SMARTOLT'`)).rows[0].n);
+    const [a, b] = [createVendors(t.db, vw.endpoints), createVendors(t.db, vw.endpoints)];
+    try {
+      const spent = await budget();
+      const simCalls = vw.smartolt.calls.length;
+      await a.smartolt().olts();
+      await b.smartolt().olts();
+      expect(await budget()).toBe(spent + 2);
+      expect(vw.smartolt.calls.length).toBe(simCalls + 2);
+      // The token of the first sync is reused by both: no new login.
+      const logins = vw.ispcube.logins();
+      await a.ispcube().plans();
+      await b.ispcube().plans();
+      expect(vw.ispcube.logins()).toBe(logins);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it('records a real change once: an ONU going LOS writes one status event', async () => {
@@ -195,5 +219,43 @@ describe('workers', () => {
     expect(dupes.rows).toEqual([]);
     expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE status <> 'SUCCEEDED'`)).toBe(0);
     expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
+  });
+
+  it('retries the job of a worker killed with SIGKILL mid-sync; the mirror ends the same as after an uninterrupted run', async () => {
+    const control = await createTestDatabase();
+    await fullSync(servicesFor(control, vw));
+
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    // A slow connections_list keeps the ISPCube run in flight long enough to kill its worker.
+    vw.ispcube.faults.connectionsLatencyMs = 20_000;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, EMERALD_PROCESSES: 'worker', LOG_LEVEL: 'warn', ...vw.env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+    try {
+      const { runId } = await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+      await expect
+        .poll(async () => (await t.db.pool.query('SELECT status, progress_done FROM sync_runs WHERE id = $1', [runId])).rows[0], { timeout: 30_000, interval: 100 })
+        .toMatchObject({ status: 'RUNNING', progress_done: vw.world.data.customers.length });
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      // The job is still locked by the dead worker; its heartbeat stops, and it is reaped.
+      expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs WHERE locked_by IS NOT NULL')).toBe(1);
+      const reaped = await reapDeadWorkers(t.db.pool, 0);
+      expect(reaped.length).toBeGreaterThanOrEqual(1);
+      vw.ispcube.faults.connectionsLatencyMs = 0;
+      await drainJobs(services);
+      await enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
+      await drainJobs(services);
+      expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({ status: 'SUCCEEDED', attempt: 2 });
+      expect(await mirrorDigest(t)).toBe(await mirrorDigest(control));
+      expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
+    } finally {
+      vw.ispcube.faults.connectionsLatencyMs = 0;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });

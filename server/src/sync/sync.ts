@@ -102,7 +102,7 @@ export async function enqueueSync(
       [spec.source, spec.kind, spec.scope, spec.scopeRef ?? null, spec.trigger, spec.requestedById ?? null],
     );
     const runId = run.rows[0]!.id;
-    await tx.query(ADD_JOB_SQL, [TASK_OF[spec.source], JSON.stringify({ runId, kind: spec.kind, scope: spec.scope, scopeRef: spec.scopeRef ?? null, ...(spec.chain ? { chain: true } : {}) }), key]);
+    await tx.query(ADD_JOB_SQL, [TASK_OF[spec.source], JSON.stringify({ runId, kind: spec.kind, scope: spec.scope, scopeRef: spec.scopeRef ?? null, trigger: spec.trigger, ...(spec.chain ? { chain: true } : {}) }), key]);
     await notify(tx, { t: 'sync_run', id: runId });
     return { runId, queued: true };
   });
@@ -291,12 +291,17 @@ async function recordContact(db: Queryable, routerId: number, error: unknown, in
   }
 }
 
+/** A person asked for this run (GraphQL or CLI): try the router now, whatever its backoff. */
+function someoneWaits(run: Run): boolean {
+  return run.spec.trigger === 'manual' || run.spec.trigger === 'cli';
+}
+
 const SECRET_PROPS = ['.id', 'name', 'service', 'profile', 'remote-address', 'disabled', 'comment', 'last-logged-out', 'last-caller-id', 'last-disconnect-reason'];
 const ACTIVE_PROPS = ['.id', 'name', 'service', 'caller-id', 'address', 'uptime', 'encoding', 'session-id', 'radius'];
 
 async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const router = await routerRow(ctx.db.pool, routerId);
-  if (run.spec.trigger === 'manual') ctx.vendors.routers.resetBackoff(routerId);
+  if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
   let fetched: { secrets: Record<string, string>[]; identity?: string; version?: string };
   try {
@@ -328,7 +333,7 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
 /** A full `/ppp/active` sweep: new sessions start, missing ones end (catches what listen missed). */
 async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const router = await routerRow(ctx.db.pool, routerId);
-  if (run.spec.trigger === 'manual') ctx.vendors.routers.resetBackoff(routerId);
+  if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
   let active: Record<string, string>[];
   try {

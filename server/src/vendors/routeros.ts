@@ -236,7 +236,8 @@ export class RouterConnection {
     this.inFlight.add(onDeath);
     const stream = api.stream([`${menu}/listen`], (error: unknown, packet: Row | null) => {
       if (error) end(toVendorError(error, this.target));
-      else if (packet) onRow(packet);
+      // node-routeros also hands the stream an empty array now and then (keepalive replies).
+      else if (packet && !Array.isArray(packet) && packet['.id']) onRow(packet);
     });
     stream.on('error', (error: unknown) => end(toVendorError(error, this.target)));
     return async () => {

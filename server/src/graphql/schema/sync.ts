@@ -10,6 +10,7 @@ import { ageSeconds } from '../live.ts';
 import { SourceEnum, SyncKindEnum, SyncScopeEnum } from './enums.ts';
 import { mutationResult } from './errors.ts';
 import { ADD_JOB_SQL } from '../../../../workers/queue.ts';
+import { jobKeyOf } from '../../sync/sync.ts';
 
 const SyncRunStatusEnum = builder.enumType('SyncRunStatus', {
   description: 'Where a sync run is.',
@@ -192,7 +193,8 @@ builder.mutationField('requestSync', (t) =>
       await ctx.jobs.ready();
       return ctx.db.prisma.$transaction(async (tx) => {
         // One queued sync per target: a second request joins the first.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`sync:${input.source}:${kind}:${scope}:${scopeRef ?? ''}`}))`;
+        const jobKey = jobKeyOf({ source: input.source, kind, scope, scopeRef });
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${jobKey}))`;
         const existing = await tx.syncRun.findFirst({
           where: { source: input.source, kind, scope, scopeRef, status: { in: ['QUEUED', 'RUNNING'] } },
           orderBy: { id: 'desc' },
@@ -203,8 +205,8 @@ builder.mutationField('requestSync', (t) =>
         await tx.$executeRawUnsafe(
           ADD_JOB_SQL,
           `sync_${input.source.toLowerCase()}`,
-          JSON.stringify({ runId: created.id, kind, scope, scopeRef }),
-          `sync:${input.source}:${kind}:${scope}:${scopeRef ?? 'all'}`,
+          JSON.stringify({ runId: created.id, kind, scope, scopeRef, trigger: 'manual' }),
+          jobKey,
         );
         await audit(tx, ctx, { action: 'sync.request', entityType: 'SyncRun', entityId: created.id, after: { source: input.source, kind, scope, scopeRef } });
         return created;
