@@ -11,7 +11,7 @@ import { applySessions, endSessions, type SessionChange } from '../server/src/mi
 import { mapRouterosActive } from '../server/src/mirror/map.ts';
 import { withTransaction } from '../server/src/mirror/sql.ts';
 import { notify } from '../server/src/sync/events.ts';
-import { enqueueSync } from '../server/src/sync/sync.ts';
+import { enqueueSync, sessionEvent } from '../server/src/sync/sync.ts';
 import { VendorError } from '../server/src/vendors/errors.ts';
 import { RouterConnection } from '../server/src/vendors/routeros.ts';
 
@@ -61,7 +61,7 @@ export async function startSessionListeners(services: Services, options: { refre
         const out: SessionChange[] = [];
         if (alive.length) out.push(...(await applySessions(tx, router.id, alive.map((r) => mapRouterosActive(r, observedAt)), observedAt, false)).changes);
         if (dead.length) out.push(...(await endSessions(tx, router.id, observedAt, { keys: dead })));
-        if (out.length) await notify(tx, { t: 'session', ids: out.map((c) => c.connectionId).filter((x): x is number => x !== null) });
+        if (out.length) await notify(tx, sessionEvent(out));
         return out;
       });
       if (changes.length) await services.onChanges?.({ onus: [], sessions: changes });

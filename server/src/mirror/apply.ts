@@ -15,7 +15,7 @@ import type {
   SecretRow,
   SessionRow,
 } from './map.ts';
-import { chunk, upsert, type Queryable } from './sql.ts';
+import { changedRows, chunk, rowHash, upsert, type Queryable } from './sql.ts';
 
 export interface ApplyCounts {
   seen: number;
@@ -44,7 +44,7 @@ function counts(seen: number, inserted: number, updated: number, removed = 0): A
 }
 
 /** Mark rows absent from a complete snapshot as gone. `scope` narrows it (e.g. one router). */
-async function markGone(
+export async function markGone(
   db: Queryable,
   table: string,
   keyColumn: string,
@@ -96,52 +96,53 @@ export async function applyRouters(db: Queryable, rows: RouterRow[], complete: b
 }
 
 export async function applyCustomers(db: Queryable, rows: CustomerRow[], complete: boolean): Promise<ApplyCounts> {
-  const r = await upsert<{ id: number; external_id: string }>(
-    db,
-    {
-      table: 'customers',
-      columns: {
-        external_id: 'text',
-        code: 'text',
-        name: 'text',
-        doc_number: 'text',
-        doc_type: 'text',
-        customer_type: 'text',
-        address: 'text',
-        city: 'text',
-        latitude: 'float8',
-        longitude: 'float8',
-        status: '"CustomerStatus"',
-        debt: 'numeric',
-        speed_limited: 'boolean',
-        raw: 'jsonb',
+  let inserted = 0;
+  let updated = 0;
+  // The hash covers phones and e-mails: a phone can change without the rest of the row.
+  const hashed = rows.map((r) => ({ ...r, row_hash: rowHash(r) }));
+  for (const part of chunk(hashed, 2000)) {
+    const changed = await changedRows(db, 'customers', 'external_id', (c) => c.external_id, part);
+    if (changed.length === 0) continue;
+    const r = await upsert<{ id: number; external_id: string }>(
+      db,
+      {
+        table: 'customers',
+        columns: {
+          external_id: 'text',
+          code: 'text',
+          name: 'text',
+          doc_number: 'text',
+          doc_type: 'text',
+          customer_type: 'text',
+          address: 'text',
+          city: 'text',
+          latitude: 'float8',
+          longitude: 'float8',
+          status: '"CustomerStatus"',
+          debt: 'numeric',
+          speed_limited: 'boolean',
+          raw: 'jsonb',
+          row_hash: 'text',
+        },
+        conflict: ['external_id'],
+        gone: true,
+        insertExtra: { updated_at: 'now()' },
+        returning: ['id', 'external_id'],
       },
-      conflict: ['external_id'],
-      gone: true,
-      insertExtra: { updated_at: 'now()' },
-      returning: ['id', 'external_id'],
-    },
-    rows as unknown as Record<string, unknown>[],
-  );
-  // Phones and e-mails of every customer in the snapshot (unchanged parents included:
-  // a phone can change without the rest of the row).
-  let childChanges = 0;
-  for (const part of chunk(rows, 2000)) {
-    const ids = await db.query<{ id: number; external_id: string }>(
-      'SELECT id, external_id FROM customers WHERE external_id = ANY($1::text[])',
-      [part.map((c) => c.external_id)],
+      changed as unknown as Record<string, unknown>[],
     );
-    const idOf = new Map(ids.rows.map((x) => [x.external_id, x.id]));
+    inserted += r.inserted;
+    updated += r.updated;
+    const idOf = new Map(r.rows.map((x) => [x.external_id, x.id]));
+    const written = changed.filter((c) => idOf.has(c.external_id));
     const customerIds = [...idOf.values()];
-    const phones = part.flatMap((c) => c.phones.map((p, position) => ({ customer_id: idOf.get(c.external_id), position, number: p.number, digits: p.digits })));
-    const emails = part.flatMap((c) => c.emails.map((email, position) => ({ customer_id: idOf.get(c.external_id), position, email })));
-    childChanges += await replaceChildren(db, 'customer_phones', { number: 'text', digits: 'text' }, customerIds, phones);
-    childChanges += await replaceChildren(db, 'customer_emails', { email: 'text' }, customerIds, emails);
+    const phones = written.flatMap((c) => c.phones.map((p, position) => ({ customer_id: idOf.get(c.external_id), position, number: p.number, digits: p.digits })));
+    const emails = written.flatMap((c) => c.emails.map((email, position) => ({ customer_id: idOf.get(c.external_id), position, email })));
+    await replaceChildren(db, 'customer_phones', { number: 'text', digits: 'text' }, customerIds, phones);
+    await replaceChildren(db, 'customer_emails', { email: 'text' }, customerIds, emails);
   }
   const removed = complete ? await markGone(db, 'customers', 'external_id', rows.map((c) => c.external_id)) : 0;
-  // A customer whose only change was a phone counts as updated.
-  const updated = Math.min(rows.length - r.inserted, r.updated + (r.updated === 0 && r.inserted === 0 ? Math.min(childChanges, rows.length) : 0));
-  return counts(rows.length, r.inserted, updated, removed);
+  return counts(rows.length, inserted, updated, removed);
 }
 
 /** Make a customer's child rows equal to `rows` (keyed by customer_id + position), writing only differences. */
@@ -182,12 +183,15 @@ export async function applyConnections(db: Queryable, rows: ConnectionRow[], com
   let inserted = 0;
   let updated = 0;
   const orphans: string[] = [];
-  for (const part of chunk(rows, 2000)) {
+  const hashed = rows.map((r) => ({ ...r, row_hash: rowHash(r) }));
+  for (const all of chunk(hashed, 2000)) {
+    const part = await changedRows(db, 'connections', 'external_id', (c) => c.external_id, all);
+    if (part.length === 0) continue;
     const res = await db.query<{ external_id: string; inserted: boolean | null; orphan: boolean }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
            external_id text, customer_external_id text, router_external_id text, plan_external_id text,
-           pppoe_username text, conn_type text, address text, ip_address text, latitude float8, longitude float8, raw jsonb)
+           pppoe_username text, conn_type text, address text, ip_address text, latitude float8, longitude float8, raw jsonb, row_hash text)
        ),
        resolved AS (
          SELECT i.*, c.id AS customer_id, r.id AS router_id, p.id AS plan_id
@@ -198,18 +202,18 @@ export async function applyConnections(db: Queryable, rows: ConnectionRow[], com
        ),
        written AS (
          INSERT INTO connections AS t (external_id, customer_id, router_id, plan_id, pppoe_username, conn_type, address,
-                                       ip_address, latitude, longitude, raw, updated_at)
-         SELECT external_id, customer_id, router_id, plan_id, pppoe_username, conn_type, address, ip_address, latitude, longitude, raw, now()
+                                       ip_address, latitude, longitude, raw, row_hash, updated_at)
+         SELECT external_id, customer_id, router_id, plan_id, pppoe_username, conn_type, address, ip_address, latitude, longitude, raw, row_hash, now()
          FROM resolved WHERE customer_id IS NOT NULL
          ON CONFLICT (external_id) DO UPDATE SET
            customer_id = EXCLUDED.customer_id, router_id = EXCLUDED.router_id, plan_id = EXCLUDED.plan_id,
            pppoe_username = EXCLUDED.pppoe_username, conn_type = EXCLUDED.conn_type, address = EXCLUDED.address,
            ip_address = EXCLUDED.ip_address, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
-           raw = EXCLUDED.raw, gone_at = NULL, updated_at = now()
-         WHERE (t.customer_id, t.router_id, t.plan_id, t.pppoe_username, t.conn_type, t.address, t.ip_address, t.latitude, t.longitude, t.raw)
+           raw = EXCLUDED.raw, row_hash = EXCLUDED.row_hash, gone_at = NULL, updated_at = now()
+         WHERE (t.customer_id, t.router_id, t.plan_id, t.pppoe_username, t.conn_type, t.address, t.ip_address, t.latitude, t.longitude, t.raw, t.row_hash)
                IS DISTINCT FROM
                (EXCLUDED.customer_id, EXCLUDED.router_id, EXCLUDED.plan_id, EXCLUDED.pppoe_username, EXCLUDED.conn_type,
-                EXCLUDED.address, EXCLUDED.ip_address, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.raw)
+                EXCLUDED.address, EXCLUDED.ip_address, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.raw, EXCLUDED.row_hash)
             OR t.gone_at IS NOT NULL
          RETURNING t.external_id, (xmax = 0) AS inserted
        )
@@ -238,27 +242,30 @@ export async function applyConnections(db: Queryable, rows: ConnectionRow[], com
 export async function applySecrets(db: Queryable, routerId: number, rows: SecretRow[], complete: boolean): Promise<ApplyCounts> {
   let inserted = 0;
   let updated = 0;
-  for (const part of chunk(rows, 2000)) {
+  const hashed = rows.map((r) => ({ ...r, row_hash: rowHash(r) }));
+  for (const all of chunk(hashed, 2000)) {
+    const part = await changedRows(db, 'ppp_secrets', 'name', (x) => x.name, all, { column: 'router_id', value: routerId });
+    if (part.length === 0) continue;
     const res = await db.query<{ inserted: boolean }>(
       `INSERT INTO ppp_secrets AS t (router_id, name, profile, service, remote_address, disabled, comment, last_logged_out,
-                                     last_caller_id, last_disconnect_reason, raw, connection_id, updated_at)
+                                     last_caller_id, last_disconnect_reason, raw, row_hash, connection_id, updated_at)
        SELECT $2, x.name, x.profile, x.service, x.remote_address, x.disabled, x.comment, x.last_logged_out, x.last_caller_id,
-              x.last_disconnect_reason, x.raw,
+              x.last_disconnect_reason, x.raw, x.row_hash,
               (SELECT c.id FROM connections c WHERE c.username_key = lower(btrim(x.name)) AND c.gone_at IS NULL
                 ORDER BY (c.router_id = $2) DESC NULLS LAST, c.id LIMIT 1),
               now()
        FROM jsonb_to_recordset($1::jsonb) AS x(name text, profile text, service text, remote_address text, disabled boolean,
-            comment text, last_logged_out timestamptz, last_caller_id text, last_disconnect_reason text, raw jsonb)
+            comment text, last_logged_out timestamptz, last_caller_id text, last_disconnect_reason text, raw jsonb, row_hash text)
        ON CONFLICT (router_id, name) DO UPDATE SET
          profile = EXCLUDED.profile, service = EXCLUDED.service, remote_address = EXCLUDED.remote_address,
          disabled = EXCLUDED.disabled, comment = EXCLUDED.comment, last_logged_out = EXCLUDED.last_logged_out,
          last_caller_id = EXCLUDED.last_caller_id, last_disconnect_reason = EXCLUDED.last_disconnect_reason,
-         raw = EXCLUDED.raw, connection_id = EXCLUDED.connection_id, gone_at = NULL, updated_at = now()
+         raw = EXCLUDED.raw, row_hash = EXCLUDED.row_hash, connection_id = EXCLUDED.connection_id, gone_at = NULL, updated_at = now()
        WHERE (t.profile, t.service, t.remote_address, t.disabled, t.comment, t.last_logged_out, t.last_caller_id,
-              t.last_disconnect_reason, t.raw, t.connection_id)
+              t.last_disconnect_reason, t.raw, t.row_hash, t.connection_id)
              IS DISTINCT FROM
              (EXCLUDED.profile, EXCLUDED.service, EXCLUDED.remote_address, EXCLUDED.disabled, EXCLUDED.comment,
-              EXCLUDED.last_logged_out, EXCLUDED.last_caller_id, EXCLUDED.last_disconnect_reason, EXCLUDED.raw, EXCLUDED.connection_id)
+              EXCLUDED.last_logged_out, EXCLUDED.last_caller_id, EXCLUDED.last_disconnect_reason, EXCLUDED.raw, EXCLUDED.row_hash, EXCLUDED.connection_id)
           OR t.gone_at IS NOT NULL
        RETURNING (xmax = 0) AS inserted`,
       [JSON.stringify(part), routerId],
@@ -414,7 +421,14 @@ export async function applyOnus(
   }
   let inserted = 0;
   let updated = 0;
-  for (const part of chunk(unique, 2000)) {
+  // The hash covers the inventory only: status and signal are applied as readings.
+  const hashed = unique.map((r) => {
+    const { initialStatus: _s, initialSignal: _g, ...inventory } = r;
+    return { ...r, row_hash: rowHash(inventory) };
+  });
+  for (const all of chunk(hashed, 2000)) {
+    const part = await changedRows(db, 'onus', 'serial', (o) => o.serial, all, { column: 'olt_id', value: oltId });
+    if (part.length === 0) continue;
     const payload = part.map(({ initialStatus, initialSignal, ...onu }) => ({
       ...onu,
       status: initialStatus?.status ?? 'UNKNOWN',
@@ -426,14 +440,14 @@ export async function applyOnus(
     const res = await db.query<{ inserted: boolean }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(serial text, external_id text, board int, port int, onu_index int,
-           onu_type text, name text, mode text, vlan text, zone text, raw jsonb, status "OnuStatus", status_changed_at timestamptz,
+           onu_type text, name text, mode text, vlan text, zone text, raw jsonb, row_hash text, status "OnuStatus", status_changed_at timestamptz,
            signal_category "SignalCategory", rx_power float8, olt_rx_power float8)
        ),
        written AS (
-         INSERT INTO onus AS t (serial, external_id, olt_id, pon_port_id, onu_index, onu_type, name, mode, vlan, zone, raw,
+         INSERT INTO onus AS t (serial, external_id, olt_id, pon_port_id, onu_index, onu_type, name, mode, vlan, zone, raw, row_hash,
                                 status, status_changed_at, status_observed_at, signal_category, rx_power, olt_rx_power,
                                 signal_observed_at, connection_id, updated_at)
-         SELECT i.serial, i.external_id, $2, pp.id, i.onu_index, i.onu_type, i.name, i.mode, i.vlan, i.zone, i.raw,
+         SELECT i.serial, i.external_id, $2, pp.id, i.onu_index, i.onu_type, i.name, i.mode, i.vlan, i.zone, i.raw, i.row_hash,
                 i.status, LEAST(COALESCE(i.status_changed_at, $3), $3), $3, i.signal_category, i.rx_power, i.olt_rx_power,
                 CASE WHEN i.rx_power IS NULL THEN NULL ELSE $3::timestamptz END,
                 (SELECT c.id FROM connections c WHERE c.username_key = nullif(lower(btrim(i.name)), '') AND c.gone_at IS NULL
@@ -443,11 +457,11 @@ export async function applyOnus(
          ON CONFLICT (serial) DO UPDATE SET
            external_id = EXCLUDED.external_id, olt_id = EXCLUDED.olt_id, pon_port_id = EXCLUDED.pon_port_id,
            onu_index = EXCLUDED.onu_index, onu_type = EXCLUDED.onu_type, name = EXCLUDED.name, mode = EXCLUDED.mode,
-           vlan = EXCLUDED.vlan, zone = EXCLUDED.zone, raw = EXCLUDED.raw, connection_id = EXCLUDED.connection_id,
+           vlan = EXCLUDED.vlan, zone = EXCLUDED.zone, raw = EXCLUDED.raw, row_hash = EXCLUDED.row_hash, connection_id = EXCLUDED.connection_id,
            gone_at = NULL, updated_at = now()
-         WHERE (t.external_id, t.olt_id, t.pon_port_id, t.onu_index, t.onu_type, t.name, t.mode, t.vlan, t.zone, t.raw, t.connection_id)
+         WHERE (t.external_id, t.olt_id, t.pon_port_id, t.onu_index, t.onu_type, t.name, t.mode, t.vlan, t.zone, t.raw, t.row_hash, t.connection_id)
                IS DISTINCT FROM (EXCLUDED.external_id, EXCLUDED.olt_id, EXCLUDED.pon_port_id, EXCLUDED.onu_index,
-               EXCLUDED.onu_type, EXCLUDED.name, EXCLUDED.mode, EXCLUDED.vlan, EXCLUDED.zone, EXCLUDED.raw, EXCLUDED.connection_id)
+               EXCLUDED.onu_type, EXCLUDED.name, EXCLUDED.mode, EXCLUDED.vlan, EXCLUDED.zone, EXCLUDED.raw, EXCLUDED.row_hash, EXCLUDED.connection_id)
             OR t.gone_at IS NOT NULL
          RETURNING t.id, t.signal_category, t.rx_power, t.olt_rx_power, (xmax = 0) AS inserted
        ),

@@ -221,6 +221,26 @@ describe('workers', () => {
     expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
   });
 
+  it('keeps scheduled polls at their interval: each books the next one interval after it started', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw, { SMARTOLT_STATUS_INTERVAL_SECONDS: '45' });
+    await fullSync(services);
+    const olt = (await t.db.pool.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
+    const before = Date.now();
+    await services.jobs.add('sync_smartolt', { kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'schedule' });
+    await drainJobs(services);
+    const next = (await t.db.pool.query(`SELECT run_at, payload FROM graphile_worker._private_jobs WHERE key = $1`, [`sync:SMARTOLT:ONU_STATUS:OLT:${olt}:next`])).rows;
+    expect(next).toHaveLength(1);
+    expect(next[0].payload).toEqual({ kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'schedule' });
+    const due = new Date(next[0].run_at).getTime();
+    expect(due).toBeGreaterThanOrEqual(before + 45_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 45_000);
+    // poll_due sees the OLT polled just now and queues nothing more for it.
+    await services.jobs.add('poll_due', {});
+    await drainJobs(services);
+    expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE kind = 'ONU_STATUS' AND scope_ref = '${olt}'`)).toBe(1);
+  });
+
   it('retries the job of a worker killed with SIGKILL mid-sync; the mirror ends the same as after an uninterrupted run', async () => {
     const control = await createTestDatabase();
     await fullSync(servicesFor(control, vw));

@@ -14,6 +14,7 @@ import type { JobQueue } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 import {
   addCounts,
+  markGone,
   applyConnections,
   applyCustomers,
   applyOlts,
@@ -46,7 +47,7 @@ import {
 import { SEARCHABLE_TABLES, settleSearchIndexes, withTransaction, type Queryable } from '../mirror/sql.ts';
 import { VendorError } from '../vendors/errors.ts';
 import { ADD_JOB_SQL } from '../../../workers/queue.ts';
-import { notify } from './events.ts';
+import { notify, type EmeraldEvent } from './events.ts';
 import { beginRun, finishRun, freshnessKey, reportProgress, type Run, type RunSpec, type SyncKindValue, type SyncSource } from './runs.ts';
 import type { Vendors } from './vendors.ts';
 
@@ -175,6 +176,34 @@ async function guardSnapshot(db: Queryable, mirror: keyof typeof MIRROR_COUNT, p
   }
 }
 
+/** Iterate `source` one item ahead: the next item is being fetched while the caller works on this one. */
+async function* prefetch<T>(source: AsyncIterator<T> | AsyncIterable<T>): AsyncGenerator<T> {
+  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source;
+  let next = it.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = it.next();
+    // An error of the prefetched step surfaces when it is awaited; do not report it unhandled meanwhile.
+    next.catch(() => {});
+    yield current.value;
+  }
+}
+
+/** Milliseconds spent in each phase of a run (fetch, map, apply…), for the run's details. */
+function phaseClock(): { mark(phase: string): void; done(): Record<string, number> } {
+  const out: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    mark(phase) {
+      const now = performance.now();
+      out[phase] = Math.round(now - last);
+      last = now;
+    },
+    done: () => out,
+  };
+}
+
 /** Map every payload; a payload that cannot be mapped is skipped and reported. */
 function mapAll<T>(payloads: unknown[], map: (p: unknown) => T, problems: string[]): T[] {
   const out: T[] = [];
@@ -192,54 +221,88 @@ function mapAll<T>(payloads: unknown[], map: (p: unknown) => T, problems: string
 
 // ───────────────────────────── ISPCube ─────────────────────────────
 
+/**
+ * The ISPCube inventory in one transaction: plans and routers, then customers page by page
+ * and connections chunk by chunk, so memory holds one page at a time, and nothing is
+ * visible (or marked gone) until the whole snapshot is in and judged complete.
+ */
 async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const client = ctx.vendors.ispcube();
-  const plans = await client.plans();
-  const nodes = await client.nodes();
-  const customers: unknown[] = [];
-  for await (const page of client.customerPages(500)) {
-    customers.push(...page);
-    await reportProgress(ctx.db.pool, run, customers.length, null);
-  }
-  const connections = await client.connections();
-  await guardSnapshot(ctx.db.pool, 'customers', [], customers.length, 'customers_list');
-  await guardSnapshot(ctx.db.pool, 'connections', [], connections.length, 'connections_list');
+  const phases = phaseClock();
   const problems: string[] = [];
-  const mapped = {
-    plans: mapAll(plans, mapIspcubePlan, problems),
-    routers: mapAll(nodes, mapIspcubeNode, problems),
-    customers: mapAll(customers, mapIspcubeCustomer, problems),
-    connections: mapAll(connections, mapIspcubeConnection, problems),
-  };
-  const counts = await withTransaction(ctx.db.pool, async (tx) => {
+  const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sync:ISPCUBE'))`);
-    const c = {
-      plans: await applyPlans(tx, mapped.plans, true),
-      routers: await applyRouters(tx, mapped.routers, true),
-      customers: await applyCustomers(tx, mapped.customers, true),
-      connections: await applyConnections(tx, mapped.connections, true),
+    const plans = await applyPlans(tx, mapAll(await client.plans(), mapIspcubePlan, problems), true);
+    const routers = await applyRouters(tx, mapAll(await client.nodes(), mapIspcubeNode, problems), true);
+    phases.mark('plans+nodes');
+
+    let customers = emptyCounts();
+    const customerKeys: string[] = [];
+    let customerPayloads = 0;
+    // The next page is fetched while the current batch is written; batches of ~2000 rows.
+    let batch: unknown[] = [];
+    const flush = async (): Promise<void> => {
+      const rows = mapAll(batch, mapIspcubeCustomer, problems);
+      batch = [];
+      customers = addCounts(customers, await applyCustomers(tx, rows, false));
+      for (const r of rows) customerKeys.push(r.external_id);
+      await reportProgress(ctx.db.pool, run, customerPayloads, null);
     };
+    for await (const page of prefetch(client.customerPages(500))) {
+      customerPayloads += page.length;
+      batch.push(...page);
+      if (batch.length >= 2000) await flush();
+    }
+    if (batch.length) await flush();
+    await guardSnapshot(tx, 'customers', [], customerPayloads, 'customers_list');
+    phases.mark('customers');
+
+    const payloads: (unknown | null)[] = await client.connections();
+    phases.mark('connections_list');
+    await guardSnapshot(tx, 'connections', [], payloads.length, 'connections_list');
+    let connections = emptyCounts();
+    const connectionKeys: string[] = [];
+    let orphans = 0;
+    for (let i = 0; i < payloads.length; i += 2000) {
+      const rows = mapAll(payloads.slice(i, i + 2000), mapIspcubeConnection, problems);
+      payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
+      const r = await applyConnections(tx, rows, false);
+      connections = addCounts(connections, r);
+      orphans += r.orphans.length;
+      const orphaned = new Set(r.orphans);
+      for (const row of rows) if (!orphaned.has(row.external_id)) connectionKeys.push(row.external_id);
+      await reportProgress(ctx.db.pool, run, customerPayloads + Math.min(i + 2000, payloads.length), customerPayloads + payloads.length);
+    }
+    customers.removed = await markGone(tx, 'customers', 'external_id', customerKeys);
+    connections.removed = await markGone(tx, 'connections', 'external_id', connectionKeys);
+    phases.mark('connections');
     const links = await linkAll(tx);
-    return { ...c, links };
+    phases.mark('link');
+    return { plans, routers, customers, connections, orphans, links };
   });
-  await settleSearchIndexes(ctx.db.pool, ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'onus']);
-  if (counts.connections.orphans.length) problems.push(`${counts.connections.orphans.length} connections of unknown customers skipped`);
+  if (result.customers.inserted + result.customers.updated + result.connections.inserted + result.connections.updated + result.links.secrets + result.links.onus > 100) {
+    await settleSearchIndexes(ctx.db.pool, ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'onus']);
+  }
+  phases.mark('settle');
+  if (result.orphans) problems.push(`${result.orphans} connections of unknown customers skipped`);
   if (chain) {
-    // The scheduled full sync continues with the routers and OLTs ISPCube just listed.
+    // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they
+    // run after it so their secrets and ONUs link to its committed connections.
     await enqueueSync(ctx.db, ctx.jobs, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
     await enqueueSync(ctx.db, ctx.jobs, { source: 'SMARTOLT', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
   }
-  const total = [counts.plans, counts.routers, counts.customers, counts.connections].reduce(addCounts, emptyCounts());
+  const total = [result.plans, result.routers, result.customers, result.connections].reduce(addCounts, emptyCounts());
   return {
     counts: total,
     details: {
-      plans: counts.plans,
-      routers: counts.routers,
-      customers: counts.customers,
-      connections: { ...counts.connections, orphans: counts.connections.orphans.length },
-      relinked: counts.links,
+      plans: result.plans,
+      routers: result.routers,
+      customers: result.customers,
+      connections: { ...result.connections, orphans: result.orphans },
+      relinked: result.links,
       problems,
       requests: client.requests,
+      phases: phases.done(),
     },
   };
 }
@@ -326,7 +389,7 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
     await linkAll(tx, { routerId });
     return c;
   });
-  if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['ppp_secrets']);
+  if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['ppp_secrets'], { analyze: false });
   return { counts, details: { problems } };
 }
 
@@ -349,7 +412,7 @@ async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number):
   const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${routerId}`]);
     const r = await applySessions(tx, routerId, rows, observedAt, true);
-    if (r.changes.length) await notify(tx, { t: 'session', ids: r.changes.map((c) => c.connectionId).filter((x): x is number => x !== null) });
+    if (r.changes.length) await notify(tx, sessionEvent(r.changes));
     return r;
   });
   if (result.changes.length) await ctx.onChanges?.({ onus: [], sessions: result.changes });
@@ -418,7 +481,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
     await afterOnuChanges(ctx, tx, statusChanges);
     return { counts: c, changes: statusChanges };
   });
-  if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus']);
+  if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus'], { analyze: false });
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
   // An inventory sync also confirms statuses and signals of this OLT.
   await touchFreshness(ctx.db.pool, oltId, ['ONU_STATUS', 'ONU_SIGNAL'], details.length);
@@ -464,6 +527,11 @@ async function pollOltSignals(ctx: SyncContext, _run: Run, oltId: number): Promi
     return c;
   });
   return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { problems } };
+}
+
+/** The event announcing sessions that started or ended. */
+export function sessionEvent(changes: SessionChange[]): EmeraldEvent {
+  return { t: 'session', ids: [], s: changes.map((c) => [c.routerId, c.name, c.connectionId]) };
 }
 
 export { freshnessKey };

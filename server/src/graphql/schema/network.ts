@@ -1,22 +1,43 @@
 /** The NOC summary: counts by state, sessions up, per OLT. */
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
-import { OltRef, StatusCountsRef, emptyCounts, portCounts, type StatusCounts } from './olt.ts';
+import type { Db } from '../../db/client.ts';
+import { OltRef, StatusCountsRef, emptyCounts, loadPortCounts, usePortCounts, type PortCounts, type StatusCounts } from './olt.ts';
 
-interface Summary {
+export interface Summary {
   onus: StatusCounts;
   sessionsUp: number;
   openIncidents: number;
   routersUnreachable: number;
+  /** Per OLT and PON port (what the `olts` field's counts show). */
+  counts: PortCounts;
+  at: Date;
 }
 
-const NetworkSummaryRef = builder.objectRef<Summary>('NetworkSummary').implement({
+/** The NOC summary, computed in two queries. */
+export async function computeNetworkSummary(db: Pick<Db, 'pool'>): Promise<Summary> {
+  const counts = await loadPortCounts(db);
+  const onus = emptyCounts();
+  for (const c of counts.byOlt.values()) {
+    for (const k of Object.keys(onus) as (keyof StatusCounts)[]) onus[k] += c[k];
+  }
+  const row = await db.pool.query<{ sessions: number; incidents: number; unreachable: number }>(
+    `SELECT (SELECT count(*) FROM ppp_sessions)::int AS sessions,
+            (SELECT count(*) FROM incidents WHERE status = 'OPEN')::int AS incidents,
+            (SELECT count(*) FROM routers WHERE reachable = false AND gone_at IS NULL)::int AS unreachable`,
+  );
+  const r = row.rows[0]!;
+  return { onus, sessionsUp: r.sessions, openIncidents: r.incidents, routersUnreachable: r.unreachable, counts, at: new Date() };
+}
+
+export const NetworkSummaryRef = builder.objectRef<Summary>('NetworkSummary').implement({
   description: 'The network at a glance.',
   fields: (t) => ({
     onus: t.field({ type: StatusCountsRef, description: 'All ONUs by state.', resolve: (s) => s.onus }),
     sessionsUp: t.exposeInt('sessionsUp', { description: 'PPPoE sessions up.' }),
     openIncidents: t.exposeInt('openIncidents', { description: 'Incidents going on.' }),
     routersUnreachable: t.exposeInt('routersUnreachable', { description: 'Routers whose last contact failed.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When these counts were taken.' }),
     olts: t.prismaField({
       type: ['Olt'],
       description: 'OLTs (each with its counts and PON ports).',
@@ -32,18 +53,9 @@ builder.queryField('networkSummary', (t) =>
     description: 'Counts by ONU state, PPPoE sessions up, open incidents (the NOC dashboard).',
     authScopes: readAs(...NETWORK_READERS),
     resolve: async (_root, _args, ctx) => {
-      const counts = await portCounts(ctx);
-      const onus = emptyCounts();
-      for (const c of counts.byOlt.values()) {
-        for (const k of Object.keys(onus) as (keyof StatusCounts)[]) onus[k] += c[k];
-      }
-      const row = await ctx.db.pool.query<{ sessions: number; incidents: number; unreachable: number }>(
-        `SELECT (SELECT count(*) FROM ppp_sessions)::int AS sessions,
-                (SELECT count(*) FROM incidents WHERE status = 'OPEN')::int AS incidents,
-                (SELECT count(*) FROM routers WHERE reachable = false AND gone_at IS NULL)::int AS unreachable`,
-      );
-      const r = row.rows[0]!;
-      return { onus, sessionsUp: r.sessions, openIncidents: r.incidents, routersUnreachable: r.unreachable };
+      const summary = await computeNetworkSummary(ctx.db);
+      usePortCounts(ctx, summary.counts);
+      return summary;
     },
   }),
 );

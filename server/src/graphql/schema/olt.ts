@@ -39,26 +39,41 @@ export function addCount(c: StatusCounts, status: string, n: number): void {
   else c.unknown += n;
 }
 
-/** ONU counts per PON port and per OLT, one GROUP BY per request. */
-export function portCounts(ctx: Context): Promise<{ byPort: Map<number, StatusCounts>; byOlt: Map<number, StatusCounts> }> {
-  const cache = ctx as Context & { portCounts?: ReturnType<typeof portCounts> };
-  cache.portCounts ??= (async () => {
-    const rows = await ctx.db.pool.query<{ olt_id: number; pon_port_id: number | null; status: string; n: number }>(
-      `SELECT olt_id, pon_port_id, status::text, count(*)::int AS n FROM onus WHERE gone_at IS NULL GROUP BY 1, 2, 3`,
-    );
-    const byPort = new Map<number, StatusCounts>();
-    const byOlt = new Map<number, StatusCounts>();
-    for (const r of rows.rows) {
-      if (r.pon_port_id !== null) {
-        if (!byPort.has(r.pon_port_id)) byPort.set(r.pon_port_id, emptyCounts());
-        addCount(byPort.get(r.pon_port_id)!, r.status, r.n);
-      }
-      if (!byOlt.has(r.olt_id)) byOlt.set(r.olt_id, emptyCounts());
-      addCount(byOlt.get(r.olt_id)!, r.status, r.n);
+export interface PortCounts {
+  byPort: Map<number, StatusCounts>;
+  byOlt: Map<number, StatusCounts>;
+}
+
+/** ONU counts per PON port and per OLT, in one GROUP BY. */
+export async function loadPortCounts(db: Pick<Context['db'], 'pool'>): Promise<PortCounts> {
+  const rows = await db.pool.query<{ olt_id: number; pon_port_id: number | null; status: string; n: number }>(
+    `SELECT olt_id, pon_port_id, status::text, count(*)::int AS n FROM onus WHERE gone_at IS NULL GROUP BY 1, 2, 3`,
+  );
+  const byPort = new Map<number, StatusCounts>();
+  const byOlt = new Map<number, StatusCounts>();
+  for (const r of rows.rows) {
+    if (r.pon_port_id !== null) {
+      if (!byPort.has(r.pon_port_id)) byPort.set(r.pon_port_id, emptyCounts());
+      addCount(byPort.get(r.pon_port_id)!, r.status, r.n);
     }
-    return { byPort, byOlt };
-  })();
+    if (!byOlt.has(r.olt_id)) byOlt.set(r.olt_id, emptyCounts());
+    addCount(byOlt.get(r.olt_id)!, r.status, r.n);
+  }
+  return { byPort, byOlt };
+}
+
+type CountsCache = Context & { portCounts?: Promise<PortCounts> };
+
+/** The counts for this request (loaded once per request; a subscription event sets its own). */
+export function portCounts(ctx: Context): Promise<PortCounts> {
+  const cache = ctx as CountsCache;
+  cache.portCounts ??= loadPortCounts(ctx.db);
   return cache.portCounts;
+}
+
+/** Use these counts for the rest of this execution (subscription events carry fresh ones). */
+export function usePortCounts(ctx: Context, counts: PortCounts): void {
+  (ctx as CountsCache).portCounts = Promise.resolve(counts);
 }
 
 export const OltRef = builder.prismaNode('Olt', {

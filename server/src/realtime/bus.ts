@@ -1,0 +1,311 @@
+/**
+ * Change events for subscribers of this API process. One PostgreSQL connection LISTENs on
+ * `emerald_events` (so changes written by any worker or API process arrive here); events
+ * carry ids, and the bus loads what changed once per batch — one query per topic however
+ * many subscribers there are — then fans the rows out to the subscribers' mailboxes
+ * (bounded, coalescing, paced: see mailbox.ts). While a batch loads, further events
+ * accumulate and load together next, so a storm becomes a few large batches.
+ *
+ * When the LISTEN connection drops, events may have been missed: every subscriber is told
+ * to resynchronise, and the bus reconnects with backoff.
+ */
+import pg from 'pg';
+import type { Db } from '../db/client.ts';
+import type { Connection, Incident, Onu, PppSession, SyncRun } from '../generated/prisma/client.ts';
+import type { Logger } from '../logger.ts';
+import { EVENTS_CHANNEL, type EmeraldEvent } from '../sync/events.ts';
+import { Mailbox, type MailboxBatch } from './mailbox.ts';
+
+export interface SessionChangeRecord {
+  routerId: number;
+  username: string;
+  connectionId: number | null;
+  /** The live session, or null when it ended. */
+  session: PppSession | null;
+  observedAt: Date;
+}
+
+export interface BusOptions {
+  /** Most changes a mailbox holds before it drops them and asks for a resync. */
+  capacity?: number;
+  /** Least time between two messages to one subscriber. */
+  minIntervalMs?: number;
+  /** Least time between two network summaries. */
+  summaryIntervalMs?: number;
+}
+
+type Topic = 'onu' | 'session' | 'connection' | 'incident' | 'sync_run' | 'summary';
+
+interface Subscriber<V> {
+  box: Mailbox<string | number, V>;
+  accepts: (value: V) => boolean;
+}
+
+export interface EventBus {
+  onus(accepts: (onu: Onu) => boolean): Mailbox<string | number, Onu>;
+  sessions(accepts: (change: SessionChangeRecord) => boolean): Mailbox<string | number, SessionChangeRecord>;
+  connection(id: number): Mailbox<string | number, Connection>;
+  incidents(): Mailbox<string | number, Incident>;
+  syncRuns(): Mailbox<string | number, SyncRun>;
+  /** Network summaries, computed at most every summaryIntervalMs; the first one at once. */
+  summaries<S>(compute: () => Promise<S>): Mailbox<string | number, S>;
+  /** Subscribers now, and events received (for tests and benchmarks). */
+  stats(): { subscribers: number; events: number; batches: number };
+  /** Resolves once the LISTEN connection is up. */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createEventBus(db: Db, databaseUrl: string, log: Logger, options: BusOptions = {}): EventBus {
+  const capacity = options.capacity ?? 2000;
+  const minIntervalMs = options.minIntervalMs ?? 200;
+  const summaryIntervalMs = options.summaryIntervalMs ?? 1000;
+  const subscribers: Record<Exclude<Topic, 'summary'>, Set<Subscriber<any>>> = {
+    onu: new Set(),
+    session: new Set(),
+    connection: new Set(),
+    incident: new Set(),
+    sync_run: new Set(),
+  };
+  const summarySubs = new Set<{ box: Mailbox<string | number, unknown>; compute: () => Promise<unknown> }>();
+  const byConnection = new Map<number, Set<Mailbox<string | number, Connection>>>();
+  const pending = { onu: new Set<number>(), session: new Map<string, [number, string, number | null]>(), connection: new Set<number>(), incident: new Set<number>(), sync_run: new Set<number>() };
+  let events = 0;
+  let batches = 0;
+  let loading = false;
+  let again = false;
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let readyResolve: () => void = () => {};
+  let readyPromise = new Promise<void>((r) => (readyResolve = r));
+
+  const subscribe = <V>(topic: Exclude<Topic, 'summary'>, accepts: (v: V) => boolean, onClose?: () => void): Mailbox<string | number, V> => {
+    const entry: Subscriber<V> = {
+      box: new Mailbox<string | number, V>({
+        capacity,
+        minIntervalMs,
+        onClose: () => {
+          subscribers[topic].delete(entry as Subscriber<unknown>);
+          onClose?.();
+        },
+      }),
+      accepts,
+    };
+    subscribers[topic].add(entry as Subscriber<unknown>);
+    return entry.box;
+  };
+
+  const deliver = <V>(topic: Exclude<Topic, 'summary'>, key: (v: V) => string | number, values: V[]): void => {
+    for (const sub of subscribers[topic] as Set<Subscriber<V>>) {
+      for (const v of values) if (sub.accepts(v)) sub.box.put(key(v), v);
+    }
+  };
+
+  // ── summaries: one computation for every subscriber, at most every summaryIntervalMs ──
+  let summaryTimer: NodeJS.Timeout | null = null;
+  let lastSummary = 0;
+  const scheduleSummary = (): void => {
+    if (summaryTimer || summarySubs.size === 0) return;
+    const wait = Math.max(0, lastSummary + summaryIntervalMs - Date.now());
+    summaryTimer = setTimeout(() => {
+      summaryTimer = null;
+      lastSummary = Date.now();
+      const [first] = summarySubs;
+      if (!first) return;
+      first
+        .compute()
+        .then((value) => {
+          for (const s of summarySubs) s.box.put('summary', value);
+        })
+        .catch((error: unknown) => log.error({ err: error }, 'computing the network summary failed'));
+    }, wait);
+  };
+
+  // ── loading: what changed, once per batch ──
+  const load = async (): Promise<void> => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      do {
+        again = false;
+        batches++;
+        const onuIds = [...pending.onu];
+        const sessionKeys = [...pending.session.values()];
+        const connectionIds = pending.connection;
+        const incidentIds = [...pending.incident];
+        const runIds = [...pending.sync_run];
+        pending.onu = new Set();
+        pending.session = new Map();
+        pending.connection = new Set();
+        pending.incident = new Set();
+        pending.sync_run = new Set();
+
+        if (onuIds.length && (subscribers.onu.size || byConnection.size)) {
+          const rows = await db.prisma.onu.findMany({ where: { id: { in: onuIds } } });
+          deliver<Onu>('onu', (o) => o.id, rows);
+          for (const o of rows) if (o.connectionId !== null) connectionIds.add(o.connectionId);
+        }
+        if (sessionKeys.length && (subscribers.session.size || byConnection.size)) {
+          const observedAt = new Date();
+          const live = await db.prisma.pppSession.findMany({
+            where: { routerId: { in: [...new Set(sessionKeys.map((k) => k[0]))] }, name: { in: [...new Set(sessionKeys.map((k) => k[1]))] } },
+          });
+          const byKey = new Map(live.map((s) => [`${s.routerId}/${s.name}`, s]));
+          const changes: SessionChangeRecord[] = sessionKeys.map(([routerId, username, connectionId]) => {
+            const session = byKey.get(`${routerId}/${username}`) ?? null;
+            return { routerId, username, connectionId: session?.connectionId ?? connectionId, session, observedAt };
+          });
+          deliver<SessionChangeRecord>('session', (c) => `${c.routerId}/${c.username}`, changes);
+          for (const c of changes) if (c.connectionId !== null) connectionIds.add(c.connectionId);
+        }
+        const watched = [...connectionIds].filter((id) => byConnection.has(id));
+        if (watched.length) {
+          const rows = await db.prisma.connection.findMany({ where: { id: { in: watched } } });
+          for (const row of rows) for (const box of byConnection.get(row.id) ?? []) box.put(row.id, row);
+        }
+        if (incidentIds.length && subscribers.incident.size) {
+          deliver<Incident>('incident', (i) => i.id, await db.prisma.incident.findMany({ where: { id: { in: incidentIds } } }));
+        }
+        if (runIds.length && subscribers.sync_run.size) {
+          deliver<SyncRun>('sync_run', (r) => r.id, await db.prisma.syncRun.findMany({ where: { id: { in: runIds } } }));
+        }
+      } while (again && !stopped);
+    } catch (error) {
+      log.error({ err: error }, 'loading changes for subscribers failed; asking them to resynchronise');
+      resyncAll();
+    } finally {
+      loading = false;
+    }
+  };
+
+  const resyncAll = (): void => {
+    for (const set of Object.values(subscribers)) for (const s of set) s.box.markResync();
+    for (const s of summarySubs) s.box.markResync();
+    scheduleSummary();
+  };
+
+  const onEvent = (event: EmeraldEvent): void => {
+    events++;
+    switch (event.t) {
+      case 'onu':
+        for (const id of event.ids) pending.onu.add(id);
+        scheduleSummary();
+        break;
+      case 'session':
+        for (const [routerId, name, connectionId] of event.s ?? []) pending.session.set(`${routerId}/${name}`, [routerId, name, connectionId]);
+        for (const id of event.ids) pending.connection.add(id);
+        scheduleSummary();
+        break;
+      case 'connection':
+        for (const id of event.ids) pending.connection.add(id);
+        break;
+      case 'incident':
+        pending.incident.add(event.id);
+        scheduleSummary();
+        break;
+      case 'sync_run':
+        pending.sync_run.add(event.id);
+        break;
+      case 'summary':
+        scheduleSummary();
+        return;
+    }
+    void load();
+  };
+
+  // ── the LISTEN connection, reconnecting with backoff ──
+  let backoff = 250;
+  const connect = async (): Promise<void> => {
+    while (!stopped) {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      try {
+        await c.connect();
+        c.on('notification', (n) => {
+          if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
+          try {
+            onEvent(JSON.parse(n.payload) as EmeraldEvent);
+          } catch (error) {
+            log.warn({ err: error, payload: n.payload.slice(0, 200) }, 'unreadable event');
+          }
+        });
+        c.on('error', (error) => {
+          log.warn({ err: error }, 'event stream connection lost; subscribers will resynchronise');
+          void c.end().catch(() => {});
+        });
+        c.on('end', () => {
+          if (client !== c || stopped) return;
+          client = null;
+          readyPromise = new Promise<void>((r) => (readyResolve = r));
+          resyncAll();
+          setTimeout(() => void connect(), backoff).unref();
+        });
+        await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+        client = c;
+        backoff = 250;
+        readyResolve();
+        return;
+      } catch (error) {
+        await c.end().catch(() => {});
+        log.warn({ err: error, retryInMs: backoff }, 'cannot listen for events; retrying');
+        await new Promise((r) => setTimeout(r, backoff).unref());
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  };
+  void connect();
+
+  return {
+    onus: (accepts) => subscribe<Onu>('onu', accepts),
+    sessions: (accepts) => subscribe<SessionChangeRecord>('session', accepts),
+    connection(id) {
+      let boxes = byConnection.get(id);
+      if (!boxes) byConnection.set(id, (boxes = new Set()));
+      const set = boxes;
+      const box: Mailbox<string | number, Connection> = subscribe<Connection>('connection', () => false, () => {
+        set.delete(box);
+        if (set.size === 0) byConnection.delete(id);
+      });
+      set.add(box);
+      return box;
+    },
+    incidents: () => subscribe<Incident>('incident', () => true),
+    syncRuns: () => subscribe<SyncRun>('sync_run', () => true),
+    summaries<S>(compute: () => Promise<S>) {
+      const entry = {
+        box: new Mailbox<string | number, unknown>({
+          capacity: 1,
+          minIntervalMs: 0,
+          onClose: () => summarySubs.delete(entry),
+        }),
+        compute: compute as () => Promise<unknown>,
+      };
+      summarySubs.add(entry);
+      // The current state first, for this subscriber only.
+      compute().then(
+        (value) => entry.box.put('summary', value),
+        (error: unknown) => log.error({ err: error }, 'computing the network summary failed'),
+      );
+      return entry.box as Mailbox<string | number, S>;
+    },
+    stats: () => ({
+      subscribers: Object.values(subscribers).reduce((n, s) => n + s.size, 0) + summarySubs.size,
+      events,
+      batches,
+    }),
+    ready: () => readyPromise,
+    async stop() {
+      stopped = true;
+      if (summaryTimer) clearTimeout(summaryTimer);
+      for (const set of Object.values(subscribers)) for (const s of [...set]) await s.box.return();
+      for (const s of [...summarySubs]) await s.box.return();
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}
+
+export type { MailboxBatch };
