@@ -11,6 +11,7 @@ import type { Services } from '../server/src/graphql/context.ts';
 import { buildApp, type App } from '../server/src/http/app.ts';
 import { createVendors, endpointsFromConfig, type VendorEndpoints } from '../server/src/sync/vendors.ts';
 import pino from 'pino';
+import { createEventBus, type BusOptions } from '../server/src/realtime/bus.ts';
 import { createJobQueue } from '../workers/queue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -40,7 +41,7 @@ export interface TestApi extends TestDatabase {
 }
 
 export async function createTestApi(
-  options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints; simulatedIsp?: SimulatedIsp } = {},
+  options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints; simulatedIsp?: SimulatedIsp; bus?: BusOptions } = {},
 ): Promise<TestApi> {
   const statements: string[] = [];
   let counting = false;
@@ -52,8 +53,10 @@ export async function createTestApi(
   const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
   const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, ...(options.simulatedIsp ? { simulatedIsp: options.simulatedIsp } : {}) };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
+  services.bus = createEventBus(database.db, database.url, log, options.bus);
   const app = buildApp(services, { clientDir: null });
   afterAll(async () => {
+    await services.bus?.stop();
     await jobs.release();
     await vendors.close();
   });

@@ -14,6 +14,7 @@ import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } fr
 import type { Services } from './graphql/context.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
+import { createEventBus } from './realtime/bus.ts';
 import { createVendors, endpointsFromConfig } from './sync/vendors.ts';
 import { version } from './version.ts';
 import { startSessionListeners, type SessionListeners } from '../../workers/live.ts';
@@ -117,6 +118,8 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
 
     let running: RunningApp | null = null;
     if (config.processes.api) {
+      services.bus = createEventBus(db, database.url, log.child({ component: 'events' }));
+      cleanup.push(services.bus.stop);
       if (options.buildClient !== false) await ensureClientBuilt((m) => log.info(m));
       running = await buildApp(services, { clientDir }).start(config.http.port, config.http.host);
       cleanup.push(running.stop);

@@ -8,6 +8,7 @@ import type { OnuStatusChange, SessionChange } from '../mirror/apply.ts';
 import type { Vendors } from '../sync/vendors.ts';
 
 import type { SimulatedIsp } from '../../../simulators/isp.ts';
+import type { EventBus } from '../realtime/bus.ts';
 
 export interface Actor {
   userId: number;
@@ -40,6 +41,8 @@ export interface Services {
   vendors: Vendors;
   /** Called by syncs with committed ONU status changes and ended sessions (outage correlation). */
   onChanges?: (changes: { onus: OnuStatusChange[]; sessions: SessionChange[] }) => Promise<void>;
+  /** Change events for subscriptions (API processes). */
+  bus?: EventBus;
   /** Demo mode: the simulated ISP, scriptable under /sim by NOC staff and admins. */
   simulatedIsp?: SimulatedIsp;
 }

@@ -1,10 +1,14 @@
 /**
- * The authorization contract: every root query and mutation field × every role, and
- * node(id) for every type. A new root field without an entry here fails the suite.
+ * The authorization contract: every root query, mutation and subscription field × every
+ * role, and node(id) for every type. A new root field without an entry here fails the suite.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
+import { parse, subscribe } from 'graphql';
+import { AddressThrottle } from '../auth/throttle.ts';
+import { resolveActor } from '../auth/tokens.ts';
+import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
 
 type Who = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN' | 'ANON';
@@ -155,8 +159,18 @@ async function freshCaller(who: Exclude<Who, 'ANON'>): Promise<Caller> {
 
 const denial = (who: Who): string => (who === 'ANON' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
 
+const SUBSCRIPTIONS: Record<string, { doc: () => string; allowed: Who[] }> = {
+  onuStatusChanged: { doc: () => 'subscription { onuStatusChanged { resync } }', allowed: STAFF },
+  pppSessionChanged: { doc: () => 'subscription { pppSessionChanged { resync } }', allowed: STAFF },
+  connectionChanged: { doc: () => `subscription { connectionChanged(id: "${ids.Connection}") { resync } }`, allowed: STAFF },
+  networkSummary: { doc: () => 'subscription { networkSummary { at } }', allowed: STAFF },
+  incidentChanged: { doc: () => 'subscription { incidentChanged { resync } }', allowed: STAFF },
+  syncRunChanged: { doc: () => 'subscription { syncRunChanged { resync } }', allowed: ['ADMIN', 'NOC'] },
+};
+
 describe('authorization matrix', () => {
   it('covers every root field and every node type', () => {
+    expect(Object.keys(SUBSCRIPTIONS).sort()).toEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort());
     expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
     expect(Object.keys(MUTATIONS).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
     const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((t) => t.name).sort();
@@ -190,6 +204,25 @@ describe('authorization matrix', () => {
           expect([errorCode(res)]).not.toContain('UNAUTHENTICATED');
         } else {
           expect(errorCode(res)).toBe(denial(who));
+        }
+      });
+    }
+  }
+
+  for (const [field, spec] of Object.entries(SUBSCRIPTIONS)) {
+    for (const who of ROLES) {
+      const allowed = spec.allowed.includes(who);
+      it(`subscription ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
+        const token = callers[who].token;
+        const actor = token ? await resolveActor(api.db, { cookie: null, authorization: `Bearer ${token}` }) : null;
+        const contextValue: Context = { ...api.services, actor, requestId: 'test', ip: null, userAgent: null, setCookies: [], loginThrottle: new AddressThrottle() };
+        const result = await subscribe({ schema, document: parse(spec.doc()), contextValue });
+        if (Symbol.asyncIterator in result) {
+          expect(allowed).toBe(true);
+          await result.return?.();
+        } else {
+          expect(allowed).toBe(false);
+          expect(result.errors?.[0]?.extensions?.code).toBe(denial(who));
         }
       });
     }

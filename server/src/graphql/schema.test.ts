@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, lexicographicSortSchema, printSchema } from 'graphql';
+import { parse, validate, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, lexicographicSortSchema, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from './schema/index.ts';
+import { graphiqlExamples } from '../http/graphiqlExamples.ts';
 
 describe('GraphQL schema', () => {
   it('documents every type, field, argument and enum value', () => {
@@ -35,5 +36,11 @@ describe('GraphQL schema', () => {
       if (isEnumType(t)) for (const v of t.getValues()) expect(v.name).toMatch(/^[A-Z][A-Z0-9_]*$/);
       if (isInputObjectType(t)) expect(t.name).toMatch(/(Input|Filter|Order)$/);
     }
+  });
+
+  it('opens GraphiQL with examples that are valid operations', () => {
+    const document = parse(graphiqlExamples);
+    expect(document.definitions.length).toBeGreaterThanOrEqual(5);
+    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
   });
 });

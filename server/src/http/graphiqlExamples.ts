@@ -51,8 +51,14 @@ query NetworkSummary {
   }
 }
 
-# Live ONU changes (over WebSocket; GraphiQL connects by itself).
+# Live ONU changes (over WebSocket; GraphiQL connects by itself). Each message is a batch
+# of ONUs with their current state; resync: true means refetch (changes were dropped).
 subscription OnuChanges {
-  onuStatusChanged { onu { serial status { value since } } }
+  onuStatusChanged(status: [LOS, POWER_FAIL, OFFLINE]) { resync onus { serial status { value since } ponPort { label } } }
+}
+
+# The NOC summary, pushed when the network changes (at most once a second).
+subscription LiveSummary {
+  networkSummary { at sessionsUp openIncidents onus { total online los powerFail } }
 }
 `;

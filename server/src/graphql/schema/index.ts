@@ -20,5 +20,6 @@ import './workOrder.ts';
 import './sync.ts';
 import './search.ts';
 import './auditEntry.ts';
+import './subscriptions.ts';
 
 export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));

@@ -10,6 +10,7 @@ import { ageSeconds } from '../live.ts';
 import { SourceEnum, SyncKindEnum, SyncScopeEnum } from './enums.ts';
 import { mutationResult } from './errors.ts';
 import { ADD_JOB_SQL } from '../../../../workers/queue.ts';
+import { EVENTS_CHANNEL } from '../../sync/events.ts';
 import { jobKeyOf } from '../../sync/sync.ts';
 
 const SyncRunStatusEnum = builder.enumType('SyncRunStatus', {
@@ -208,6 +209,7 @@ builder.mutationField('requestSync', (t) =>
           JSON.stringify({ runId: created.id, kind, scope, scopeRef, trigger: 'manual' }),
           jobKey,
         );
+        await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ t: 'sync_run', id: created.id })})`;
         await audit(tx, ctx, { action: 'sync.request', entityType: 'SyncRun', entityId: created.id, after: { source: input.source, kind, scope, scopeRef } });
         return created;
       });

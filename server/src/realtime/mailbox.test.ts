@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Mailbox } from './mailbox.ts';
+
+describe('Mailbox', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('delivers the first change at once and the latest state of each key after', async () => {
+    const box = new Mailbox<number, string>({ capacity: 10, minIntervalMs: 200 });
+    box.put(1, 'LOS');
+    expect(await box.next()).toEqual({ done: false, value: { items: ['LOS'], resync: false } });
+    const next = box.next();
+    box.put(1, 'OFFLINE');
+    box.put(2, 'LOS');
+    box.put(1, 'ONLINE');
+    await vi.advanceTimersByTimeAsync(199);
+    let settled = false;
+    void next.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false); // paced: not before 200 ms since the last message
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await next).toEqual({ done: false, value: { items: ['LOS', 'ONLINE'], resync: false } });
+  });
+
+  it('drops everything past its capacity and asks for a resync', async () => {
+    const box = new Mailbox<number, number>({ capacity: 3, minIntervalMs: 0 });
+    for (let i = 0; i < 5; i++) box.put(i, i); // the 4th overflows: 0–3 are dropped
+    expect(box.dropped).toBe(4);
+    box.put(9, 9);
+    expect(await box.next()).toEqual({ done: false, value: { items: [4, 9], resync: true } });
+  });
+
+  it('ends a waiting reader and unsubscribes once when returned', async () => {
+    const onClose = vi.fn();
+    const box = new Mailbox<number, number>({ capacity: 3, minIntervalMs: 0, onClose });
+    const waiting = box.next();
+    await box.return();
+    await box.return();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    box.put(1, 1);
+    expect(await box.next()).toEqual({ done: true, value: undefined });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+});
