@@ -7,6 +7,7 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../server/src/config.ts';
 import { endpointsFor } from '../server/src/demo/simulators.ts';
 import type { Services } from '../server/src/graphql/context.ts';
+import { incidentCorrelator } from '../server/src/incidents/correlate.ts';
 import { createVendors, type VendorEndpoints } from '../server/src/sync/vendors.ts';
 import { startSimulatedIsp, type IspCredentials } from '../simulators/isp.ts';
 import type { RunningIspcubeSim } from '../simulators/ispcube/server.ts';
@@ -71,5 +72,6 @@ export function servicesFor(database: TestDatabase, vw: VendorWorld, env: Record
     await jobs.release();
     await vendors.close();
   });
-  return { config, db: database.db, log: pino({ level: 'silent' }), startedAt: new Date(), version: 'test', jobs, vendors };
+  const log = pino({ level: 'silent' });
+  return { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, onChanges: incidentCorrelator(database.db, config, log) };
 }

@@ -1,10 +1,11 @@
 /** Every task the worker runs. One file per task in ./tasks, named after its identifier. */
 import type { TaskDefinition } from './task.ts';
 import { cleanupSessions } from './tasks/cleanup_sessions.ts';
+import { incidentsTick } from './tasks/incidents_tick.ts';
 import { pollDue } from './tasks/poll_due.ts';
 import { syncAll } from './tasks/sync_all.ts';
 import { syncIspcube } from './tasks/sync_ispcube.ts';
 import { syncRouteros } from './tasks/sync_routeros.ts';
 import { syncSmartolt } from './tasks/sync_smartolt.ts';
 
-export const tasks: readonly TaskDefinition[] = [cleanupSessions, syncIspcube, syncRouteros, syncSmartolt, syncAll, pollDue] as TaskDefinition[];
+export const tasks: readonly TaskDefinition[] = [cleanupSessions, syncIspcube, syncRouteros, syncSmartolt, syncAll, pollDue, incidentsTick] as TaskDefinition[];

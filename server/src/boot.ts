@@ -14,6 +14,7 @@ import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } fr
 import type { Services } from './graphql/context.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
+import { incidentCorrelator } from './incidents/correlate.ts';
 import { createEventBus } from './realtime/bus.ts';
 import { createVendors, endpointsFromConfig } from './sync/vendors.ts';
 import { version } from './version.ts';
@@ -108,6 +109,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
 
     let worker: RunningWorker | null = null;
     if (config.processes.worker) {
+      services.onChanges = incidentCorrelator(db, config, log.child({ component: 'incidents' }));
       worker = await startWorker(services);
       cleanup.push(worker.stop);
       if (options.liveSessions !== false) {

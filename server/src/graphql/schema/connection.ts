@@ -22,6 +22,17 @@ export const ConnectionRef = builder.prismaNode('Connection', {
     latitude: t.exposeFloat('latitude', { nullable: true, description: 'Latitude.' }),
     longitude: t.exposeFloat('longitude', { nullable: true, description: 'Longitude.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from ISPCube.' }),
+    openIncident: t.prismaField({
+      type: 'Incident',
+      nullable: true,
+      description: 'The outage this connection is part of right now (fibre cut, power cut, router outage), if any.',
+      resolve: (query, c, _a, ctx) =>
+        ctx.db.prisma.incident.findFirst({
+          ...query,
+          where: { status: 'OPEN', affected: { some: { connectionId: c.id, recoveredAt: null } } },
+          orderBy: { openedAt: 'desc' },
+        }),
+    }),
     observedAt: t.field({
       type: 'DateTime',
       nullable: true,

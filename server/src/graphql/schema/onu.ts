@@ -63,6 +63,13 @@ export const OnuRef = builder.prismaNode('Onu', {
     vlan: t.exposeString('vlan', { nullable: true, description: 'Service VLAN.' }),
     zone: t.exposeString('zone', { nullable: true, description: 'SmartOLT zone.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from SmartOLT.' }),
+    openIncident: t.prismaField({
+      type: 'Incident',
+      nullable: true,
+      description: 'The outage (fibre or power cut on its PON port) that explains its state right now, if any.',
+      resolve: (query, o, _a, ctx) =>
+        ctx.db.prisma.incident.findFirst({ ...query, where: { status: 'OPEN', affected: { some: { onuId: o.id, recoveredAt: null } } }, orderBy: { openedAt: 'desc' } }),
+    }),
     vendorPayload: t.expose('raw', { type: 'JSON', description: 'Inventory payload from SmartOLT (status and signal fields removed: see status/signal).' }),
     status: t.field({
       type: OnuStatusReadingRef,
