@@ -20,6 +20,7 @@ import './workOrder.ts';
 import './sync.ts';
 import './search.ts';
 import './auditEntry.ts';
+import './diagnosis.ts';
 import './subscriptions.ts';
 
 export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));
