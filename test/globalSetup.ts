@@ -23,7 +23,15 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+interface Server {
+  serverUrl: string;
+  template: string;
+  runTag: string;
+  embedded: boolean;
+  teardown(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
   const runTag = randomBytes(3).toString('hex');
   let serverUrl = process.env.TEST_DATABASE_URL;
   let stopServer = async (): Promise<void> => {};
@@ -47,22 +55,43 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The job queue's own schema, as every Emerald process creates it on start.
   await runMigrations({ connectionString: withDatabaseName(serverUrl, template), logger: new Logger(() => () => {}) });
   await admin.end();
+  const url = serverUrl;
+  return {
+    serverUrl: url,
+    template,
+    runTag,
+    embedded: !process.env.TEST_DATABASE_URL,
+    async teardown() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const leftovers = await client.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+        [`emerald_t_${runTag}_%`, template],
+      );
+      for (const { datname } of leftovers.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await client.end();
+      await stopServer();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
 
-  project.provide('pgServerUrl', serverUrl);
-  project.provide('pgTemplate', template);
-  project.provide('pgRunTag', runTag);
-  project.provide('pgEmbedded', !process.env.TEST_DATABASE_URL);
+/** The db and browser projects share one server and template (one per run, not per project). */
+const SHARED = Symbol.for('emerald.test.databaseServer');
+type Shared = { server: Promise<Server>; users: number };
 
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const g = globalThis as typeof globalThis & { [SHARED]?: Shared };
+  const shared = (g[SHARED] ??= { server: startServer(), users: 0 });
+  shared.users++;
+  const server = await shared.server;
+  project.provide('pgServerUrl', server.serverUrl);
+  project.provide('pgTemplate', server.template);
+  project.provide('pgRunTag', server.runTag);
+  project.provide('pgEmbedded', server.embedded);
   return async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    const leftovers = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
-      [`emerald_t_${runTag}_%`, template],
-    );
-    for (const { datname } of leftovers.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    await client.end();
-    await stopServer();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (--shared.users > 0) return;
+    delete g[SHARED];
+    await server.teardown();
   };
 }

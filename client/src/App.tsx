@@ -1,34 +1,301 @@
-import { Anchor, Badge, Card, Center, Group, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+/**
+ * The monitor: sign-in, then the application shell with role-aware navigation. The
+ * GraphQL client (and its live WebSocket link) exists only while signed in.
+ */
+import {
+  ActionIcon,
+  Alert,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Menu,
+  NavLink,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Provider as UrqlProvider, type Client } from 'urql';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { useI18n, type MessageKey } from './i18n.tsx';
+import { SearchBox } from './search.tsx';
+import { createEmeraldClient } from './urql.ts';
 
-interface Health {
-  ok: boolean;
-  version: string;
+const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
+const Onus = lazy(() => import('./pages/Onus.tsx'));
+const SearchPage = lazy(() => import('./pages/Search.tsx'));
+const ConnectionPage = lazy(() => import('./pages/Connection.tsx'));
+const CustomerPage = lazy(() => import('./pages/Customer.tsx'));
+const Tickets = lazy(() => import('./pages/Tickets.tsx'));
+const TicketPage = lazy(() => import('./pages/Ticket.tsx'));
+const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
+const Admin = lazy(() => import('./pages/Admin.tsx'));
+
+export type Role = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN';
+export interface Me {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+}
+
+async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
+  const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: T };
+}
+
+const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
+  { to: '/', key: 'nav.dashboard', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
+  { to: '/onus', key: 'nav.onus', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
+  { to: '/search', key: 'nav.search', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
+  { to: '/tickets', key: 'nav.tickets', roles: ['ADMIN', 'SUPPORT'] },
+  { to: '/work-orders', key: 'nav.workOrders', roles: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  { to: '/admin', key: 'nav.admin', roles: ['ADMIN', 'NOC'] },
+];
+
+export function home(role: Role): string {
+  return role === 'TECHNICIAN' ? '/work-orders' : '/';
+}
+
+function Login({ onSignedIn, expired }: { onSignedIn(me: Me): void; expired: boolean }) {
+  const { t } = useI18n();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await gql<{ login: { __typename: string; session?: { user: Me }; code?: string } }>(
+        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { __typename ... on LoginSuccess { session { user { id username name role } } } ... on LoginError { code } } }',
+        { u: username, p: password },
+      );
+      const login = res.data?.login;
+      if (login?.__typename === 'LoginSuccess' && login.session) onSignedIn(login.session.user);
+      else setError(login?.code === 'LOCKED' || login?.code === 'THROTTLED' ? t('login.locked') : t('login.failed'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Center h="100vh" bg="var(--mantine-color-body)">
+      <Paper withBorder shadow="md" p="xl" radius="md" w={380}>
+        <form onSubmit={submit}>
+          <Stack>
+            <div>
+              <Title order={2} c="teal.7">
+                {t('app.name')}
+              </Title>
+              <Text c="dimmed" size="sm">
+                {t('app.tagline')}
+              </Text>
+            </div>
+            <Title order={4}>{t('login.title')}</Title>
+            {expired && <Alert color="yellow">{t('login.expired')}</Alert>}
+            {error && (
+              <Alert color="red" role="alert">
+                {error}
+              </Alert>
+            )}
+            <TextInput label={t('login.username')} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.currentTarget.value)} required autoFocus />
+            <PasswordInput label={t('login.password')} name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} required />
+            <Button type="submit" loading={busy} fullWidth>
+              {t('login.submit')}
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}
+
+function LiveIndicator({ state }: { state: 'connecting' | 'up' | 'down' }) {
+  const { t } = useI18n();
+  return (
+    <Tooltip label={state === 'up' ? t('live.on') : t('live.off')}>
+      <Badge data-testid="live-indicator" data-state={state} color={state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red'} variant="dot" size="lg">
+        {state === 'up' ? t('live.on') : t('live.off')}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 'up' | 'down'; onLogout(): void; children: ReactNode }) {
+  const { t, locale, setLocale } = useI18n();
+  const [opened, { toggle, close }] = useDisclosure();
+  const [location] = useLocation();
+  const { toggleColorScheme } = useMantineColorScheme();
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" />
+            <Text fw={700} c="teal.7" size="lg">
+              {t('app.name')}
+            </Text>
+          </Group>
+          {me.role !== 'TECHNICIAN' && <SearchBox />}
+          <Group gap="xs" wrap="nowrap">
+            <LiveIndicator state={link} />
+            <Button variant="subtle" size="xs" onClick={() => setLocale(locale === 'es' ? 'en' : 'es')} data-testid="lang-switch">
+              {t('lang.switch')}
+            </Button>
+            <Tooltip label={t('theme.toggle')}>
+              <ActionIcon variant="default" onClick={toggleColorScheme} aria-label={t('theme.toggle')}>
+                ◐
+              </ActionIcon>
+            </Tooltip>
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button variant="default" size="xs" data-testid="user-menu">
+                  {me.name}
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>
+                  {me.username} · {me.role}
+                </Menu.Label>
+                <Menu.Item onClick={onLogout} data-testid="logout">
+                  {t('logout')}
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
+          <NavLink
+            key={n.to}
+            component={Link}
+            href={n.to}
+            label={n.to === '/work-orders' && me.role === 'TECHNICIAN' ? t('nav.myWork') : t(n.key)}
+            active={n.to === '/' ? location === '/' : location.startsWith(n.to)}
+            onClick={close}
+          />
+        ))}
+        <NavLink href="/graphql" label={t('nav.graphiql')} target="_blank" mt="auto" />
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense
+          fallback={
+            <Center h={200}>
+              <Loader />
+            </Center>
+          }
+        >
+          {children}
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Routes({ me }: { me: Me }) {
+  const staff = me.role !== 'TECHNICIAN';
+  return (
+    <Switch>
+      {staff && <Route path="/" component={Dashboard} />}
+      {staff && <Route path="/onus" component={Onus} />}
+      {staff && <Route path="/search" component={SearchPage} />}
+      {staff && <Route path="/connections/:id">{(p) => <ConnectionPage id={decodeURIComponent(p.id)} />}</Route>}
+      {staff && <Route path="/customers/:id">{(p) => <CustomerPage id={decodeURIComponent(p.id)} />}</Route>}
+      <Route path="/tickets" component={Tickets} />
+      <Route path="/tickets/:id">{(p) => <TicketPage id={decodeURIComponent(p.id)} />}</Route>
+      <Route path="/work-orders">{() => <WorkOrders me={me} />}</Route>
+      <Route path="/admin" component={Admin} />
+      <Route>
+        <Redirect to={home(me.role)} />
+      </Route>
+    </Switch>
+  );
 }
 
 export function App() {
-  const [health, setHealth] = useState<Health | null>(null);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
+  const [link, setLink] = useState<'connecting' | 'up' | 'down'>('connecting');
+  const [client, setClient] = useState<{ client: Client; dispose(): void } | null>(null);
+  const [, navigate] = useLocation();
+  const { t } = useI18n();
+
   useEffect(() => {
-    void fetch('/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ health { ok version } }' }),
-    })
-      .then((r) => r.json() as Promise<{ data?: { health: Health } }>)
-      .then((r) => setHealth(r.data?.health ?? null));
+    void gql<{ me: Me }>('{ me { id username name role } }').then((r) => setMe(r.data?.me ?? null));
   }, []);
-  return (
-    <Center h="100vh">
-      <Card withBorder padding="xl" radius="md" w={420}>
-        <Stack>
-          <Group justify="space-between">
-            <Title order={2}>Emerald</Title>
-            <Badge color={health?.ok ? 'teal' : 'gray'}>{health ? `v${health.version}` : '…'}</Badge>
-          </Group>
-          <Text c="dimmed">Plataforma de operaciones para ISPs.</Text>
-          <Anchor href="/graphql">GraphiQL</Anchor>
-        </Stack>
-      </Card>
-    </Center>
-  );
+
+  const signOut = useCallback((wasExpired: boolean) => {
+    setExpired(wasExpired);
+    setMe(null);
+  }, []);
+
+  useEffect(() => {
+    if (!me) return;
+    const c = createEmeraldClient({
+      onLink: setLink,
+      onUnauthenticated: () => signOut(true),
+      onReconnected: () => {
+        // Whatever changed while the link was down is not replayed: refetch what is on screen.
+        window.dispatchEvent(new CustomEvent('emerald:resync'));
+      },
+    });
+    setClient(c);
+    return () => c.dispose();
+  }, [me, signOut]);
+
+  useHotkeys([['mod+K', () => document.querySelector<HTMLInputElement>('[data-testid="search-box"]')?.focus()]]);
+
+  const logout = async () => {
+    await gql('mutation { logout }');
+    notifications.clean();
+    signOut(false);
+    navigate('/');
+  };
+
+  const content = useMemo(() => {
+    if (me === undefined) return null;
+    if (me === null) {
+      return (
+        <Login
+          expired={expired}
+          onSignedIn={(user) => {
+            setExpired(false);
+            setMe(user);
+            navigate(home(user.role));
+          }}
+        />
+      );
+    }
+    if (!client) return null;
+    return (
+      <UrqlProvider value={client.client}>
+        <Shell me={me} link={link} onLogout={() => void logout()}>
+          <Routes me={me} />
+        </Shell>
+      </UrqlProvider>
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [me, client, link, expired]);
+
+  if (me === undefined) {
+    return (
+      <Center h="100vh" aria-label={t('common.loading')}>
+        <Loader />
+      </Center>
+    );
+  }
+  return content;
 }

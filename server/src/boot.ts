@@ -112,6 +112,8 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
       services.onChanges = incidentCorrelator(db, config, log.child({ component: 'incidents' }));
       worker = await startWorker(services);
       cleanup.push(worker.stop);
+      // Start the status polls now rather than at the next minute's cron tick.
+      await jobs.add('poll_due', {}, { jobKey: 'poll_due:start' });
       if (options.liveSessions !== false) {
         const listeners: SessionListeners = await startSessionListeners(services);
         cleanup.push(listeners.stop);

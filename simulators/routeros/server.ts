@@ -171,8 +171,8 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
           name: `<pppoe-${s.name}>`,
           type: 'pppoe-in',
           running: booleanWord(true, router),
-          'rx-byte': String(s.rxBytes),
-          'tx-byte': String(s.txBytes),
+          'rx-byte': String(s.txBytes),
+          'tx-byte': String(s.rxBytes),
         })),
       ],
     };
@@ -271,10 +271,12 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
           [
             '!re',
             `=name=${name}`,
-            `=rx-packets-per-second=${Math.floor((session.rxRate * jitter) / 9000)}`,
-            `=rx-bits-per-second=${Math.floor(session.rxRate * jitter)}`,
-            `=tx-packets-per-second=${Math.floor((session.txRate * jitter) / 9000)}`,
-            `=tx-bits-per-second=${Math.floor(session.txRate * jitter)}`,
+            // On the NAS's <pppoe-…> interface, rx is what the subscriber uploads and tx what
+            // they download (the world's rxRate/txRate are from the subscriber's side).
+            `=rx-packets-per-second=${Math.floor((session.txRate * jitter) / 9000)}`,
+            `=rx-bits-per-second=${Math.floor(session.txRate * jitter)}`,
+            `=tx-packets-per-second=${Math.floor((session.rxRate * jitter) / 9000)}`,
+            `=tx-bits-per-second=${Math.floor(session.rxRate * jitter)}`,
           ],
           tag,
         );

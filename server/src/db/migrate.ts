@@ -139,7 +139,19 @@ function wholeScriptAdapter(factory: PrismaPg): PrismaPg {
   return factory;
 }
 
-async function withEngine<T>(url: string, schema: string, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+/**
+ * One engine at a time per process: the wasm module is one instance, and two engines
+ * working on it at once corrupt its memory (a "schema engine panic").
+ */
+let engineQueue: Promise<unknown> = Promise.resolve();
+
+function withEngine<T>(url: string, schema: string, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  const run = engineQueue.then(() => withEngineNow(url, schema, fn));
+  engineQueue = run.catch(() => {});
+  return run;
+}
+
+async function withEngineNow<T>(url: string, schema: string, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const wasm = await loadWasm();
   const pool = new pg.Pool({ connectionString: url, max: 2, Client: CatalogSafeClient });
   const adapter = bindMigrationAwareSqlAdapterFactory(wholeScriptAdapter(new PrismaPg(pool)));

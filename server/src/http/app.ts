@@ -10,7 +10,8 @@ import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, GraphQLError, subscribe, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { sharedSubscribe } from '../realtime/shared.ts';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor } from '../auth/tokens.ts';
 import { projectRoot } from '../config.ts';
@@ -232,7 +233,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     {
       schema,
       execute,
-      subscribe,
+      subscribe: sharedSubscribe,
       // Authentication happens in connection_init: the session cookie of the upgrade
       // request, or `authorization: Bearer …` in the init payload.
       onConnect: async (ctx) => {

@@ -57,7 +57,7 @@ export interface EventBus {
 }
 
 export function createEventBus(db: Db, databaseUrl: string, log: Logger, options: BusOptions = {}): EventBus {
-  const capacity = options.capacity ?? 2000;
+  const capacity = options.capacity ?? 1000;
   const minIntervalMs = options.minIntervalMs ?? 200;
   const summaryIntervalMs = options.summaryIntervalMs ?? 1000;
   const subscribers: Record<Exclude<Topic, 'summary'>, Set<Subscriber<any>>> = {

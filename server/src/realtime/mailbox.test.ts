@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Mailbox } from './mailbox.ts';
 
 describe('Mailbox', () => {
-  beforeEach(() => vi.useFakeTimers());
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_000_000); // a multiple of the pacing interval
+  });
   afterEach(() => vi.useRealTimers());
 
   it('delivers the first change at once and the latest state of each key after', async () => {

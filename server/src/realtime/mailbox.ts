@@ -3,8 +3,8 @@
  * subscriber reads it is delivered once with its latest state; bounded, so a storm or a
  * slow client cannot grow memory (past `capacity` the mailbox drops its contents and tells
  * the subscriber to resynchronise); paced, so a client gets at most one message every
- * `minIntervalMs` however fast changes arrive. The first change after a quiet spell goes
- * out at once.
+ * `minIntervalMs` however fast changes arrive (on the interval's ticks). The first change
+ * after a quiet spell goes out at once.
  */
 export interface MailboxBatch<V> {
   items: V[];
@@ -25,6 +25,7 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
   private timer: NodeJS.Timeout | null = null;
   private lastDelivery = 0;
   private closed = false;
+  private wakeQueued = false;
   /** Batches handed out and items dropped by overflow (for tests and stats). */
   delivered = 0;
   dropped = 0;
@@ -44,7 +45,17 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
       this.pending.clear();
       this.resync = true;
     }
-    this.wake();
+    this.wakeSoon();
+  }
+
+  /** Wake after the current synchronous run: a batch of puts goes out as one message. */
+  private wakeSoon(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    queueMicrotask(() => {
+      this.wakeQueued = false;
+      this.wake();
+    });
   }
 
   /** Something was missed: the subscriber must refetch. */
@@ -52,7 +63,7 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
     if (this.closed) return;
     this.pending.clear();
     this.resync = true;
-    this.wake();
+    this.wakeSoon();
   }
 
   private ready(): boolean {
@@ -70,7 +81,10 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
 
   private wake(): void {
     if (!this.waiter || this.timer || !this.ready()) return;
-    const wait = this.lastDelivery + this.options.minIntervalMs - Date.now();
+    // Paced deliveries fall on multiples of the interval, so every subscriber of a topic
+    // is woken on the same ticks with the same batch (and shares its execution: shared.ts).
+    const min = this.options.minIntervalMs;
+    const wait = min > 0 && this.lastDelivery > 0 ? Math.ceil((this.lastDelivery + min) / min) * min - Date.now() : 0;
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;

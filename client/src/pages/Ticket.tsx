@@ -1,0 +1,143 @@
+/** One ticket: status, priority, timeline with system evidence, notes, and work orders. */
+import { Anchor, Badge, Button, Card, Group, Select, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Link } from 'wouter';
+import { graphql } from '../gql/index.ts';
+import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
+import { useI18n } from '../i18n.tsx';
+
+const TicketDoc = graphql(`
+  query TicketView($id: ID!) {
+    ticket(id: $id) {
+      id number subject description status priority type createdAt
+      customer { id name }
+      connection { id pppoeUsername }
+      assignee { id name }
+      timeline(first: 100) { nodes { kind body data createdAt author { name } } }
+      workOrders { id number status type scheduledStart technician { name } }
+    }
+  }
+`);
+
+const UpdateDoc = graphql(`
+  mutation UpdateTicketView($input: UpdateTicketInput!) {
+    updateTicket(input: $input) { __typename ... on UpdateTicketSuccess { ticket { id status priority } } ... on Error { message } }
+  }
+`);
+
+const NoteDoc = graphql(`
+  mutation AddNoteView($id: ID!, $body: String!) {
+    addTicketNote(ticketId: $id, body: $body) { __typename ... on Error { message } }
+  }
+`);
+
+const STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL', 'RESOLVED', 'CLOSED', 'CANCELLED'];
+const PRIORITIES: TicketPriority[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+interface EvidenceData {
+  evidence?: { check: string; result: string; value: string; live: boolean; source: string }[];
+}
+
+export default function TicketPage({ id }: { id: string }) {
+  const { t, date } = useI18n();
+  const [{ data }, refetch] = useQuery({ query: TicketDoc, variables: { id } });
+  const [, update] = useMutation(UpdateDoc);
+  const [, addNote] = useMutation(NoteDoc);
+  const [note, setNote] = useState('');
+  const tk = data?.ticket;
+  if (!tk) return <Text c="dimmed">{t('common.loading')}</Text>;
+  const change = async (input: { status?: TicketStatus; priority?: TicketPriority }) => {
+    const res = await update({ input: { id: tk.id, ...input } });
+    const r = res.data?.updateTicket;
+    if (r && r.__typename !== 'UpdateTicketSuccess') notifications.show({ color: 'red', message: 'message' in r ? r.message : '' });
+    refetch({ requestPolicy: 'network-only' });
+  };
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>
+            #{tk.number} · {tk.subject}
+          </Title>
+          <Text c="dimmed">
+            {tk.customer?.name}
+            {tk.connection && (
+              <>
+                {' · '}
+                <Anchor component={Link} href={`/connections/${encodeURIComponent(tk.connection.id)}`}>
+                  {tk.connection.pppoeUsername}
+                </Anchor>
+              </>
+            )}
+          </Text>
+        </div>
+        <Group>
+          <Select data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))} value={tk.status} onChange={(v) => v && void change({ status: v as TicketStatus })} w={200} aria-label={t('tickets.status')} />
+          <Select data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))} value={tk.priority} onChange={(v) => v && void change({ priority: v as TicketPriority })} w={140} aria-label={t('tickets.priority')} />
+          <Badge variant="outline">{tk.type}</Badge>
+        </Group>
+      </Group>
+      {tk.description && (
+        <Card withBorder>
+          <Text style={{ whiteSpace: 'pre-wrap' }}>{tk.description}</Text>
+        </Card>
+      )}
+      <Card withBorder>
+        <Title order={4} mb="md">
+          {t('tickets.timeline')}
+        </Title>
+        <Timeline bulletSize={14} data-testid="timeline">
+          {tk.timeline.nodes.map((e, i) => {
+            const ev = e.kind === 'SYSTEM_EVIDENCE' ? (e.data as EvidenceData | null) : null;
+            return (
+              <Timeline.Item key={i} title={`${t(`event.${e.kind}` as never)} · ${e.author?.name ?? 'Emerald'}`} data-kind={e.kind}>
+                <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                  {e.body}
+                </Text>
+                {ev?.evidence && (
+                  <Group gap={4} mt={4}>
+                    {ev.evidence.map((x) => (
+                      <Badge key={x.check} size="xs" variant="light" color={x.result === 'OK' ? 'teal' : x.result === 'FAIL' ? 'red' : 'gray'}>
+                        {x.check}: {x.value}
+                      </Badge>
+                    ))}
+                  </Group>
+                )}
+                <Text size="xs" c="dimmed">
+                  {date(e.createdAt)}
+                </Text>
+              </Timeline.Item>
+            );
+          })}
+        </Timeline>
+        <Stack mt="md" gap="xs">
+          <Textarea label={t('tickets.addNote')} value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} />
+          <Group>
+            <Button
+              disabled={!note.trim()}
+              onClick={async () => {
+                await addNote({ id: tk.id, body: note.trim() });
+                setNote('');
+                refetch({ requestPolicy: 'network-only' });
+              }}
+            >
+              {t('tickets.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </Card>
+      {tk.workOrders.length > 0 && (
+        <Card withBorder>
+          <Title order={5}>{t('conn.workOrders')}</Title>
+          {tk.workOrders.map((w) => (
+            <Text key={w.id} size="sm">
+              OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} · {w.technician?.name ?? '—'}
+            </Text>
+          ))}
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * The monitor in a real browser (Debian Chromium driven by playwright-core) against a real
+ * Emerald in demo mode: the simulated ISP behind it, the built client served by the API.
+ * Screenshots of each main screen go to test-results/screenshots/.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boot, type Emerald } from '../../server/src/boot.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { createLogger } from '../../server/src/logger.ts';
+import { createTestDatabase } from '../db.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'test-results', 'screenshots');
+let emerald: Emerald;
+let browser: Browser;
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    EMERALD_DEMO: 'on',
+    DEMO_SUBSCRIBERS: '400',
+    DEMO_WEATHER: 'false',
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    SMARTOLT_STATUS_INTERVAL_SECONDS: '5',
+    PPP_SWEEP_INTERVAL_SECONDS: '30',
+  });
+  emerald = await boot(config, createLogger('warn', { pretty: false }));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await emerald?.stop();
+});
+
+async function signIn(username: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: 'es-AR' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto(emerald.url!);
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByLabel('Contraseña').fill('emerald-demo');
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await page.getByTestId('user-menu').waitFor();
+  return { context, page };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+
+describe('support', () => {
+  it('finds a customer by part of the DNI, opens it and sees the diagnosis with evidence; opens a ticket from it', async () => {
+    const { context, page } = await signIn('soporte');
+    const row = (
+      await emerald.services.db.pool.query<{ doc: string; name: string }>(
+        `SELECT cu.doc_number AS doc, cu.name FROM customers cu JOIN connections c ON c.customer_id = cu.id JOIN onus o ON o.connection_id = c.id
+         WHERE cu.doc_number IS NOT NULL AND length(cu.doc_number) >= 8 AND o.status = 'ONLINE'
+         GROUP BY cu.id HAVING count(c.id) = 1 ORDER BY cu.id LIMIT 1`,
+      )
+    ).rows[0]!;
+    const partial = row.doc.replace(/\D/g, '').slice(0, 6);
+    await page.getByTestId('search-box').fill(partial);
+    const result = page.getByTestId('search-results').getByText(row.name);
+    await result.waitFor();
+    await shot(page, 'search');
+    await result.click();
+    await page.getByTestId('diagnosis-summary').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('evidence').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
+    const evidence = await page.getByTestId('evidence').innerText();
+    expect(evidence).toMatch(/ONU STATUS/);
+    expect(evidence).toMatch(/PPPOE SESSION/);
+    expect(await page.getByTestId('verdict').getAttribute('data-verdict')).toBeTruthy();
+    await shot(page, 'connection');
+
+    await page.getByTestId('ticket-from-diagnosis').click();
+    await page.getByText(/Ticket #\d+ abierto/).waitFor();
+    await page.goto(`${emerald.url}/tickets`);
+    const ticketRow = page.getByTestId('ticket-row').filter({ hasText: row.name }).first();
+    await ticketRow.waitFor();
+    await shot(page, 'tickets');
+    await ticketRow.getByRole('link').first().click();
+    await page.locator('[data-kind="SYSTEM_EVIDENCE"]').waitFor();
+    expect(await page.locator('[data-kind="SYSTEM_EVIDENCE"]').innerText()).toMatch(/ONU_STATUS/);
+    await shot(page, 'ticket');
+    await context.close();
+  });
+});
+
+describe('NOC', () => {
+  it('sees a scripted fibre cut on the dashboard without reloading: counts change and an incident appears', async () => {
+    const { context, page } = await signIn('noc');
+    await page.getByTestId('count-los').waitFor();
+    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), { timeout: 15_000 }).toBe('up');
+    const losBefore = Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, ''));
+    await shot(page, 'dashboard');
+    // The PON port with the most ONUs online, in the simulator.
+    const port = emerald.simulators!.world.ponPorts().sort((a, b) => b.onus.filter((o) => o.status === 'Online').length - a.onus.filter((o) => o.status === 'Online').length)[0]!;
+    const res = await page.request.post(`${emerald.url}/sim/fibre-cut`, { data: { olt: port.oltId, board: port.board, port: port.port } });
+    expect(res.status()).toBe(200);
+    const cut = ((await res.json()) as { affected: number }).affected;
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));
+    // The next status poll (every 5 s here) sees it; the dashboard is told by subscription.
+    await expect.poll(async () => Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, '')), { timeout: 30_000 }).toBe(losBefore + cut);
+    await page.getByTestId('incident').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('incidents').innerText()).toMatch(/Corte de fibra/);
+    expect(await page.getByTestId('feed').locator('tr').count()).toBeGreaterThanOrEqual(cut);
+    expect(navigations).toEqual([]);
+    await shot(page, 'dashboard-fibre-cut');
+
+    await page.goto(`${emerald.url}/onus?status=LOS`);
+    await page.getByTestId('onu-row').first().waitFor();
+    expect(await page.getByTestId('onu-count').innerText()).toMatch(new RegExp(`de ${losBefore + cut} ONUs`));
+    await shot(page, 'onus');
+    await page.request.post(`${emerald.url}/sim/restore-port`, { data: { olt: port.oltId, board: port.board, port: port.port } });
+    await context.close();
+  });
+
+  it('switches to English and back; dark theme', async () => {
+    const { context, page } = await signIn('noc');
+    await page.getByRole('link', { name: 'Tablero NOC' }).waitFor();
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('link', { name: 'NOC dashboard' }).waitFor();
+    expect(await page.getByText('PPPoE sessions up').count()).toBe(1);
+    await page.getByLabel('Toggle light/dark theme').click();
+    await shot(page, 'dashboard-en-dark');
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('link', { name: 'Tablero NOC' }).waitFor();
+    await context.close();
+  });
+});
+
+describe('technician', () => {
+  it('sees only their own work orders and completes one with the measured signal', async () => {
+    // Support plans a visit for tecnico today, through the API.
+    const db = emerald.services.db.pool;
+    const ticket = (await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id LIMIT 1`)).rows[0]!;
+    const tech = (await db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'tecnico'`)).rows[0]!;
+    const login = await fetch(`${emerald.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }' }),
+    });
+    const token = ((await login.json()) as { data: { login: { session: { token: string } } } }).data.login.session.token;
+    const created = await fetch(`${emerald.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
+        variables: { input: { ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'REPAIR', technicianId: encodeGlobalID('User', String(tech.id)), scheduledStart: new Date(Date.now() + 60_000).toISOString(), durationMinutes: 60 } },
+      }),
+    });
+    const planned = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data.createWorkOrder;
+    expect(planned.workOrder, planned.message).toBeTruthy();
+
+    const { context, page } = await signIn('tecnico', { width: 1024, height: 768 });
+    await page.getByTestId('my-work').waitFor();
+    const mine = (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM work_orders w JOIN users u ON u.id = w.technician_id
+         WHERE u.username = 'tecnico' AND w.scheduled_start >= date_trunc('day', now()) AND w.scheduled_start < date_trunc('day', now()) + interval '1 day'`,
+      )
+    ).rows[0]!.n;
+    await expect.poll(() => page.getByTestId('work-order').count(), { timeout: 10_000 }).toBe(mine);
+    const others = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2'`)).rows[0]!.n;
+    expect(others).toBeGreaterThan(0); // they exist, and are not shown
+    expect(await page.getByRole('link', { name: 'Tablero NOC' }).count()).toBe(0);
+    await shot(page, 'my-work');
+    const number = String(planned.workOrder!.number);
+    const card = page.getByTestId('work-order').filter({ hasText: `OT #${number} ` });
+    await card.getByRole('button', { name: 'Iniciar' }).click();
+    const started = page.getByTestId('work-order').filter({ hasText: `OT #${number}` });
+    await started.getByTestId('complete-work-order').click();
+    await page.getByTestId('measured-signal').fill('-19.8');
+    await page.getByTestId('confirm-complete').click();
+    await expect.poll(async () => (await page.getByTestId('work-order').filter({ hasText: `OT #${number}` }).innerText()).toLowerCase().includes('completada'), { timeout: 10_000 }).toBe(true);
+    await shot(page, 'my-work-done');
+    const row = (
+      await emerald.services.db.pool.query<{ status: string; measured_rx_power: number }>(`SELECT status::text, measured_rx_power FROM work_orders WHERE id = $1`, [Number(number)])
+    ).rows[0]!;
+    expect(row).toEqual({ status: 'COMPLETED', measured_rx_power: -19.8 });
+    await context.close();
+  });
+});
