@@ -14,7 +14,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -29,20 +28,13 @@ import { createVendors } from '../server/src/sync/vendors.ts';
 import { startSimulatedIsp } from '../simulators/isp.ts';
 import { World } from '../simulators/world/world.ts';
 import { createJobQueue } from '../workers/queue.ts';
-import { benchDatabase, summarize } from './setup.ts';
+import { freePort } from '../server/src/db/embedded.ts';
+import { benchDatabase, runBench, summarize, writeResult } from './setup.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000' }, clients: { type: 'string', default: '1000' } } });
 const SUBSCRIBERS = Number(values.subscribers);
 const CLIENTS = Number(values.clients);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 const rssMb = (pid: number): { rss: number; hwm: number } => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -211,16 +203,8 @@ async function main(): Promise<void> {
       targets: { p95UpMs: 1000, p95DownMs: config.diagnosis.liveTimeoutMs + 200 },
     },
   };
-  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench', 'results', `realtime-${SUBSCRIBERS}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
+  writeResult(`realtime-${SUBSCRIBERS}`, result);
   await db.close();
 }
 
-await main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+await runBench(main);

@@ -3,6 +3,8 @@
  * BENCH_DATABASE_URL points at a server (default: the machine's PostgreSQL on :5432);
  * the database is `emerald_bench_<subscribers>`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { createDb, type Db } from '../server/src/db/client.ts';
 import { applyMigrations } from '../server/src/db/migrate.ts';
@@ -46,4 +48,23 @@ export function summarize(samples: number[]): { n: number; p50: number; p95: num
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
   const r = (x: number) => Math.round(x * 100) / 100;
   return { n: s.length, p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), p99: r(percentile(s, 99)), max: r(s.at(-1) ?? NaN), mean: r(mean) };
+}
+
+/** Write a benchmark's result to bench/results/<name>.json and print it. */
+export function writeResult(name: string, result: unknown): void {
+  const dir = path.resolve(import.meta.dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+/** Run a benchmark's main, exiting 0 or 1 (child processes and pools never keep it alive). */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  await main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -20,7 +20,7 @@ import { applyMigrations } from '../server/src/db/migrate.ts';
 import { withDatabaseName } from '../server/src/db/scratch.ts';
 import { enqueueSync } from '../server/src/sync/sync.ts';
 import { createJobQueue } from '../workers/queue.ts';
-import { benchServer } from './setup.ts';
+import { benchServer, runBench, writeResult } from './setup.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -185,9 +185,7 @@ async function main(): Promise<void> {
       target: statusInterval + 1,
     },
   };
-  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench', 'results', `sync-${subscribers}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
+  writeResult(`sync-${subscribers}`, result);
 
   worker.child.kill('SIGTERM');
   sim.child.kill('SIGINT');
@@ -195,10 +193,4 @@ async function main(): Promise<void> {
   await db.close();
 }
 
-await main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+await runBench(main);

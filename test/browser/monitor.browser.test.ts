@@ -4,13 +4,13 @@
  * Screenshots of each main screen go to test-results/screenshots/.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, type Emerald } from '../../server/src/boot.ts';
 import { loadConfig } from '../../server/src/config.ts';
+import { freePort } from '../../server/src/db/embedded.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { createTestDatabase } from '../db.ts';
 
@@ -18,14 +18,6 @@ const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results', 'screenshots');
 let emerald: Emerald;
 let browser: Browser;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
