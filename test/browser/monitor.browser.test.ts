@@ -140,6 +140,29 @@ describe('NOC', () => {
   });
 });
 
+describe('admin', () => {
+  it('creates an API key whose secret is shown once, and sees sync runs', async () => {
+    const { context, page } = await signIn('admin');
+    await page.goto(`${emerald.url}/admin`);
+    await page.getByTestId('sync-runs').locator('tr').first().waitFor();
+    await shot(page, 'admin');
+    await page.getByRole('tab', { name: 'Claves de API' }).click();
+    await page.getByLabel('Nombre de la clave').fill('integración facturación');
+    await page.getByRole('button', { name: 'Crear clave' }).click();
+    const secret = page.getByRole('alert').getByText(/^emk_/);
+    await secret.waitFor();
+    const token = await secret.innerText();
+    // The key works for the API, and the list shows only its prefix.
+    const res = await fetch(`${emerald.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { username } }' }) });
+    expect(((await res.json()) as { data: { me: { username: string } } }).data.me.username).toBe('admin');
+    await page.reload();
+    await page.getByRole('tab', { name: 'Claves de API' }).click();
+    await page.getByText('integración facturación').waitFor();
+    expect(await page.getByText(token).count()).toBe(0);
+    await context.close();
+  });
+});
+
 describe('technician', () => {
   it('sees only their own work orders and completes one with the measured signal', async () => {
     // Support plans a visit for tecnico today, through the API.

@@ -1,5 +1,6 @@
 /** Sync runs with live progress and "sync now", users, and incident history. */
-import { Badge, Button, Card, Group, Progress, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Progress, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql/index.ts';
@@ -22,6 +23,77 @@ const RunsLive = graphql(`
 const SyncNow = graphql(`
   mutation SyncNow($source: Source!) { requestSync(input: { source: $source }) { __typename ... on RequestSyncSuccess { syncRun { id } } ... on Error { message } } }
 `);
+
+const KeysDoc = graphql(`query AdminKeys { apiKeys { id name prefix scopes createdAt lastUsedAt revokedAt owner { username } } }`);
+const CreateKeyDoc = graphql(`
+  mutation AdminCreateKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { __typename ... on CreateApiKeySuccess { created { token apiKey { id } } } ... on Error { message } }
+  }
+`);
+const RevokeKeyDoc = graphql(`mutation AdminRevokeKey($id: ID!) { revokeApiKey(id: $id) { __typename ... on Error { message } } }`);
+
+function ApiKeys() {
+  const { t, date } = useI18n();
+  const [{ data }, refetch] = useQuery({ query: KeysDoc });
+  const [, create] = useMutation(CreateKeyDoc);
+  const [, revoke] = useMutation(RevokeKeyDoc);
+  const [name, setName] = useState('');
+  const [write, setWrite] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  return (
+    <Stack>
+      <Group align="end">
+        <TextInput label={t('admin.keyName')} value={name} onChange={(e) => setName(e.currentTarget.value)} w={260} />
+        <Switch label="WRITE" checked={write} onChange={(e) => setWrite(e.currentTarget.checked)} />
+        <Button
+          disabled={name.trim().length < 3}
+          onClick={async () => {
+            const res = await create({ input: { name: name.trim(), scopes: write ? ['READ', 'WRITE'] : ['READ'] } });
+            const r = res.data?.createApiKey;
+            if (r?.__typename === 'CreateApiKeySuccess') {
+              setSecret(r.created.token);
+              setName('');
+            } else notifications.show({ color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') });
+            refetch({ requestPolicy: 'network-only' });
+          }}
+        >
+          {t('admin.createKey')}
+        </Button>
+      </Group>
+      {secret && (
+        <Alert color="yellow" title={t('admin.keyOnce')} withCloseButton onClose={() => setSecret(null)}>
+          <Code>{secret}</Code>
+        </Alert>
+      )}
+      <Card withBorder>
+        <Table>
+          <Table.Tbody>
+            {(data?.apiKeys ?? []).map((k) => (
+              <Table.Tr key={k.id}>
+                <Table.Td>{k.name}</Table.Td>
+                <Table.Td>
+                  <Code>{k.prefix}…</Code>
+                </Table.Td>
+                <Table.Td>{k.scopes.join(', ')}</Table.Td>
+                <Table.Td>{k.owner.username}</Table.Td>
+                <Table.Td>{k.lastUsedAt ? date(k.lastUsedAt) : '—'}</Table.Td>
+                <Table.Td>
+                  {k.revokedAt ? (
+                    <Badge color="gray">{date(k.revokedAt)}</Badge>
+                  ) : (
+                    <Button size="xs" color="red" variant="light" onClick={async () => { await revoke({ id: k.id }); refetch({ requestPolicy: 'network-only' }); }}>
+                      {t('admin.revoke')}
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Card>
+    </Stack>
+  );
+}
 
 const STATUS_COLOR: Record<string, string> = { QUEUED: 'gray', RUNNING: 'blue', SUCCEEDED: 'teal', FAILED: 'red', REJECTED: 'orange' };
 
@@ -48,6 +120,7 @@ export default function Admin() {
           <Tabs.Tab value="syncs">{t('admin.syncRuns')}</Tabs.Tab>
           <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
           <Tabs.Tab value="incidents">{t('admin.incidents')}</Tabs.Tab>
+          <Tabs.Tab value="keys">{t('admin.apiKeys')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="syncs" pt="md">
           <Group mb="sm">
@@ -123,6 +196,9 @@ export default function Admin() {
               </Table.Tbody>
             </Table>
           </Card>
+        </Tabs.Panel>
+        <Tabs.Panel value="keys" pt="md">
+          <ApiKeys />
         </Tabs.Panel>
       </Tabs>
     </Stack>

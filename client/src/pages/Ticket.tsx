@@ -33,6 +33,14 @@ const NoteDoc = graphql(`
   }
 `);
 
+const AssigneesDoc = graphql(`query TicketAssignees { users(first: 100, role: [SUPPORT, ADMIN]) { nodes { id name } } }`);
+
+const CreateWorkOrderDoc = graphql(`
+  mutation CreateWorkOrderView($input: CreateWorkOrderInput!) {
+    createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { id number } } ... on Error { message } }
+  }
+`);
+
 const STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL', 'RESOLVED', 'CLOSED', 'CANCELLED'];
 const PRIORITIES: TicketPriority[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
@@ -46,9 +54,11 @@ export default function TicketPage({ id }: { id: string }) {
   const [, update] = useMutation(UpdateDoc);
   const [, addNote] = useMutation(NoteDoc);
   const [note, setNote] = useState('');
+  const [assignees] = useQuery({ query: AssigneesDoc });
+  const [, createWorkOrder] = useMutation(CreateWorkOrderDoc);
   const tk = data?.ticket;
   if (!tk) return <Text c="dimmed">{t('common.loading')}</Text>;
-  const change = async (input: { status?: TicketStatus; priority?: TicketPriority }) => {
+  const change = async (input: { status?: TicketStatus; priority?: TicketPriority; assigneeId?: string; unassign?: boolean }) => {
     const res = await update({ input: { id: tk.id, ...input } });
     const r = res.data?.updateTicket;
     if (r && r.__typename !== 'UpdateTicketSuccess') notifications.show({ color: 'red', message: 'message' in r ? r.message : '' });
@@ -76,6 +86,15 @@ export default function TicketPage({ id }: { id: string }) {
         <Group>
           <Select data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))} value={tk.status} onChange={(v) => v && void change({ status: v as TicketStatus })} w={200} aria-label={t('tickets.status')} />
           <Select data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))} value={tk.priority} onChange={(v) => v && void change({ priority: v as TicketPriority })} w={140} aria-label={t('tickets.priority')} />
+          <Select
+            data={(assignees.data?.users.nodes ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            value={tk.assignee?.id ?? null}
+            onChange={(v) => void change(v ? { assigneeId: v } : { unassign: true })}
+            placeholder={t('tickets.assignee')}
+            clearable
+            w={200}
+            aria-label={t('tickets.assignee')}
+          />
           <Badge variant="outline">{tk.type}</Badge>
         </Group>
       </Group>
@@ -128,16 +147,30 @@ export default function TicketPage({ id }: { id: string }) {
           </Group>
         </Stack>
       </Card>
-      {tk.workOrders.length > 0 && (
-        <Card withBorder>
+      <Card withBorder>
+        <Group justify="space-between">
           <Title order={5}>{t('conn.workOrders')}</Title>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={async () => {
+              const res = await createWorkOrder({ input: { ticketId: tk.id, type: 'REPAIR' } });
+              const r = res.data?.createWorkOrder;
+              notifications.show(
+                r?.__typename === 'CreateWorkOrderSuccess' ? { color: 'teal', message: `OT #${r.workOrder.number}` } : { color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') },
+              );
+              refetch({ requestPolicy: 'network-only' });
+            }}
+          >
+            {t('tickets.createWorkOrder')}
+          </Button>
+        </Group>
           {tk.workOrders.map((w) => (
             <Text key={w.id} size="sm">
               OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} · {w.technician?.name ?? '—'}
             </Text>
           ))}
-        </Card>
-      )}
+      </Card>
     </Stack>
   );
 }
