@@ -95,7 +95,8 @@ export async function startSessionListeners(services: Services, options: { refre
       async stop() {
         if (flushTimer) clearTimeout(flushTimer);
         await flush().catch(() => {});
-        await stopStream?.();
+        // /cancel waits for the router's reply: a router that stopped answering must not hold shutdown.
+        await Promise.race([stopStream?.(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await conn.close();
         await release();
       },

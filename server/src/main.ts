@@ -9,6 +9,9 @@ import { StartupError, errorMessage } from './errors.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
+  // A parent that went away (closed pipe) must not turn a log line into a crash or a hang.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   loadDotEnv();
   let config;
   try {
@@ -43,8 +46,11 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     const force = setTimeout(() => {
-      console.error('error: shutdown took longer than 30 s; exiting');
-      process.exit(1);
+      try {
+        console.error('error: shutdown took longer than 30 s; exiting');
+      } finally {
+        process.exit(1);
+      }
     }, 30_000);
     force.unref();
     emerald.stop().then(

@@ -241,6 +241,33 @@ describe('workers', () => {
     expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE kind = 'ONU_STATUS' AND scope_ref = '${olt}'`)).toBe(1);
   });
 
+  it('stops a worker on SIGTERM within seconds, even while its routers have stopped answering', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    await fullSync(services);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, EMERALD_PROCESSES: 'worker', LOG_LEVEL: 'info', ...vw.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      // Its live session streams are up…
+      await expect.poll(() => out.includes('listening to PPPoE sessions'), { timeout: 20_000 }).toBe(true);
+      // …and then every router stops answering (a /cancel will never be acknowledged).
+      for (const sim of vw.routers.values()) sim.faults.hang = true;
+      const asked = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(Date.now() - asked).toBeLessThan(10_000);
+    } finally {
+      for (const sim of vw.routers.values()) sim.faults.hang = false;
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('retries the job of a worker killed with SIGKILL mid-sync; the mirror ends the same as after an uninterrupted run', async () => {
     const control = await createTestDatabase();
     await fullSync(servicesFor(control, vw));
