@@ -1,14 +1,18 @@
 /**
  * The NOC dashboard: live counts, OLTs and PON ports coloured by health, open incidents
- * with the customers they affect, a feed of changes, and sync freshness. Everything moves
- * by subscription; a resync (or a reconnection) refetches.
+ * with the customers they affect, a feed of changes, and sync freshness.
+ *
+ * Built to stay responsive with thousands of PON ports and storms of changes: the pushed
+ * summary carries only counts (per network and per OLT); the PON port grid comes from a
+ * query refreshed at most every 10 s while things change; each panel is its own component
+ * so a feed message re-renders the feed, not the grid; ports are plain cells, not widgets.
  */
-import { Badge, Card, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { Badge, Card, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.ts';
-import type { DashboardQuery, DashboardSummarySubscription } from '../gql/graphql.ts';
+import type { DashboardQuery } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../live.ts';
 import { StatusBadge } from '../ui.tsx';
@@ -20,14 +24,14 @@ const Summary = graphql(`
     openIncidents
     routersUnreachable
     onus { total online offline los powerFail unknown }
-    olts { id name statusCounts { total online los powerFail offline } ponPorts { id label statusCounts { total online los powerFail offline } } }
+    olts { id name statusCounts { total online los powerFail offline } }
   }
 `);
 void Summary;
 
 const DashboardDoc = graphql(`
   query Dashboard {
-    networkSummary { ...DashboardSummaryFields }
+    networkSummary { ...DashboardSummaryFields olts { id ponPorts { id label statusCounts { total online los powerFail offline } } } }
     incidents(status: OPEN, first: 20) {
       nodes { id kind title openedAt affectedCount recoveredCount ponPort { id label } router { id name }
         affected(first: 5) { nodes { subject connection { id pppoeUsername customer { name } } } } }
@@ -42,7 +46,7 @@ const SummarySub = graphql(`
 `);
 
 const FeedSub = graphql(`
-  subscription DashboardFeed { onuStatusChanged { resync onus { id serial name status { value since } ponPort { label } connection { id pppoeUsername } } } }
+  subscription DashboardFeed { onuStatusChanged { resync onus { id serial name status { value } ponPort { label } connection { id pppoeUsername } } } }
 `);
 
 const IncidentSub = graphql(`
@@ -50,14 +54,22 @@ const IncidentSub = graphql(`
 `);
 
 type Counts = { total: number; online: number; los: number; powerFail: number; offline: number };
+type Olt = DashboardQuery['networkSummary']['olts'][number];
 
-function health(c: Counts): { color: string; label: string } {
-  if (!c.total) return { color: 'gray', label: '—' };
+function health(c: Counts): 'teal' | 'orange' | 'red' | 'gray' {
+  if (!c.total) return 'gray';
   const down = c.los + c.powerFail;
-  if (down / c.total >= 0.3) return { color: 'red', label: `${down}/${c.total}` };
-  if (down > 0) return { color: 'orange', label: `${down}/${c.total}` };
-  return { color: 'teal', label: `${c.online}/${c.total}` };
+  if (down / c.total >= 0.3) return 'red';
+  if (down > 0) return 'orange';
+  return 'teal';
 }
+
+const CELL: Record<string, React.CSSProperties> = {
+  teal: { background: 'var(--mantine-color-teal-light)', color: 'var(--mantine-color-teal-light-color)' },
+  orange: { background: 'var(--mantine-color-orange-filled)', color: 'white' },
+  red: { background: 'var(--mantine-color-red-filled)', color: 'white' },
+  gray: { background: 'var(--mantine-color-default-border)' },
+};
 
 function Stat({ label, value, color, testId }: { label: string; value: string; color?: string; testId: string }) {
   return (
@@ -72,6 +84,51 @@ function Stat({ label, value, color, testId }: { label: string; value: string; c
   );
 }
 
+/** Every OLT with its PON ports as small coloured cells (hover: counts; click: its ONUs). */
+const OltGrid = memo(function OltGrid({ olts, live }: { olts: Olt[]; live: Map<string, Counts> }) {
+  const { t } = useI18n();
+  const [, navigate] = useLocation();
+  return (
+    <Stack gap="sm">
+      {olts.map((olt) => {
+        const counts = live.get(olt.id) ?? olt.statusCounts;
+        return (
+          <div key={olt.id}>
+            <Group gap="xs" mb={4}>
+              <Text fw={600} size="sm">
+                {olt.name}
+              </Text>
+              <Badge size="sm" color={health(counts)} variant="light">
+                {counts.online}/{counts.total}
+              </Badge>
+            </Group>
+            <div style={{ display: 'flex', flexWrap: 'wrap', gap: 3 }}>
+              {olt.ponPorts.map((p) => {
+                const h = health(p.statusCounts);
+                return (
+                  <div
+                    key={p.id}
+                    role="link"
+                    tabIndex={0}
+                    data-testid="pon-port"
+                    data-health={h}
+                    title={`${p.label}: ${p.statusCounts.online} online · ${p.statusCounts.los} LOS · ${p.statusCounts.powerFail} ${t('status.POWER_FAIL')} · ${p.statusCounts.offline} offline`}
+                    onClick={() => navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`)}
+                    onKeyDown={(e) => e.key === 'Enter' && navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`)}
+                    style={{ ...CELL[h], cursor: 'pointer', borderRadius: 3, fontSize: 10, lineHeight: '16px', padding: '0 4px', minWidth: 30, textAlign: 'center' }}
+                  >
+                    {p.label.split(' ').pop()}
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        );
+      })}
+    </Stack>
+  );
+});
+
 interface FeedItem {
   key: string;
   at: string;
@@ -82,61 +139,180 @@ interface FeedItem {
   username: string | null;
 }
 
-export default function Dashboard() {
-  const { t, number, date, ago } = useI18n();
-  const [{ data, error }, refetch] = useQuery({ query: DashboardDoc });
-  useResync(() => refetch({ requestPolicy: 'network-only' }));
-  const [summaryLive] = useSubscription({ query: SummarySub });
+const FEED_ROWS = 60;
+
+/** The live feed keeps its own state: its messages re-render only itself. */
+function LiveFeed({ onResync }: { onResync(): void }) {
+  const { t, date } = useI18n();
   const [feed, setFeed] = useState<FeedItem[]>([]);
   useSubscription({ query: FeedSub }, (_prev, res) => {
     const batch = res.onuStatusChanged;
-    if (batch.resync) refetch({ requestPolicy: 'network-only' });
+    if (batch.resync) onResync();
     const now = new Date().toISOString();
-    setFeed((old) =>
-      [
-        ...batch.onus.map((o) => ({
-          key: `${o.id}-${now}`,
-          at: now,
-          serial: o.serial,
-          status: o.status.value,
-          port: o.ponPort?.label ?? null,
-          connectionId: o.connection?.id ?? null,
-          username: o.connection?.pppoeUsername ?? o.name ?? null,
-        })),
-        ...old,
-      ].slice(0, 100),
-    );
+    const items = batch.onus.slice(0, FEED_ROWS).map((o) => ({
+      key: `${o.id}-${now}`,
+      at: now,
+      serial: o.serial,
+      status: o.status.value,
+      port: o.ponPort?.label ?? null,
+      connectionId: o.connection?.id ?? null,
+      username: o.connection?.pppoeUsername ?? o.name ?? null,
+    }));
+    setFeed((old) => [...items, ...old].slice(0, FEED_ROWS));
     return res;
   });
-  useSubscription({ query: IncidentSub }, (_p, res) => {
-    // New incidents need their affected customers: refetch the list.
-    refetch({ requestPolicy: 'network-only' });
-    return res;
-  });
-  const [, tick] = useState(0);
-  useEffect(() => {
-    const i = setInterval(() => tick((n) => n + 1), 15_000);
-    return () => clearInterval(i);
-  }, []);
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('dash.feed')}
+      </Title>
+      <ScrollArea h={260}>
+        {feed.length === 0 ? (
+          <Text c="dimmed">{t('dash.feedEmpty')}</Text>
+        ) : (
+          <Table striped data-testid="feed">
+            <Table.Tbody>
+              {feed.map((f) => (
+                <Table.Tr key={f.key}>
+                  <Table.Td w={90}>{date(f.at, 'time')}</Table.Td>
+                  <Table.Td w={130}>
+                    <StatusBadge status={f.status} />
+                  </Table.Td>
+                  <Table.Td>{f.connectionId ? <Link href={`/connections/${encodeURIComponent(f.connectionId)}`}>{f.username ?? f.serial}</Link> : (f.username ?? f.serial)}</Table.Td>
+                  <Table.Td c="dimmed">{f.serial}</Table.Td>
+                  <Table.Td c="dimmed">{f.port}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </ScrollArea>
+    </Card>
+  );
+}
 
-  const summary: DashboardSummarySubscription['networkSummary'] | DashboardQuery['networkSummary'] | undefined = summaryLive.data?.networkSummary ?? data?.networkSummary;
-  const freshness = useMemo(() => {
-    const bySource = new Map<string, { last: string | null; failing: boolean; error: string | null }>();
-    for (const f of data?.sourceFreshness ?? []) {
+function Incidents({ incidents }: { incidents: DashboardQuery['incidents']['nodes'] }) {
+  const { t, ago } = useI18n();
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('dash.incidents')}
+      </Title>
+      <Stack gap="sm" data-testid="incidents">
+        {incidents.length === 0 && <Text c="dimmed">{t('dash.noIncidents')}</Text>}
+        {incidents.map((i) => (
+          <Paper key={i.id} withBorder p="sm" data-testid="incident">
+            <Group justify="space-between" wrap="nowrap">
+              <Text fw={600} size="sm">
+                {i.title}
+              </Text>
+              <Badge color={i.kind === 'POWER_OUTAGE' ? 'orange' : 'red'} style={{ flexShrink: 0 }}>
+                {t(`incident.${i.kind}` as never)}
+              </Badge>
+            </Group>
+            <Text size="xs" c="dimmed">
+              {ago(i.openedAt)} · {t('dash.affected', { n: i.affectedCount })} · {t('dash.recovered', { n: i.recoveredCount })}
+            </Text>
+            <Text size="xs" mt={4}>
+              {i.affected.nodes
+                .map((a) => a.connection?.customer?.name ?? a.subject)
+                .slice(0, 5)
+                .join(', ')}
+              {i.affectedCount > 5 ? '…' : ''}
+            </Text>
+          </Paper>
+        ))}
+      </Stack>
+    </Card>
+  );
+}
+
+function Freshness({ data }: { data: DashboardQuery }) {
+  const { t, ago, number } = useI18n();
+  const bySource = useMemo(() => {
+    const out = new Map<string, { last: string | null; failing: boolean; error: string | null }>();
+    for (const f of data.sourceFreshness) {
       if (f.kind !== 'INVENTORY' && f.kind !== 'ONU_STATUS' && f.kind !== 'SESSIONS') continue;
-      const cur = bySource.get(f.source) ?? { last: null, failing: false, error: null };
+      const cur = out.get(f.source) ?? { last: null, failing: false, error: null };
       if (f.lastSuccessAt && (!cur.last || f.lastSuccessAt > cur.last)) cur.last = f.lastSuccessAt;
       if (f.failing) {
         cur.failing = true;
         cur.error = f.lastError ?? cur.error;
       }
-      bySource.set(f.source, cur);
+      out.set(f.source, cur);
     }
-    return bySource;
-  }, [data?.sourceFreshness]);
+    return out;
+  }, [data.sourceFreshness]);
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('dash.freshness')}
+      </Title>
+      <Table>
+        <Table.Tbody>
+          {['ISPCUBE', 'ROUTEROS', 'SMARTOLT'].map((s) => {
+            const f = bySource.get(s);
+            return (
+              <Table.Tr key={s}>
+                <Table.Td>{s}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={f?.failing ? 'red' : undefined}>
+                    {f?.last ? ago(f.last) : t('fresh.never')}
+                  </Text>
+                  {f?.failing && f.error && (
+                    <Text size="xs" c="red" lineClamp={2}>
+                      {t('fresh.error', { error: f.error })}
+                    </Text>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+          <Table.Tr>
+            <Table.Td>{t('dash.budget')}</Table.Td>
+            <Table.Td>{t('dash.budgetLeft', { left: number(data.smartoltBudget.remaining), limit: number(data.smartoltBudget.limit) })}</Table.Td>
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
 
+export default function Dashboard() {
+  const { t, number, date } = useI18n();
+  const [{ data, error }, refetch] = useQuery({ query: DashboardDoc });
+  const refetchNow = useMemo(() => () => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  useResync(refetchNow);
+  // The PON port grid is refreshed at most every 10 s while the network changes.
+  const lastRefresh = useRef(Date.now());
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshSoon = useMemo(
+    () => () => {
+      if (pending.current) return;
+      const wait = Math.max(0, lastRefresh.current + 10_000 - Date.now());
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        lastRefresh.current = Date.now();
+        refetchNow();
+      }, wait);
+    },
+    [refetchNow],
+  );
+  useEffect(() => () => void (pending.current && clearTimeout(pending.current)), []);
+  const [summaryLive] = useSubscription({ query: SummarySub }, (_p, res) => {
+    refreshSoon();
+    return res;
+  });
+  useSubscription({ query: IncidentSub }, (_p, res) => {
+    // A new or cleared incident: its card needs the affected customers now.
+    refetchNow();
+    return res;
+  });
+
+  const summary = summaryLive.data?.networkSummary ?? data?.networkSummary;
+  const liveOltCounts = useMemo(() => new Map((summaryLive.data?.networkSummary.olts ?? []).map((o) => [o.id, o.statusCounts])), [summaryLive.data]);
   if (error && !data) return <Text c="red">{t('common.error', { message: error.message })}</Text>;
-  if (!summary) return <Text c="dimmed">{t('common.loading')}</Text>;
+  if (!summary || !data) return <Text c="dimmed">{t('common.loading')}</Text>;
   const c = summary.onus;
   return (
     <Stack>
@@ -154,132 +330,21 @@ export default function Dashboard() {
         <Stat label={t('dash.sessionsUp')} value={number(summary.sessionsUp)} testId="count-sessions" />
         <Stat label={t('dash.incidents')} value={number(summary.openIncidents)} color={summary.openIncidents ? 'red' : undefined} testId="count-incidents" />
       </SimpleGrid>
-
       <SimpleGrid cols={{ base: 1, lg: 3 }}>
         <Card withBorder style={{ gridColumn: 'span 2' }}>
           <Title order={4} mb="sm">
             {t('dash.olts')}
           </Title>
-          <Stack gap="sm">
-            {summary.olts.map((olt) => (
-              <div key={olt.id}>
-                <Group gap="xs" mb={4}>
-                  <Text fw={600} size="sm">
-                    {olt.name}
-                  </Text>
-                  <Badge size="sm" color={health(olt.statusCounts).color} variant="light">
-                    {health(olt.statusCounts).label}
-                  </Badge>
-                </Group>
-                <Group gap={4}>
-                  {olt.ponPorts.map((p) => {
-                    const h = health(p.statusCounts);
-                    return (
-                      <Tooltip key={p.id} label={`${p.label}: ${p.statusCounts.online} online · ${p.statusCounts.los} LOS · ${p.statusCounts.powerFail} ${t('status.POWER_FAIL')}`}>
-                        <Badge component={Link} href={`/onus?ponPortId=${encodeURIComponent(p.id)}`} color={h.color} variant={h.color === 'teal' ? 'light' : 'filled'} radius="sm" size="sm" style={{ cursor: 'pointer' }} data-testid="pon-port" data-health={h.color}>
-                          {p.label.split(' ').pop()}
-                        </Badge>
-                      </Tooltip>
-                    );
-                  })}
-                </Group>
-              </div>
-            ))}
-          </Stack>
+          <ScrollArea.Autosize mah={520}>
+            <OltGrid olts={data.networkSummary.olts} live={liveOltCounts} />
+          </ScrollArea.Autosize>
         </Card>
         <Stack>
-          <Card withBorder>
-            <Title order={4} mb="sm">
-              {t('dash.incidents')}
-            </Title>
-            <Stack gap="sm" data-testid="incidents">
-              {(data?.incidents.nodes ?? []).length === 0 && <Text c="dimmed">{t('dash.noIncidents')}</Text>}
-              {(data?.incidents.nodes ?? []).map((i) => (
-                <Paper key={i.id} withBorder p="sm" data-testid="incident">
-                  <Group justify="space-between" wrap="nowrap">
-                    <Text fw={600} size="sm">
-                      {i.title}
-                    </Text>
-                    <Badge color={i.kind === 'POWER_OUTAGE' ? 'orange' : 'red'} style={{ flexShrink: 0 }}>
-                      {t(`incident.${i.kind}` as never)}
-                    </Badge>
-                  </Group>
-                  <Text size="xs" c="dimmed">
-                    {ago(i.openedAt)} · {t('dash.affected', { n: i.affectedCount })} · {t('dash.recovered', { n: i.recoveredCount })}
-                  </Text>
-                  <Text size="xs" mt={4}>
-                    {i.affected.nodes
-                      .map((a) => a.connection?.customer?.name ?? a.subject)
-                      .slice(0, 5)
-                      .join(', ')}
-                    {i.affectedCount > 5 ? '…' : ''}
-                  </Text>
-                </Paper>
-              ))}
-            </Stack>
-          </Card>
-          <Card withBorder>
-            <Title order={4} mb="sm">
-              {t('dash.freshness')}
-            </Title>
-            <Table>
-              <Table.Tbody>
-                {['ISPCUBE', 'ROUTEROS', 'SMARTOLT'].map((s) => {
-                  const f = freshness.get(s);
-                  return (
-                    <Table.Tr key={s}>
-                      <Table.Td>{s}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c={f?.failing ? 'red' : undefined}>
-                          {f?.last ? t('fresh.ago', { age: ago(f.last).replace(/^hace |ago$/, '').trim() }) : t('fresh.never')}
-                        </Text>
-                        {f?.failing && f.error && (
-                          <Text size="xs" c="red" lineClamp={2}>
-                            {t('fresh.error', { error: f.error })}
-                          </Text>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-                {data?.smartoltBudget && (
-                  <Table.Tr>
-                    <Table.Td>{t('dash.budget')}</Table.Td>
-                    <Table.Td>{t('dash.budgetLeft', { left: number(data.smartoltBudget.remaining), limit: number(data.smartoltBudget.limit) })}</Table.Td>
-                  </Table.Tr>
-                )}
-              </Table.Tbody>
-            </Table>
-          </Card>
+          <Incidents incidents={data.incidents.nodes} />
+          <Freshness data={data} />
         </Stack>
       </SimpleGrid>
-
-      <Card withBorder>
-        <Title order={4} mb="sm">
-          {t('dash.feed')}
-        </Title>
-        <ScrollArea h={260}>
-          {feed.length === 0 ? (
-            <Text c="dimmed">{t('dash.feedEmpty')}</Text>
-          ) : (
-            <Table striped data-testid="feed">
-              <Table.Tbody>
-                {feed.map((f) => (
-                  <Table.Tr key={f.key}>
-                    <Table.Td w={90}>{date(f.at, 'time')}</Table.Td>
-                    <Table.Td w={130}>
-                      <StatusBadge status={f.status} />
-                    </Table.Td>
-                    <Table.Td>{f.connectionId ? <Link href={`/connections/${encodeURIComponent(f.connectionId)}`}>{f.username ?? f.serial}</Link> : (f.username ?? f.serial)}</Table.Td>
-                    <Table.Td c="dimmed">{f.serial}</Table.Td>
-                    <Table.Td c="dimmed">{f.port}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </ScrollArea>
-      </Card>
+      <LiveFeed onResync={refetchNow} />
     </Stack>
   );
 }
