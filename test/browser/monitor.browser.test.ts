@@ -129,9 +129,10 @@ describe('NOC', () => {
   it('switches to English and back; dark theme', async () => {
     const { context, page } = await signIn('noc');
     await page.getByRole('link', { name: 'Tablero NOC' }).waitFor();
+    await page.getByText('Sesiones PPPoE activas').waitFor();
     await page.getByTestId('lang-switch').click();
     await page.getByRole('link', { name: 'NOC dashboard' }).waitFor();
-    expect(await page.getByText('PPPoE sessions up').count()).toBe(1);
+    await page.getByText('PPPoE sessions up').waitFor();
     await page.getByLabel('Toggle light/dark theme').click();
     await shot(page, 'dashboard-en-dark');
     await page.getByTestId('lang-switch').click();
