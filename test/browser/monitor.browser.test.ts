@@ -181,7 +181,7 @@ describe('technician', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         query: 'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
-        variables: { input: { ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'REPAIR', technicianId: encodeGlobalID('User', String(tech.id)), scheduledStart: new Date(Date.now() + 60_000).toISOString(), durationMinutes: 60 } },
+        variables: { input: { ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'REPAIR', technicianId: encodeGlobalID('User', String(tech.id)), scheduledStart: new Date().toISOString(), durationMinutes: 60 } },
       }),
     });
     const planned = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data.createWorkOrder;
