@@ -173,6 +173,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     subscribers,
+    workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
     postgres: (await db.pool.query('SHOW server_version')).rows[0].server_version,
     rows,
     fullSync: { seconds: Math.round(firstMs / 100) / 10, peakRssMb: firstPeakMb, target: { seconds: 60, peakRssMb: 700 } },
