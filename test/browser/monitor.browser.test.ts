@@ -44,13 +44,13 @@ afterAll(async () => {
   await emerald?.stop();
 });
 
-async function signIn(username: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+async function signIn(username: string, viewport = { width: 1366, height: 768 }, password = 'emerald-demo'): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'es-AR' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   await page.goto(emerald.url!);
   await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('emerald-demo');
+  await page.getByLabel('Contraseña').fill(password);
   await page.getByRole('button', { name: 'Ingresar' }).click();
   await page.getByTestId('user-menu').waitFor();
   return { context, page };
@@ -142,7 +142,7 @@ describe('NOC', () => {
 });
 
 describe('admin', () => {
-  it('creates an API key whose secret is shown once, and sees sync runs', async () => {
+  it('creates an API key whose secret is shown once, sees sync runs, and creates a user who can sign in', async () => {
     const { context, page } = await signIn('admin');
     await page.goto(`${emerald.url}/admin`);
     await page.getByTestId('sync-runs').locator('tr').first().waitFor();
@@ -160,7 +160,18 @@ describe('admin', () => {
     await page.getByRole('tab', { name: 'Claves de API' }).click();
     await page.getByText('integración facturación').waitFor();
     expect(await page.getByText(token).count()).toBe(0);
+
+    // A new support agent, created from the users tab, can sign in.
+    await page.getByRole('tab', { name: 'Usuarios' }).click();
+    await page.getByRole('tabpanel').getByLabel('Usuario').fill('lucia');
+    await page.getByLabel('Nombre completo').fill('Lucía Soporte');
+    await page.getByRole('tabpanel').getByLabel('Contraseña').fill('una clave larga 2026');
+    await page.getByRole('button', { name: 'Crear usuario' }).click();
+    await page.getByTestId('users').getByText('Lucía Soporte').waitFor();
     await context.close();
+    const lucia = await signIn('lucia', undefined, 'una clave larga 2026');
+    expect(await lucia.page.getByTestId('user-menu').innerText()).toBe('Lucía Soporte');
+    await lucia.context.close();
   });
 });
 

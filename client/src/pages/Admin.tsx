@@ -1,5 +1,5 @@
 /** Sync runs with live progress and "sync now", users, and incident history. */
-import { Alert, Badge, Button, Card, Code, Group, Progress, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Progress, Select, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useSubscription } from 'urql';
@@ -14,7 +14,7 @@ const AdminDoc = graphql(`
   }
 `);
 
-const UsersDoc = graphql(`query AdminUsers { users(first: 100) { nodes { id username name role active lastLoginAt } } }`);
+const UsersDoc = graphql(`query AdminUsers { users(first: 100, includeInactive: true) { nodes { id username name role active lastLoginAt } } }`);
 
 const RunsLive = graphql(`
   subscription AdminRuns { syncRunChanged { resync runs { id status progressDone progressTotal seen inserted updated removed durationMs errorMessage } } }
@@ -95,12 +95,90 @@ function ApiKeys() {
   );
 }
 
+const CreateUserDoc = graphql(`
+  mutation AdminCreateUser($input: CreateUserInput!) {
+    createUser(input: $input) { __typename ... on CreateUserSuccess { user { id } } ... on Error { message } }
+  }
+`);
+const UpdateUserDoc = graphql(`
+  mutation AdminUpdateUser($input: UpdateUserInput!) {
+    updateUser(input: $input) { __typename ... on Error { message } }
+  }
+`);
+const DeactivateUserDoc = graphql(`mutation AdminDeactivateUser($id: ID!) { deactivateUser(id: $id) { __typename ... on Error { message } } }`);
+
+type RoleValue = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN';
+const ROLES: RoleValue[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'];
+
+function Users() {
+  const { t, date } = useI18n();
+  const [{ data }, refetch] = useQuery({ query: UsersDoc });
+  const [, createUser] = useMutation(CreateUserDoc);
+  const [, updateUser] = useMutation(UpdateUserDoc);
+  const [, deactivate] = useMutation(DeactivateUserDoc);
+  const [form, setForm] = useState({ username: '', name: '', role: 'SUPPORT' as RoleValue, password: '' });
+  const report = (r: { __typename: string; message?: string } | undefined, ok: string) => {
+    notifications.show(r && 'message' in r && r.message ? { color: 'red', message: r.message } : { color: 'teal', message: ok });
+    refetch({ requestPolicy: 'network-only' });
+  };
+  return (
+    <Stack>
+      <Group align="end">
+        <TextInput label={t('login.username')} value={form.username} onChange={(e) => setForm({ ...form, username: e.currentTarget.value })} w={160} />
+        <TextInput label={t('admin.fullName')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} w={220} />
+        <Select label={t('admin.role')} data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as RoleValue })} w={150} />
+        <TextInput label={t('login.password')} type="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} w={200} />
+        <Button
+          onClick={async () => {
+            const res = await createUser({ input: form });
+            report(res.data?.createUser, form.username);
+            if (res.data?.createUser.__typename === 'CreateUserSuccess') setForm({ username: '', name: '', role: 'SUPPORT', password: '' });
+          }}
+        >
+          {t('admin.createUser')}
+        </Button>
+      </Group>
+      <Card withBorder>
+        <Table data-testid="users">
+          <Table.Tbody>
+            {(data?.users.nodes ?? []).map((u) => (
+              <Table.Tr key={u.id}>
+                <Table.Td>{u.username}</Table.Td>
+                <Table.Td>{u.name}</Table.Td>
+                <Table.Td>
+                  <Select
+                    size="xs"
+                    data={ROLES}
+                    value={u.role}
+                    w={140}
+                    aria-label={t('admin.role')}
+                    onChange={async (v) => v && report((await updateUser({ input: { id: u.id, role: v as RoleValue } })).data?.updateUser, u.username)}
+                  />
+                </Table.Td>
+                <Table.Td>{u.lastLoginAt ? date(u.lastLoginAt) : '—'}</Table.Td>
+                <Table.Td>
+                  {u.active ? (
+                    <Button size="xs" variant="light" color="red" onClick={async () => report((await deactivate({ id: u.id })).data?.deactivateUser, u.username)}>
+                      {t('admin.deactivate')}
+                    </Button>
+                  ) : (
+                    <Badge color="gray">{t('admin.inactive')}</Badge>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Card>
+    </Stack>
+  );
+}
+
 const STATUS_COLOR: Record<string, string> = { QUEUED: 'gray', RUNNING: 'blue', SUCCEEDED: 'teal', FAILED: 'red', REJECTED: 'orange' };
 
 export default function Admin() {
   const { t, date } = useI18n();
   const [{ data }, refetch] = useQuery({ query: AdminDoc });
-  const [users] = useQuery({ query: UsersDoc });
   const [, syncNow] = useMutation(SyncNow);
   useSubscription({ query: RunsLive }, (_p, res) => {
     if (res.syncRunChanged.resync || res.syncRunChanged.runs.some((r) => !data?.syncRuns.nodes.some((n) => n.id === r.id))) refetch({ requestPolicy: 'network-only' });
@@ -158,23 +236,7 @@ export default function Admin() {
           </Card>
         </Tabs.Panel>
         <Tabs.Panel value="users" pt="md">
-          <Card withBorder>
-            <Table>
-              <Table.Tbody>
-                {(users.data?.users.nodes ?? []).map((u) => (
-                  <Table.Tr key={u.id}>
-                    <Table.Td>{u.username}</Table.Td>
-                    <Table.Td>{u.name}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light">{u.role}</Badge>
-                    </Table.Td>
-                    <Table.Td>{u.active ? '✓' : '✗'}</Table.Td>
-                    <Table.Td>{u.lastLoginAt ? date(u.lastLoginAt) : '—'}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Card>
+          <Users />
         </Tabs.Panel>
         <Tabs.Panel value="incidents" pt="md">
           <Card withBorder>
