@@ -1,5 +1,6 @@
 /** Small shared pieces: status and signal badges, freshness ("as of 2 min ago, SmartOLT"). */
 import { Badge, Text, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useI18n } from './i18n.tsx';
 
 const STATUS_COLOR: Record<string, string> = { ONLINE: 'teal', OFFLINE: 'gray', LOS: 'red', POWER_FAIL: 'orange', UNKNOWN: 'gray' };
@@ -50,4 +51,18 @@ export function Fresh({ at, source }: { at: string | null | undefined; source?: 
       </Text>
     </Tooltip>
   );
+}
+
+/**
+ * Tell the user how a mutation went: the typed error's message (ValidationError,
+ * NotFoundError…), the transport error, or `ok`. Returns whether it succeeded.
+ */
+export function reportResult(result: object | null | undefined, transportError?: string, ok?: string): boolean {
+  const message = result && 'message' in result && typeof result.message === 'string' ? result.message : !result ? (transportError ?? '') : null;
+  if (message !== null) {
+    notifications.show({ color: 'red', message: message || '…' });
+    return false;
+  }
+  if (ok) notifications.show({ color: 'teal', message: ok });
+  return true;
 }

@@ -1,9 +1,9 @@
 /** Sync runs with live progress and "sync now", users, and incident history. */
 import { Alert, Badge, Button, Card, Code, Group, Progress, Select, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql/index.ts';
+import { reportResult } from '../ui.tsx';
 import type { Source } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 
@@ -50,10 +50,10 @@ function ApiKeys() {
           onClick={async () => {
             const res = await create({ input: { name: name.trim(), scopes: write ? ['READ', 'WRITE'] : ['READ'] } });
             const r = res.data?.createApiKey;
-            if (r?.__typename === 'CreateApiKeySuccess') {
+            if (reportResult(r, res.error?.message) && r?.__typename === 'CreateApiKeySuccess') {
               setSecret(r.created.token);
               setName('');
-            } else notifications.show({ color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') });
+            }
             refetch({ requestPolicy: 'network-only' });
           }}
         >
@@ -117,8 +117,8 @@ function Users() {
   const [, updateUser] = useMutation(UpdateUserDoc);
   const [, deactivate] = useMutation(DeactivateUserDoc);
   const [form, setForm] = useState({ username: '', name: '', role: 'SUPPORT' as RoleValue, password: '' });
-  const report = (r: { __typename: string; message?: string } | undefined, ok: string) => {
-    notifications.show(r && 'message' in r && r.message ? { color: 'red', message: r.message } : { color: 'teal', message: ok });
+  const report = (r: object | undefined, ok: string) => {
+    reportResult(r, undefined, ok);
     refetch({ requestPolicy: 'network-only' });
   };
   return (
@@ -186,8 +186,7 @@ export default function Admin() {
   });
   const request = async (source: Source) => {
     const res = await syncNow({ source });
-    const r = res.data?.requestSync;
-    notifications.show(r?.__typename === 'RequestSyncSuccess' ? { color: 'teal', message: `${source}: ${t('admin.syncNow')}` } : { color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') });
+    reportResult(res.data?.requestSync, res.error?.message, `${source}: ${t('admin.syncNow')}`);
     refetch({ requestPolicy: 'network-only' });
   };
   return (

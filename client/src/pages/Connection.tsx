@@ -11,7 +11,7 @@ import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../live.ts';
-import { Fresh, PriorityBadge, SignalBadge, StatusBadge, VerdictBadge } from '../ui.tsx';
+import { Fresh, PriorityBadge, reportResult, SignalBadge, StatusBadge, VerdictBadge } from '../ui.tsx';
 
 const ConnectionDoc = graphql(`
   query ConnectionView($id: ID!) {
@@ -139,7 +139,7 @@ function DiagnosisPanel({ id }: { id: string }) {
                   ),
                 });
               } else {
-                notifications.show({ color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') });
+                reportResult(r, res.error?.message);
               }
             }}
           >

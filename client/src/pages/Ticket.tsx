@@ -1,12 +1,12 @@
 /** One ticket: status, priority, timeline with system evidence, notes, and work orders. */
 import { Anchor, Badge, Button, Card, Group, Select, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
+import { reportResult } from '../ui.tsx';
 
 const TicketDoc = graphql(`
   query TicketView($id: ID!) {
@@ -60,8 +60,7 @@ export default function TicketPage({ id }: { id: string }) {
   if (!tk) return <Text c="dimmed">{t('common.loading')}</Text>;
   const change = async (input: { status?: TicketStatus; priority?: TicketPriority; assigneeId?: string; unassign?: boolean }) => {
     const res = await update({ input: { id: tk.id, ...input } });
-    const r = res.data?.updateTicket;
-    if (r && r.__typename !== 'UpdateTicketSuccess') notifications.show({ color: 'red', message: 'message' in r ? r.message : '' });
+    reportResult(res.data?.updateTicket, res.error?.message);
     refetch({ requestPolicy: 'network-only' });
   };
   return (
@@ -156,9 +155,7 @@ export default function TicketPage({ id }: { id: string }) {
             onClick={async () => {
               const res = await createWorkOrder({ input: { ticketId: tk.id, type: 'REPAIR' } });
               const r = res.data?.createWorkOrder;
-              notifications.show(
-                r?.__typename === 'CreateWorkOrderSuccess' ? { color: 'teal', message: `OT #${r.workOrder.number}` } : { color: 'red', message: r && 'message' in r ? r.message : (res.error?.message ?? '') },
-              );
+              reportResult(r, res.error?.message, r?.__typename === 'CreateWorkOrderSuccess' ? `OT #${r.workOrder.number}` : undefined);
               refetch({ requestPolicy: 'network-only' });
             }}
           >

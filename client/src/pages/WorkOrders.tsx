@@ -4,7 +4,6 @@
  * technician; drop an unscheduled card on a day to schedule it.
  */
 import { Badge, Button, Card, Group, Modal, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMemo, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import type { Me } from '../App.tsx';
@@ -12,6 +11,7 @@ import { graphql } from '../gql/index.ts';
 import type { ResolutionType } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../live.ts';
+import { reportResult } from '../ui.tsx';
 
 const WorkOrdersDoc = graphql(`
   query WorkOrderBoard($filter: WorkOrderFilter) {
@@ -55,9 +55,8 @@ export default function WorkOrders({ me }: { me: Me }) {
   const [completing, setCompleting] = useState<string | null>(null);
   const [form, setForm] = useState<{ resolution: ResolutionType; rx: number | ''; serial: string; notes: string }>({ resolution: 'FIBRE_REPAIRED', rx: '', serial: '', notes: '' });
   const orders = data?.workOrders.nodes ?? [];
-  const report = (r: { __typename: string; message?: string } | undefined, ok: string) => {
-    if (r && 'message' in r && r.message) notifications.show({ color: 'red', message: r.message });
-    else notifications.show({ color: 'teal', message: ok });
+  const report = (r: object | undefined, ok: string) => {
+    reportResult(r, undefined, ok);
     refetch({ requestPolicy: 'network-only' });
   };
 
