@@ -48,6 +48,12 @@ async function signIn(username: string, viewport = { width: 1366, height: 768 },
   const context = await browser.newContext({ viewport, locale: 'es-AR' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  // A GraphQL error the screen swallowed would otherwise only show as a missing element.
+  page.on('response', async (r) => {
+    if (!new URL(r.url()).pathname.endsWith('/graphql')) return;
+    const body = (await r.json().catch(() => null)) as { errors?: { message: string; extensions?: { code?: string } }[] } | null;
+    for (const e of body?.errors ?? []) if (e.extensions?.code !== 'UNAUTHENTICATED') console.error(`[graphql error] ${e.message}`);
+  });
   await page.goto(emerald.url!);
   await page.getByLabel('Usuario').fill(username);
   await page.getByLabel('Contraseña').fill(password);
@@ -57,6 +63,34 @@ async function signIn(username: string, viewport = { width: 1366, height: 768 },
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+
+/** Support creates a work order through the API (as a script would); returns its number. */
+async function createWorkOrder(input: Record<string, unknown>): Promise<number> {
+  const login = await fetch(`${emerald.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }' }),
+  });
+  const token = ((await login.json()) as { data: { login: { session: { token: string } } } }).data.login.session.token;
+  const created = await fetch(`${emerald.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: 'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
+      variables: { input },
+    }),
+  });
+  const result = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data.createWorkOrder;
+  expect(result.workOrder, result.message).toBeTruthy();
+  return result.workOrder!.number;
+}
+
+/** `YYYY-MM-DD` of today + `offset` days in local time (the browser's and this process's zone). */
+function localDay(offset: number): string {
+  const d = new Date();
+  const at = new Date(d.getFullYear(), d.getMonth(), d.getDate() + offset);
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+}
 
 describe('support', () => {
   it('finds a customer by part of the DNI, opens it and sees the diagnosis with evidence; opens a ticket from it', async () => {
@@ -175,28 +209,64 @@ describe('admin', () => {
   });
 });
 
+describe('planning', () => {
+  it('drags an unscheduled work order onto a technician and a day, then re-plans it from the form', async () => {
+    const db = emerald.services.db.pool;
+    const ticket = (await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id DESC LIMIT 1`)).rows[0]!;
+    const number = await createWorkOrder({ ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'INSTALL', notes: 'Instalación nueva' });
+    const techs = (await db.query<{ id: number; username: string; name: string }>(`SELECT id, username, name FROM users WHERE username IN ('tecnico', 'tecnico2') ORDER BY username`)).rows;
+    const [tecnico, tecnico2] = [techs.find((u) => u.username === 'tecnico')!, techs.find((u) => u.username === 'tecnico2')!];
+
+    const { context, page } = await signIn('soporte');
+    await page.goto(`${emerald.url}/work-orders`);
+    const pending = page.getByTestId('unscheduled').locator(`[data-number="${number}"]`);
+    await pending.waitFor();
+    await shot(page, 'planning-board');
+    const cell = (name: string, day: string) => page.locator(`[data-testid="board-row"][data-technician="${name}"] [data-testid="board-cell"][data-day="${day}"]`);
+    await pending.dragTo(cell(tecnico2.name, localDay(1)));
+    await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).waitFor();
+    expect(await page.getByTestId('unscheduled').locator(`[data-number="${number}"]`).count()).toBe(0);
+    const after = async () => {
+      const row = (await db.query<{ status: string; technician_id: number; scheduled_start: Date }>(`SELECT status::text, technician_id, scheduled_start FROM work_orders WHERE id = $1`, [number])).rows[0]!;
+      const at = row.scheduled_start;
+      const day = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+      return { status: row.status, technician_id: row.technician_id, day, hm: `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}` };
+    };
+    // New cards start at 09:00 local time on the day they are dropped on.
+    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(1), hm: '09:00' });
+
+    // Moving it to another technician's day keeps the time of day.
+    await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).dragTo(cell(tecnico.name, localDay(2)));
+    await cell(tecnico.name, localDay(2)).locator(`[data-number="${number}"]`).waitFor();
+    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico.id, day: localDay(2), hm: '09:00' });
+
+    // Without a mouse: the form.
+    await cell(tecnico.name, localDay(2)).locator(`[data-number="${number}"]`).getByTestId('plan-work-order').click();
+    await page.getByTestId('plan-technician').click();
+    await page.getByRole('option', { name: new RegExp(`^${tecnico2.name}`) }).click();
+    await page.getByTestId('plan-start').fill(`${localDay(3)}T14:30`);
+    await page.getByTestId('confirm-plan').click();
+    await cell(tecnico2.name, localDay(3)).locator(`[data-number="${number}"]`).waitFor();
+    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(3), hm: '14:30' });
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await shot(page, 'planning-board-planned');
+    await context.close();
+  });
+});
+
 describe('technician', () => {
   it('sees only their own work orders and completes one with the measured signal', async () => {
     // Support plans a visit for tecnico today, through the API.
     const db = emerald.services.db.pool;
     const ticket = (await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id LIMIT 1`)).rows[0]!;
     const tech = (await db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'tecnico'`)).rows[0]!;
-    const login = await fetch(`${emerald.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }' }),
+    const planned = await createWorkOrder({
+      ticketId: encodeGlobalID('Ticket', String(ticket.id)),
+      type: 'REPAIR',
+      technicianId: encodeGlobalID('User', String(tech.id)),
+      scheduledStart: new Date().toISOString(),
+      durationMinutes: 60,
     });
-    const token = ((await login.json()) as { data: { login: { session: { token: string } } } }).data.login.session.token;
-    const created = await fetch(`${emerald.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: 'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
-        variables: { input: { ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'REPAIR', technicianId: encodeGlobalID('User', String(tech.id)), scheduledStart: new Date().toISOString(), durationMinutes: 60 } },
-      }),
-    });
-    const planned = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data.createWorkOrder;
-    expect(planned.workOrder, planned.message).toBeTruthy();
 
     const { context, page } = await signIn('tecnico', { width: 1024, height: 768 });
     await page.getByTestId('my-work').waitFor();
@@ -211,7 +281,7 @@ describe('technician', () => {
     expect(others).toBeGreaterThan(0); // they exist, and are not shown
     expect(await page.getByRole('link', { name: 'Tablero NOC' }).count()).toBe(0);
     await shot(page, 'my-work');
-    const number = String(planned.workOrder!.number);
+    const number = String(planned);
     const card = page.getByTestId('work-order').filter({ hasText: `OT #${number} ` });
     await card.getByRole('button', { name: 'Iniciar' }).click();
     const started = page.getByTestId('work-order').filter({ hasText: `OT #${number}` });
