@@ -167,7 +167,7 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>
-                  {me.username} · {me.role}
+                  {me.username} · {t(`role.${me.role}` as never)}
                 </Menu.Label>
                 <Menu.Item onClick={onLogout} data-testid="logout">
                   {t('logout')}

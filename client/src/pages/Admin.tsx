@@ -112,6 +112,7 @@ const ROLES: RoleValue[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'];
 
 function Users() {
   const { t, date } = useI18n();
+  const roleOptions = ROLES.map((r) => ({ value: r, label: t(`role.${r}` as never) }));
   const [{ data }, refetch] = useQuery({ query: UsersDoc });
   const [, createUser] = useMutation(CreateUserDoc);
   const [, updateUser] = useMutation(UpdateUserDoc);
@@ -126,7 +127,7 @@ function Users() {
       <Group align="end">
         <TextInput label={t('login.username')} value={form.username} onChange={(e) => setForm({ ...form, username: e.currentTarget.value })} w={160} />
         <TextInput label={t('admin.fullName')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} w={220} />
-        <Select label={t('admin.role')} data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as RoleValue })} w={150} />
+        <Select label={t('admin.role')} data={roleOptions} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as RoleValue })} w={150} />
         <TextInput label={t('login.password')} type="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} w={200} />
         <Button
           onClick={async () => {
@@ -148,7 +149,7 @@ function Users() {
                 <Table.Td>
                   <Select
                     size="xs"
-                    data={ROLES}
+                    data={roleOptions}
                     value={u.role}
                     w={140}
                     aria-label={t('admin.role')}
@@ -214,11 +215,11 @@ export default function Admin() {
                   <Table.Tr key={r.id}>
                     <Table.Td>{date(r.queuedAt)}</Table.Td>
                     <Table.Td>
-                      {r.source} · {r.kind} · {r.scope}
+                      {r.source} · {t(`syncKind.${r.kind}` as never)} · {t(`syncScope.${r.scope}` as never)}
                       {r.scopeRef ? ` ${r.scopeRef}` : ''}
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={STATUS_COLOR[r.status]}>{r.status}</Badge>
+                      <Badge color={STATUS_COLOR[r.status]}>{t(`runStatus.${r.status}` as never)}</Badge>
                     </Table.Td>
                     <Table.Td w={180}>
                       {r.status === 'RUNNING' && r.progressTotal ? <Progress value={(100 * r.progressDone) / r.progressTotal} /> : <Text size="xs">{`${r.seen} · +${r.inserted} ~${r.updated} -${r.removed}`}</Text>}
@@ -246,7 +247,7 @@ export default function Admin() {
                     <Table.Td>{date(i.openedAt)}</Table.Td>
                     <Table.Td>{i.title}</Table.Td>
                     <Table.Td>
-                      <Badge color={i.status === 'OPEN' ? 'red' : 'gray'}>{i.status}</Badge>
+                      <Badge color={i.status === 'OPEN' ? 'red' : 'gray'}>{t(`incidentStatus.${i.status}` as never)}</Badge>
                     </Table.Td>
                     <Table.Td>
                       {i.recoveredCount}/{i.affectedCount}

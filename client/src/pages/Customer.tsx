@@ -36,7 +36,7 @@ export default function CustomerPage({ id }: { id: string }) {
           </Text>
         </div>
         <Badge color={c.status === 'BLOCKED' ? 'violet' : 'teal'} size="lg">
-          {c.status}
+          {t(`customerStatus.${c.status}` as never)}
           {c.debt ? ` · $${number(Number(c.debt))}` : ''}
         </Badge>
       </Group>

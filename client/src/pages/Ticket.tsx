@@ -94,7 +94,7 @@ export default function TicketPage({ id }: { id: string }) {
             w={200}
             aria-label={t('tickets.assignee')}
           />
-          <Badge variant="outline">{tk.type}</Badge>
+          <Badge variant="outline">{t(`ticketType.${tk.type}` as never)}</Badge>
         </Group>
       </Group>
       {tk.description && (
