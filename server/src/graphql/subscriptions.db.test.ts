@@ -115,6 +115,26 @@ describe('onuStatusChanged', () => {
   });
 });
 
+describe('limits over WebSocket', () => {
+  it('refuses too many aliases, directives or tokens, as over HTTP, before subscribing', async () => {
+    const noc = await client('noc');
+    const before = api.services.bus!.stats().subscribers;
+    const aliases = collect(noc, `subscription { networkSummary { ${Array.from({ length: 31 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`);
+    const directives = collect(noc, `subscription { networkSummary { onus { total ${Array.from({ length: 21 }, () => '@include(if: true)').join(' ')} } } }`);
+    const tokens = collect(noc, `subscription { networkSummary { onus { ${Array.from({ length: 6000 }, () => 'total').join(' ')} } } }`);
+    await Promise.all([aliases.done, directives.done, tokens.done]);
+    expect(aliases.messages[0]!.errors![0]!.message).toMatch(/aliases limit of 30 exceeded, found 31/i);
+    expect(directives.messages[0]!.errors![0]!.message).toMatch(/directives limit of 20 exceeded/i);
+    expect(tokens.messages[0]!.errors![0]!.message).toMatch(/more th[ae][nt] 5000 tokens/i) // graphql-js writes "more that";
+    expect(api.services.bus!.stats().subscribers).toBe(before);
+    // Within the limits the same shape is served.
+    const fine = collect(noc, `subscription { networkSummary { ${Array.from({ length: 30 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`);
+    await until('a summary', () => fine.messages.length >= 1);
+    expect(fine.messages[0]!.errors).toBeUndefined();
+    fine.stop();
+  });
+});
+
 describe('resynchronisation', () => {
   it('tells a client that fell behind to refetch, instead of queueing without bound', async () => {
     const small = await createTestApi({ subscribers: 300, seed: 7, bus: { capacity: 50, minIntervalMs: 1000 } });

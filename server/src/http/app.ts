@@ -10,7 +10,9 @@ import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { sharedSubscribe } from '../realtime/shared.ts';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor } from '../auth/tokens.ts';
@@ -44,6 +46,27 @@ export interface App {
 
 /** Limits enforced before execution, besides complexity/depth/breadth (builder.ts). */
 export const ARMOR_LIMITS = { maxAliases: 30, maxTokens: 5000, maxDirectives: 20 } as const;
+
+const wsLimitRules = [
+  ...specifiedRules,
+  maxAliasesRule({ n: ARMOR_LIMITS.maxAliases, exposeLimits: true }),
+  maxDirectivesRule({ n: ARMOR_LIMITS.maxDirectives, exposeLimits: true }),
+];
+
+/**
+ * A WebSocket operation's limit errors (tokens, aliases, directives), or undefined to let
+ * graphql-ws go on. Returned errors become the operation's `error` message; nothing runs.
+ */
+export function wsLimitErrors(schema: GraphQLSchema, query: string): readonly GraphQLError[] | undefined {
+  try {
+    const errors = validate(schema, parse(query, { maxTokens: ARMOR_LIMITS.maxTokens }), wsLimitRules);
+    return errors.length > 0 ? errors : undefined;
+  } catch (error) {
+    // Syntax errors, and armor's rules, which throw their rejection.
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+}
 
 interface ServerContext {
   services: Services;
@@ -234,6 +257,9 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       schema,
       execute,
       subscribe: sharedSubscribe,
+      // The same alias, directive and token limits as over HTTP (graphql-armor's envelop
+      // plugins only guard yoga's pipeline); the complexity limits run inside the schema.
+      onSubscribe: (_ctx, _id, payload) => wsLimitErrors(schema, payload.query),
       // Authentication happens in connection_init: the session cookie of the upgrade
       // request, or `authorization: Bearer …` in the init payload.
       onConnect: async (ctx) => {
