@@ -25,6 +25,32 @@ describe('Mailbox', () => {
     expect(await next).toEqual({ done: false, value: { items: ['LOS', 'ONLINE'], resync: false } });
   });
 
+  it('delivers at once after a quiet interval, and on the shared tick while busy', async () => {
+    const box = new Mailbox<number, string>({ capacity: 10, minIntervalMs: 200 });
+    await vi.advanceTimersByTimeAsync(50); // off the tick: t = 1,000,050
+    box.put(1, 'LOS');
+    await box.next();
+    await vi.advanceTimersByTimeAsync(300); // t = 1,000,350: more than an interval since
+    box.put(1, 'ONLINE');
+    let settled = false;
+    const quiet = box.next().then((r) => ((settled = true), r));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(settled).toBe(true); // not held until the tick at 1,000,400
+    expect((await quiet).value).toEqual({ items: ['ONLINE'], resync: false });
+    await vi.advanceTimersByTimeAsync(10); // t = 1,000,360: busy, the next tick is 1,000,600
+    box.put(2, 'LOS');
+    const busy = box.next();
+    await vi.advanceTimersByTimeAsync(239);
+    settled = false;
+    void busy.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await busy).value).toEqual({ items: ['LOS'], resync: false });
+    expect(Date.now()).toBe(1_000_600);
+  });
+
   it('drops everything past its capacity and asks for a resync', async () => {
     const box = new Mailbox<number, number>({ capacity: 3, minIntervalMs: 0 });
     for (let i = 0; i < 5; i++) box.put(i, i); // the 4th overflows: 0–3 are dropped

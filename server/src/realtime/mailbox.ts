@@ -3,8 +3,8 @@
  * subscriber reads it is delivered once with its latest state; bounded, so a storm or a
  * slow client cannot grow memory (past `capacity` the mailbox drops its contents and tells
  * the subscriber to resynchronise); paced, so a client gets at most one message every
- * `minIntervalMs` however fast changes arrive (on the interval's ticks). The first change
- * after a quiet spell goes out at once.
+ * `minIntervalMs` however fast changes arrive (on the interval's ticks). A change that finds
+ * the mailbox quiet for a whole interval goes out at once.
  */
 export interface MailboxBatch<V> {
   items: V[];
@@ -81,10 +81,12 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
 
   private wake(): void {
     if (!this.waiter || this.timer || !this.ready()) return;
-    // Paced deliveries fall on multiples of the interval, so every subscriber of a topic
-    // is woken on the same ticks with the same batch (and shares its execution: shared.ts).
+    // A mailbox quiet for a whole interval delivers at once. One that must wait is woken on
+    // the next multiple of the interval, so during a storm every subscriber of a topic is
+    // woken on the same ticks with the same batch (and shares its execution: shared.ts).
     const min = this.options.minIntervalMs;
-    const wait = min > 0 && this.lastDelivery > 0 ? Math.ceil((this.lastDelivery + min) / min) * min - Date.now() : 0;
+    const now = Date.now();
+    const wait = min > 0 && this.lastDelivery > 0 && now < this.lastDelivery + min ? Math.ceil((this.lastDelivery + min) / min) * min - now : 0;
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;
