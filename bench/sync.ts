@@ -9,6 +9,7 @@
  *
  *   npm run bench:sync -- [--subscribers 100000] [--status-interval 20] [--samples 5]
  * Peak RSS is the worker process's VmHWM. Results go to bench/results/sync-<n>.json.
+ * BENCH_PROFILE_DIR=/tmp/prof writes CPU profiles of the worker and the simulators there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,7 +38,8 @@ const samples = Number(values.samples);
 const MIRROR_TABLES = ['customers', 'customer_phones', 'customer_emails', 'connections', 'plans', 'routers', 'ppp_secrets', 'ppp_sessions', 'olts', 'onus', 'onu_status_events', 'onu_signal_samples', 'ppp_session_history'];
 
 function startChild(args: string[], env: Record<string, string>, ready?: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -366,6 +366,7 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
   const router = await routerRow(ctx.db.pool, routerId);
   if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
+  const phases = phaseClock();
   let fetched: { secrets: Record<string, string>[]; identity?: string; version?: string };
   try {
     fetched = await ctx.vendors.routers.use(target, async (c) => {
@@ -379,18 +380,24 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
     await recordContact(ctx.db.pool, routerId, error);
     throw error;
   }
+  phases.mark('fetch');
   await recordContact(ctx.db.pool, routerId, null, fetched);
   await guardSnapshot(ctx.db.pool, 'secrets', [routerId], fetched.secrets.length, `/ppp/secret of ${router.name}`);
   const problems: string[] = [];
   const rows = mapAll(fetched.secrets, (r) => mapRouterosSecret(r as Record<string, string>), problems);
+  phases.mark('map');
   const counts = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:router:${routerId}`]);
     const c = await applySecrets(tx, routerId, rows, true);
-    await linkAll(tx, { routerId });
+    phases.mark('apply');
+    // Written secrets carry their link; relink when any changed (their sessions follow).
+    // Connections that changed are relinked by the ISPCube sync that changed them.
+    if (c.inserted + c.updated + c.removed > 0) await linkAll(tx, { routerId });
+    phases.mark('link');
     return c;
   });
   if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['ppp_secrets'], { analyze: false });
-  return { counts, details: { problems } };
+  return { counts, details: { problems, phases: phases.done() } };
 }
 
 /** A full `/ppp/active` sweep: new sessions start, missing ones end (catches what listen missed). */
@@ -467,17 +474,23 @@ async function afterOnuChanges(ctx: SyncContext, tx: Queryable, changes: OnuStat
 async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
   const client = ctx.vendors.smartoltBackground();
+  const phases = phaseClock();
   const details = await client.onuDetails(olt.externalId, 1000, (done, total) => void reportProgress(ctx.db.pool, run, done, total).catch(() => {}));
+  phases.mark('fetch');
   await guardSnapshot(ctx.db.pool, 'onus', [oltId], details.length, `ONUs of ${olt.name}`);
   const problems: string[] = [];
   const mapped = mapAll(details, mapSmartoltOnu, problems);
+  phases.mark('map');
   const observedAt = new Date();
   const { counts, changes } = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:SMARTOLT:olt:${oltId}`]);
     const c = await applyOnus(tx, oltId, mapped.map((m) => ({ ...m.onu, initialStatus: m.status, initialSignal: m.signal })), true, observedAt);
+    phases.mark('apply');
     const statusChanges = await applyOnuStatuses(tx, mapped.flatMap((m) => (m.status ? [m.status] : [])), observedAt);
     await applyOnuSignals(tx, mapped.flatMap((m) => (m.signal ? [m.signal] : [])), observedAt);
-    await linkAll(tx, { oltId });
+    phases.mark('readings');
+    if (c.inserted + c.updated + c.removed > 0) await linkAll(tx, { oltId });
+    phases.mark('link');
     await afterOnuChanges(ctx, tx, statusChanges);
     return { counts: c, changes: statusChanges };
   });
@@ -485,7 +498,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
   // An inventory sync also confirms statuses and signals of this OLT.
   await touchFreshness(ctx.db.pool, oltId, ['ONU_STATUS', 'ONU_SIGNAL'], details.length);
-  return { counts, details: { statusChanges: changes.length, problems } };
+  return { counts, details: { statusChanges: changes.length, problems, phases: phases.done() } };
 }
 
 async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue[], rows: number): Promise<void> {
