@@ -221,7 +221,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
 
   const serveStatic = options.clientDir === null ? null : createStaticHandler(options.clientDir ?? path.join(projectRoot, 'client', 'dist'));
 
-  const server = http.createServer((req, res) => {
+  // Idle keep-alive connections stay open longer than the clients' and proxies' own idle
+  // timeouts (browsers, load balancers: ~60 s): with Node's default 5 s, a request sent on
+  // a connection the server is just closing fails with ECONNRESET.
+  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
     const url = req.url ?? '/';
     if (url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/')) {
       handle(req, res);

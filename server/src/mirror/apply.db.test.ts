@@ -161,8 +161,8 @@ describe('mirror apply', () => {
 
   it("links only what a router's or an OLT's sync can have changed", async () => {
     await applyConnections(t.db.pool, [mapIspcubeConnection({ id: 900, customer_id: 1, node_id: 7, user: 'jperez10001' })], false);
-    const [{ router_id }] = await q<{ router_id: number }>(`SELECT router_id FROM ppp_secrets LIMIT 1`);
-    const [{ olt_id }] = await q<{ olt_id: number }>(`SELECT olt_id FROM onus LIMIT 1`);
+    const { router_id } = (await q<{ router_id: number }>(`SELECT router_id FROM ppp_secrets LIMIT 1`))[0]!;
+    const { olt_id } = (await q<{ olt_id: number }>(`SELECT olt_id FROM onus LIMIT 1`))[0]!;
     // A router's link leaves ONUs alone; an OLT's leaves secrets alone.
     expect(await linkAll(t.db.pool, { routerId: router_id })).toEqual({ secrets: 1, sessions: expect.any(Number), onus: 0 });
     expect(await q(`SELECT count(*)::int AS n FROM onus WHERE connection_id IS NOT NULL`)).toEqual([{ n: 0 }]);
