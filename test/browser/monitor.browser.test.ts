@@ -250,6 +250,8 @@ describe('planning', () => {
     expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(3), hm: '14:30' });
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
     await shot(page, 'planning-board-planned');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'planning-board-tablet');
     await context.close();
   });
 });

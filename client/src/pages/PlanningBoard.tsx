@@ -4,7 +4,7 @@
  * card onto a technician's day to schedule it there (a scheduled card keeps its time of day,
  * a new one starts at 09:00); "Schedule" does the same from a form, for keyboards and tablets.
  */
-import { Alert, Box, Button, Card, Group, Modal, NumberInput, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Box, Button, Card, Flex, Group, Modal, NumberInput, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useMemo, useState, type DragEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql/index.ts';
@@ -156,16 +156,19 @@ export default function PlanningBoard() {
       <Text size="sm" c="dimmed">
         {t('wo.dropHint')}
       </Text>
-      <Group align="start" wrap="nowrap" gap="sm">
-        <Card withBorder w={230} miw={230} p="xs" data-testid="unscheduled">
+      {/* Wide screens: the queue beside the board; tablets: above it, so the board gets the width. */}
+      <Flex direction={{ base: 'column', lg: 'row' }} align={{ base: 'stretch', lg: 'flex-start' }} gap="sm">
+        <Card withBorder w={{ base: '100%', lg: 220 }} miw={{ lg: 220 }} p="xs" data-testid="unscheduled">
           <Text fw={600} mb="xs">
             {t('woStatus.PENDING_PLANNING')} · {queue?.pending.totalCount ?? '…'}
           </Text>
-          <ScrollArea.Autosize mah="70vh">
-            <Stack gap="xs">{pending.map((w) => card(w, true))}</Stack>
+          <ScrollArea.Autosize mah={{ base: 240, lg: '70vh' }}>
+            <SimpleGrid cols={{ base: 2, sm: 3, lg: 1 }} spacing="xs">
+              {pending.map((w) => card(w, true))}
+            </SimpleGrid>
           </ScrollArea.Autosize>
         </Card>
-        <ScrollArea style={{ flex: 1 }}>
+        <ScrollArea style={{ flex: 1, minWidth: 0 }}>
           {data && data.week.totalCount > week.length && (
             <Alert color="yellow" mb="xs" data-testid="board-truncated">
               {t('wo.truncated', { shown: week.length, total: data.week.totalCount })}
@@ -174,10 +177,10 @@ export default function PlanningBoard() {
           {!fetching && technicians.length === 0 ? (
             <Alert color="gray">{t('wo.noTechnicians')}</Alert>
           ) : (
-            <Table withColumnBorders withTableBorder layout="fixed" miw={160 + DAYS * 170} data-testid="planning-board">
+            <Table withColumnBorders withTableBorder layout="fixed" miw={140 + DAYS * 130} data-testid="planning-board">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th w={160}>{t('wo.technician')}</Table.Th>
+                  <Table.Th w={140}>{t('wo.technician')}</Table.Th>
                   {days.map((d) => (
                     <Table.Th key={localDayKey(d)}>{date(d, 'day')}</Table.Th>
                   ))}
@@ -236,7 +239,7 @@ export default function PlanningBoard() {
             </Box>
           )}
         </ScrollArea>
-      </Group>
+      </Flex>
       <Modal opened={plan !== null} onClose={() => setPlan(null)} title={t('wo.plan')}>
         {plan && (
           <Stack>
