@@ -177,7 +177,7 @@ export default function PlanningBoard() {
           {!fetching && technicians.length === 0 ? (
             <Alert color="gray">{t('wo.noTechnicians')}</Alert>
           ) : (
-            <Table withColumnBorders withTableBorder layout="fixed" miw={140 + DAYS * 130} data-testid="planning-board">
+            <Table withColumnBorders withTableBorder layout="fixed" miw={140 + DAYS * 120} data-testid="planning-board">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th w={140}>{t('wo.technician')}</Table.Th>
