@@ -11,8 +11,8 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import pino from 'pino';
 import { loadConfig } from '../server/src/config.ts';
 import { buildApp } from '../server/src/http/app.ts';
-import { createVendors, endpointsFromConfig } from '../server/src/sync/vendors.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { benchDatabase, summarize } from './setup.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);

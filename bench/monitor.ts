@@ -13,10 +13,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { withTransaction } from '../server/src/mirror/sql.ts';
-import { notify } from '../server/src/sync/events.ts';
+import { notify } from '../server/src/events/topics.ts';
 import { freePort } from '../server/src/db/embedded.ts';
 import { benchDatabase, runBench, summarize, writeResult } from './setup.ts';
+import { withTransaction } from '../server/src/db/sql.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '100000' } } });

@@ -22,14 +22,14 @@ import WebSocket from 'ws';
 import { loadConfig } from '../server/src/config.ts';
 import { endpointsFor } from '../server/src/demo/simulators.ts';
 import { diagnose } from '../server/src/diagnosis/diagnose.ts';
-import { withTransaction } from '../server/src/mirror/sql.ts';
-import { notify } from '../server/src/sync/events.ts';
-import { createVendors } from '../server/src/sync/vendors.ts';
+import { notify } from '../server/src/events/topics.ts';
+import { createVendors } from '../server/src/vendors/factory.ts';
 import { startSimulatedIsp } from '../simulators/isp.ts';
 import { World } from '../simulators/world/world.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { freePort } from '../server/src/db/embedded.ts';
 import { benchDatabase, runBench, summarize, writeResult } from './setup.ts';
+import { withTransaction } from '../server/src/db/sql.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000' }, clients: { type: 'string', default: '1000' } } });

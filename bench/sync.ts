@@ -19,9 +19,9 @@ import pg from 'pg';
 import { createDb } from '../server/src/db/client.ts';
 import { applyMigrations } from '../server/src/db/migrate.ts';
 import { withDatabaseName } from '../server/src/db/scratch.ts';
-import { enqueueSync } from '../server/src/sync/sync.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { benchServer, runBench, writeResult } from './setup.ts';
+import { enqueueSync } from '../server/src/sync/enqueue.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 /** Shared wrapper for command-line scripts: one-line errors and a non-zero exit. */
 import { loadDotEnv } from '../server/src/config.ts';
-import { StartupError, errorMessage } from '../server/src/errors.ts';
+import { StartupError, errorMessage } from '../server/src/startupError.ts';
 
 export async function runCli(main: () => Promise<void>): Promise<void> {
   try {

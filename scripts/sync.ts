@@ -16,14 +16,14 @@ import { loadConfig } from '../server/src/config.ts';
 import { createDb, type Db } from '../server/src/db/client.ts';
 import { openDatabase } from '../server/src/db/connect.ts';
 import { applyMigrations } from '../server/src/db/migrate.ts';
-import type { Services } from '../server/src/graphql/context.ts';
 import type { SyncKindValue, SyncScopeValue, SyncSource } from '../server/src/sync/runs.ts';
-import { enqueueSync } from '../server/src/sync/sync.ts';
-import { createVendors, endpointsFromConfig } from '../server/src/sync/vendors.ts';
+import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
 import { version } from '../server/src/version.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { startWorker, type RunningWorker } from '../workers/runner.ts';
 import { runCli } from './cli.ts';
+import type { Services } from '../server/src/services.ts';
+import { enqueueSync } from '../server/src/sync/enqueue.ts';
 
 class UsageError extends Error {}
 

@@ -3,17 +3,18 @@
  * request path), with helpers to call it as anyone. Optionally loaded with demo data.
  */
 import type { SimulatedIsp } from '../simulators/isp.ts';
+import { demoControl } from '../server/src/demo/control.ts';
 import { afterAll } from 'vitest';
 import { loadConfig, type Config } from '../server/src/config.ts';
 import { DEMO_PASSWORD } from '../server/src/demo/owned.ts';
 import { seedDemo, type DemoSeedSummary } from '../server/src/demo/seed.ts';
-import type { Services } from '../server/src/graphql/context.ts';
 import { buildApp, type App } from '../server/src/http/app.ts';
-import { createVendors, endpointsFromConfig, type VendorEndpoints } from '../server/src/sync/vendors.ts';
+import { createVendors, endpointsFromConfig, type VendorEndpoints } from '../server/src/vendors/factory.ts';
 import pino from 'pino';
 import { createEventBus, type BusOptions } from '../server/src/realtime/bus.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import type { Services } from '../server/src/services.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T | null;
@@ -51,7 +52,7 @@ export async function createTestApi(
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
-  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, ...(options.simulatedIsp ? { simulatedIsp: options.simulatedIsp } : {}) };
+  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, ...(options.simulatedIsp ? { demo: demoControl(options.simulatedIsp) } : {}) };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
   services.bus = createEventBus(database.db, database.url, log, options.bus);
   const app = buildApp(services, { clientDir: null });

@@ -1,6 +1,6 @@
 /** Run queued jobs with a real Graphile Worker until none is left to run. */
-import type { Services } from '../server/src/graphql/context.ts';
 import { startWorker } from '../workers/runner.ts';
+import type { Services } from '../server/src/services.ts';
 
 export async function drainJobs(services: Services, options: { timeoutMs?: number; concurrency?: number } = {}): Promise<void> {
   const worker = await startWorker(services, { crontab: '', concurrency: options.concurrency ?? 2, pollInterval: 100 });

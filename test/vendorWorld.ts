@@ -6,16 +6,16 @@ import { afterAll } from 'vitest';
 import pino from 'pino';
 import { loadConfig, type Config } from '../server/src/config.ts';
 import { endpointsFor } from '../server/src/demo/simulators.ts';
-import type { Services } from '../server/src/graphql/context.ts';
 import { incidentCorrelator } from '../server/src/incidents/correlate.ts';
-import { createVendors, type VendorEndpoints } from '../server/src/sync/vendors.ts';
+import { createVendors, type VendorEndpoints } from '../server/src/vendors/factory.ts';
 import { startSimulatedIsp, type IspCredentials } from '../simulators/isp.ts';
 import type { RunningIspcubeSim } from '../simulators/ispcube/server.ts';
 import type { RunningRouterOsSim } from '../simulators/routeros/server.ts';
 import type { RunningSmartoltSim } from '../simulators/smartolt/server.ts';
 import { World } from '../simulators/world/world.ts';
-import { createJobQueue } from '../workers/queue.ts';
+import { createJobQueue } from '../server/src/jobs/queue.ts';
 import type { TestDatabase } from './db.ts';
+import type { Services } from '../server/src/services.ts';
 
 export interface VendorWorld {
   world: World;

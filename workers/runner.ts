@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, type Runner, type TaskList, Logger, type LogLevel, type WorkerEvents } from 'graphile-worker';
-import type { Services } from '../server/src/graphql/context.ts';
 import { toGraphileTask } from './task.ts';
 import { tasks } from './taskList.ts';
+import type { Services } from '../server/src/services.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

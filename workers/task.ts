@@ -4,7 +4,7 @@
  */
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
-import type { Services } from '../server/src/graphql/context.ts';
+import type { Services } from '../server/src/services.ts';
 
 export interface TaskContext {
   services: Services;

@@ -29,6 +29,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNo
 import { Provider as UrqlProvider, type Client } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n, type MessageKey } from './i18n.tsx';
+import type { Me, Role } from './me.ts';
 import { SearchBox } from './search.tsx';
 import { createEmeraldClient } from './urql.ts';
 
@@ -42,13 +43,6 @@ const TicketPage = lazy(() => import('./pages/Ticket.tsx'));
 const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
 const Admin = lazy(() => import('./pages/Admin.tsx'));
 
-export type Role = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN';
-export interface Me {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-}
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
   const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

@@ -9,18 +9,19 @@ import { createDb, type Db } from './db/client.ts';
 import { openDatabase } from './db/connect.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
+import { demoControl } from './demo/control.ts';
 import { isDatabaseEmpty, seedDemo } from './demo/seed.ts';
 import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } from './demo/simulators.ts';
-import type { Services } from './graphql/context.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { incidentCorrelator } from './incidents/correlate.ts';
 import { createEventBus } from './realtime/bus.ts';
-import { createVendors, endpointsFromConfig } from './sync/vendors.ts';
+import { createVendors, endpointsFromConfig } from './vendors/factory.ts';
 import { version } from './version.ts';
-import { startSessionListeners, type SessionListeners } from '../../workers/live.ts';
-import { createJobQueue } from '../../workers/queue.ts';
+import { startSessionListeners, type SessionListeners } from '../../workers/sessionListeners.ts';
+import { createJobQueue } from './jobs/queue.ts';
 import { startWorker, type RunningWorker } from '../../workers/runner.ts';
+import type { Services } from './services.ts';
 
 const DEMO_SEED_LOCK = 0x656d_6465; // "emde"
 
@@ -74,7 +75,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     cleanup.push(jobs.release);
     const vendors = createVendors(db, simulators ? simulators.endpoints : endpointsFromConfig(config));
     cleanup.push(vendors.close);
-    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors, ...(simulators ? { simulatedIsp: simulators } : {}) };
+    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors, ...(simulators ? { demo: demoControl(simulators) } : {}) };
 
     let demoUsers: Emerald['demoUsers'] = null;
     if (simulators) {

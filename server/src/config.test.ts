@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { knownEnvVars, loadConfig } from './config.ts';
-import { StartupError } from './errors.ts';
+import { StartupError } from './startupError.ts';
 
 function fails(env: Record<string, string>): StartupError {
   try {

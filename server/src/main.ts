@@ -5,7 +5,7 @@
  */
 import { boot, DEMO_PASSWORD } from './boot.ts';
 import { loadConfig, loadDotEnv } from './config.ts';
-import { StartupError, errorMessage } from './errors.ts';
+import { StartupError, errorMessage } from './startupError.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {

@@ -4,8 +4,8 @@
  * configuration and fit the SmartOLT budget; job keys keep one pending job per target.
  */
 import { z } from 'zod';
-import { enqueueSync } from '../../server/src/sync/sync.ts';
 import { defineTask } from '../task.ts';
+import { enqueueSync } from '../../server/src/sync/enqueue.ts';
 
 export const pollDue = defineTask({
   identifier: 'poll_due',

@@ -1,9 +1,11 @@
 /** The shape shared by the three sync tasks: a validated payload run through runSync. */
 import { z } from 'zod';
 import type { Config } from '../../server/src/config.ts';
-import { jobKeyOf, runSync, type SyncContext } from '../../server/src/sync/sync.ts';
 import type { SyncKindValue, SyncSource } from '../../server/src/sync/runs.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../task.ts';
+import { runSync } from '../../server/src/sync/run.ts';
+import type { SyncContext } from '../../server/src/sync/steps.ts';
+import { bookNextPoll } from '../../server/src/sync/enqueue.ts';
 
 export const syncPayload = z.object({
   runId: z.number().int().positive().nullish(),
@@ -55,13 +57,7 @@ export function syncTask(identifier: string, source: SyncSource): TaskDefinition
         const table = payload.scope === 'OLT' ? 'olts' : 'routers';
         const live = await ctx.services.db.pool.query(`SELECT 1 FROM ${table} WHERE id::text = $1 AND gone_at IS NULL`, [payload.scopeRef ?? '']);
         if (!live.rowCount) return; // the device left the inventory: the chain ends
-        const next = { kind: payload.kind, scope: payload.scope, scopeRef: payload.scopeRef ?? null, trigger: 'schedule' };
-        await ctx.helpers.addJob(identifier, next, {
-          runAt: new Date(started + interval * 1000),
-          jobKey: `${jobKeyOf({ source, ...next })}:next`,
-          jobKeyMode: 'replace',
-          maxAttempts: 3,
-        });
+        await bookNextPoll(ctx.services.jobs, { source, kind: payload.kind, scope: payload.scope, scopeRef: payload.scopeRef ?? null, trigger: 'schedule' }, new Date(started + interval * 1000));
       };
       await runSync(syncContext(ctx), {
         source,

@@ -1,7 +1,7 @@
 /** The scheduled full inventory sync: ISPCube first, which then queues every router and OLT. */
 import { z } from 'zod';
-import { enqueueSync } from '../../server/src/sync/sync.ts';
 import { defineTask } from '../task.ts';
+import { enqueueSync } from '../../server/src/sync/enqueue.ts';
 
 export const syncAll = defineTask({
   identifier: 'sync_all',

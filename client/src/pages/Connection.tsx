@@ -10,7 +10,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { Fresh, PriorityBadge, reportResult, SignalBadge, StatusBadge, VerdictBadge } from '../ui.tsx';
 
 const ConnectionDoc = graphql(`

@@ -14,7 +14,7 @@ import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { DashboardQuery } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { StatusBadge } from '../ui.tsx';
 
 const Summary = graphql(`

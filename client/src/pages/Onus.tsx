@@ -12,7 +12,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { OnuStatus, SignalLevel } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { SignalBadge, StatusBadge } from '../ui.tsx';
 
 const OltsDoc = graphql(`

@@ -9,7 +9,7 @@ import { useCallback, useMemo, useState, type DragEvent, type ReactNode } from '
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql/index.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { reportResult } from '../ui.tsx';
 import { WorkOrderCard, type WorkOrderCardData } from './WorkOrderCard.tsx';
 

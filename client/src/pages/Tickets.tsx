@@ -7,7 +7,7 @@ import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { PriorityBadge } from '../ui.tsx';
 
 const TicketsDoc = graphql(`

@@ -6,11 +6,11 @@
 import { Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { lazy, useMemo, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import type { Me } from '../App.tsx';
+import type { Me } from '../me.ts';
 import { graphql } from '../gql/index.ts';
 import type { ResolutionType } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
-import { useResync } from '../live.ts';
+import { useResync } from '../useResync.ts';
 import { reportResult } from '../ui.tsx';
 import { WorkOrderCard } from './WorkOrderCard.tsx';
 

@@ -9,7 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { RoleValue } from '../domain/types.ts';
-import type { Actor } from '../graphql/context.ts';
+import type { Actor } from '../services.ts';
 
 export const SESSION_COOKIE = 'emerald_session';
 export const API_KEY_PREFIX = 'emk_';

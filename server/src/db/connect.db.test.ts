@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StartupError } from '../errors.ts';
+import { StartupError } from '../startupError.ts';
 import { checkDatabase } from './connect.ts';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded.ts';
 

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { StartupError, errorMessage } from '../errors.ts';
+import { StartupError, errorMessage } from '../startupError.ts';
 import { runningEmbeddedUrl, startEmbeddedPostgres } from './embedded.ts';
 
 export interface DatabaseHandle {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StartupError } from '../errors.ts';
+import { StartupError } from '../startupError.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 
 const dirs: string[] = [];

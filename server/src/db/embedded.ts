@@ -18,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { StartupError, errorMessage } from '../errors.ts';
+import { StartupError, errorMessage } from '../startupError.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding `pgdata/` and the credentials file; created when missing. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../../../test/db.ts';
-import { StartupError } from '../errors.ts';
+import { StartupError } from '../startupError.ts';
 import { applyMigrations, diffDatabaseToSchema, migrationStatus, migrationsDir, readMigrations, readSchema } from './migrate.ts';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { projectRoot } from '../config.ts';
-import { StartupError, errorMessage } from '../errors.ts';
+import { StartupError, errorMessage } from '../startupError.ts';
 
 export const schemaPath = path.join(projectRoot, 'prisma', 'schema.prisma');
 export const migrationsDir = path.join(projectRoot, 'prisma', 'migrations');

@@ -1,7 +1,8 @@
 /** Emerald-owned demo data: users (one per role), teams, catalogues, tickets and work orders. */
 import { Random } from '../../../simulators/world/random.ts';
 import { hashPassword } from '../auth/password.ts';
-import type { Queryable } from '../mirror/sql.ts';
+import type { Queryable } from '../db/sql.ts';
+import { isTicketOpen } from '../domain/workflow.ts';
 
 /** Demo sign-ins, printed by `npm start` in demo mode and listed in the README. */
 export const DEMO_PASSWORD = 'emerald-demo';
@@ -195,7 +196,7 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
     if (needsVisit && status !== 'CANCELLED') {
       const k = workOrders % 2;
       const type = category.type === 'INSTALLATION' ? 'INSTALL' : category.type === 'WITHDRAWAL' ? 'PICKUP' : 'REPAIR';
-      const open = ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL'].includes(status);
+      const open = isTicketOpen(status);
       // Open tickets: some visits today (the technicians' day), some unplanned, some later this week.
       const plan = open ? rng.weighted([['today', 45], ['unplanned', 25], ['later', 30]] as const) : 'done';
       const scheduledStart =

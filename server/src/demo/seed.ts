@@ -16,33 +16,15 @@ import {
   smartoltOlt,
   smartoltOnuDetails,
 } from '../../../simulators/world/views.ts';
-import {
-  applyConnections,
-  applyCustomers,
-  applyOlts,
-  applyOnus,
-  applyOnuSignals,
-  applyOnuStatuses,
-  applyPlans,
-  applyRouters,
-  applySecrets,
-  applySessions,
-  type ApplyCounts,
-} from '../mirror/apply.ts';
 import { linkAll } from '../mirror/link.ts';
-import {
-  mapIspcubeConnection,
-  mapIspcubeCustomer,
-  mapIspcubeNode,
-  mapIspcubePlan,
-  mapRouterosActive,
-  mapRouterosSecret,
-  mapSmartoltOlt,
-  mapSmartoltOnu,
-} from '../mirror/map.ts';
-import { SEARCHABLE_TABLES, settleSearchIndexes, withTransaction, type Queryable } from '../mirror/sql.ts';
+import { SEARCHABLE_TABLES, settleSearchIndexes } from '../mirror/upsert.ts';
 import type { Db } from '../db/client.ts';
 import { seedOwnedData, type OwnedSeedSummary } from './owned.ts';
+import { withTransaction, type Queryable } from '../db/sql.ts';
+import type { ApplyCounts } from '../mirror/common.ts';
+import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
+import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
+import { applyOlts, applyOnus, applyOnuSignals, applyOnuStatuses, mapSmartoltOlt, mapSmartoltOnu } from '../mirror/smartolt.ts';
 
 export interface DemoSeedOptions {
   subscribers: number;

@@ -10,7 +10,7 @@ import { startSimulatedIsp, type IspCredentials, type SimulatedIsp } from '../..
 import type { RunningIspcubeSim } from '../../../simulators/ispcube/server.ts';
 import type { RunningSmartoltSim } from '../../../simulators/smartolt/server.ts';
 import { World } from '../../../simulators/world/world.ts';
-import type { VendorEndpoints } from '../sync/vendors.ts';
+import type { VendorEndpoints } from '../vendors/factory.ts';
 
 export const DEMO_CREDENTIALS: IspCredentials = {
   ispcube: { apiKey: 'demo-api-key', clientId: '1', username: 'emerald', password: 'demo-password' },

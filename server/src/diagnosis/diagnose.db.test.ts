@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../../test/api.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
-import { enqueueSync } from '../sync/sync.ts';
 import { incidentCorrelator } from '../incidents/correlate.ts';
 import { diagnose } from './diagnose.ts';
+import { enqueueSync } from '../sync/enqueue.ts';
 
 const SEED = 23;
 const SUBSCRIBERS = 400;

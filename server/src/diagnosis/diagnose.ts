@@ -5,12 +5,12 @@
  * verdict rests on comes back as evidence: what was checked, what it showed, where from,
  * when it was observed, live or mirrored.
  */
-import type { Services } from '../graphql/context.ts';
 import { decide, type DiagnosisFacts, type OnuState, type Vendor, type Verdict } from '../domain/diagnosis.ts';
 import { signalLevel } from '../domain/optical.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSmartoltTime } from '../domain/smartoltValues.ts';
-import { VendorError } from '../vendors/errors.ts';
+import { VendorError } from '../vendors/vendorError.ts';
+import type { Services } from '../services.ts';
 
 export type EvidenceResult = 'OK' | 'WARN' | 'FAIL' | 'UNKNOWN';
 

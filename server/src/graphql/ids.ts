@@ -1,6 +1,6 @@
 /** Global ids: opaque base64 of `Type:id`. Inputs name the type they expect. */
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { ValidationError } from './errors.ts';
+import { ValidationError } from './userErrors.ts';
 
 /** The numeric database id inside a global id of `typename`, or a ValidationError for `field`. */
 export function idOf(globalId: string, typename: string, field: string): number {

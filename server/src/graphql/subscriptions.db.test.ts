@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../../test/api.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { collect, until, wsClient } from '../../../test/ws.ts';
-import { withTransaction } from '../mirror/sql.ts';
 import { createEventBus } from '../realtime/bus.ts';
-import { notify } from '../sync/events.ts';
+import { notify } from '../events/topics.ts';
 import { buildApp, type RunningApp } from '../http/app.ts';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { withTransaction } from '../db/sql.ts';
 
 let api: TestApi;
 let server: RunningApp;

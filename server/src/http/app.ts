@@ -13,16 +13,16 @@ import { useServer } from 'graphql-ws/use/ws';
 import { execute, GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { sharedSubscribe } from '../realtime/shared.ts';
+import { sharedSubscribe } from '../graphql/sharedExecution.ts';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor } from '../auth/tokens.ts';
 import { projectRoot } from '../config.ts';
-import { StartupError } from '../errors.ts';
-import type { Context, Services } from '../graphql/context.ts';
+import { StartupError } from '../startupError.ts';
+import type { Context } from '../graphql/context.ts';
 import { schema as defaultSchema } from '../graphql/schema/index.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createStaticHandler } from './static.ts';
-import { controlHandler } from '../../../simulators/control.ts';
+import type { Services } from '../services.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -90,7 +90,7 @@ async function serveSimControl(services: Services, req: http.IncomingMessage, re
     res.end(JSON.stringify(body));
   };
   try {
-    if (!services.simulatedIsp) return send(404, { ok: false, error: 'the simulators run only in demo mode' });
+    if (!services.demo) return send(404, { ok: false, error: 'the simulators run only in demo mode' });
     const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: req.headers.authorization ?? null });
     if (!actor) return send(401, { ok: false, error: 'sign in first' });
     if (!(actor.role === 'ADMIN' || actor.role === 'NOC') || !actor.scopes.write) return send(403, { ok: false, error: 'only NOC staff and admins can script the simulators' });
@@ -112,7 +112,7 @@ async function serveSimControl(services: Services, req: http.IncomingMessage, re
     } catch {
       return send(400, { ok: false, error: 'body is not JSON' });
     }
-    const out = controlHandler(services.simulatedIsp, '/sim')({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, query: new URLSearchParams(), headers: req.headers, body });
+    const out = services.demo.control({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, body });
     if (out.status === 200 && req.method === 'POST') services.log.info({ user: actor.username, action: req.url, body }, 'demo: simulator scripted');
     send(out.status, out.body);
   } catch (error) {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   });
   api = await createTestApi({ subscribers: 60, simulatedIsp: isp });
   demo = await api.app.start(0);
-  const { simulatedIsp: _, ...withoutSimulators } = api.services;
+  const { demo: _, ...withoutSimulators } = api.services;
   production = await buildApp(withoutSimulators, { clientDir: null }).start(0);
 });
 afterAll(async () => {

@@ -17,9 +17,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { causeOfOnuStatus, clearDecision, incidentTitle, isOutage, type IncidentKindValue, type IncidentThresholds } from '../domain/incidents.ts';
 import type { Logger } from '../logger.ts';
-import type { OnuStatusChange, SessionChange } from '../mirror/apply.ts';
-import { withTransaction, type Queryable } from '../mirror/sql.ts';
-import { notify } from '../sync/events.ts';
+import { notify } from '../events/topics.ts';
+import { withTransaction, type Queryable } from '../db/sql.ts';
+import type { SessionChange } from '../mirror/routeros.ts';
+import type { OnuStatusChange } from '../mirror/smartolt.ts';
 
 interface OpenIncident {
   id: number;

@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { servicesFor, startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
-import type { Services } from '../graphql/context.ts';
-import { enqueueSync } from '../sync/sync.ts';
 import { tickIncidents } from './correlate.ts';
+import type { Services } from '../services.ts';
+import { enqueueSync } from '../sync/enqueue.ts';
 
 let vw: VendorWorld;
 let t: TestDatabase;

@@ -1,18 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
-import {
-  applyConnections,
-  applyCustomers,
-  applyOnus,
-  applyOnuSignals,
-  applyOnuStatuses,
-  applyRouters,
-  applySecrets,
-  applySessions,
-} from './apply.ts';
 import { linkAll } from './link.ts';
-import { mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapRouterosActive, mapRouterosSecret, mapSmartoltOnu, MappingError } from './map.ts';
-import { withTransaction } from './sql.ts';
+import { withTransaction } from '../db/sql.ts';
+import { MappingError } from './common.ts';
+import { applyConnections, applyCustomers, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode } from './ispcube.ts';
+import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from './routeros.ts';
+import { applyOnus, applyOnuSignals, applyOnuStatuses, mapSmartoltOnu } from './smartolt.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
+import type { Queryable } from '../db/sql.ts';
 /**
  * Joins across vendors on the PPPoE username: secret → connection, session → connection,
  * ONU → connection. Secrets prefer the connection whose ISPCube node is the secret's
  * router, then a unique username match anywhere (ISPCube sometimes still points to an old
  * node). ONU names are matched trimmed and case-insensitively. Only differences write.
  */
-import type { Queryable } from './sql.ts';
 
 export interface LinkCounts {
   secrets: number;

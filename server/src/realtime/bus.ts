@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { Db } from '../db/client.ts';
 import type { Connection, Incident, Onu, PppSession, SyncRun } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
-import { EVENTS_CHANNEL, type EmeraldEvent } from '../sync/events.ts';
+import { EVENTS_CHANNEL, TOPICS, type EmeraldEvent, type SessionKey, type Topic } from '../events/topics.ts';
 import { Mailbox, type MailboxBatch } from './mailbox.ts';
 
 export interface SessionChangeRecord {
@@ -34,7 +34,8 @@ export interface BusOptions {
   summaryIntervalMs?: number;
 }
 
-type Topic = 'onu' | 'session' | 'connection' | 'incident' | 'sync_run' | 'summary';
+/** Topics whose changes are loaded and delivered to subscribers (the summary is recomputed instead). */
+type LoadedTopic = Exclude<Topic, 'summary'>;
 
 interface Subscriber<V> {
   box: Mailbox<string | number, V>;
@@ -60,16 +61,32 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   const capacity = options.capacity ?? 1000;
   const minIntervalMs = options.minIntervalMs ?? 200;
   const summaryIntervalMs = options.summaryIntervalMs ?? 1000;
-  const subscribers: Record<Exclude<Topic, 'summary'>, Set<Subscriber<any>>> = {
-    onu: new Set(),
-    session: new Set(),
-    connection: new Set(),
-    incident: new Set(),
-    sync_run: new Set(),
-  };
+  const subscribers = Object.fromEntries(
+    (Object.keys(TOPICS) as Topic[]).filter((t): t is LoadedTopic => t !== 'summary').map((t) => [t, new Set<Subscriber<any>>()]),
+  ) as Record<LoadedTopic, Set<Subscriber<any>>>;
   const summarySubs = new Set<{ box: Mailbox<string | number, unknown>; compute: () => Promise<unknown> }>();
   const byConnection = new Map<number, Set<Mailbox<string | number, Connection>>>();
-  const pending = { onu: new Set<number>(), session: new Map<string, [number, string, number | null]>(), connection: new Set<number>(), incident: new Set<number>(), sync_run: new Set<number>() };
+  /** What changed since the last load, per topic, keyed so repeats collapse. */
+  interface Pending {
+    onu: Set<number>;
+    session: Map<string, SessionKey>;
+    connection: Set<number>;
+    incident: Set<number>;
+    sync_run: Set<number>;
+  }
+  const emptyPending = (): Pending => ({ onu: new Set(), session: new Map(), connection: new Set(), incident: new Set(), sync_run: new Set() });
+  let pending = emptyPending();
+  /** How each topic's event adds to what is pending. */
+  const collect: { [T in LoadedTopic]: (event: Extract<EmeraldEvent, { t: T }>) => void } = {
+    onu: (e) => e.ids.forEach((id) => pending.onu.add(id)),
+    session: (e) => {
+      for (const key of e.s ?? []) pending.session.set(`${key[0]}/${key[1]}`, key);
+      for (const id of e.ids) pending.connection.add(id);
+    },
+    connection: (e) => e.ids.forEach((id) => pending.connection.add(id)),
+    incident: (e) => pending.incident.add(e.id),
+    sync_run: (e) => pending.sync_run.add(e.id),
+  };
   let events = 0;
   let batches = 0;
   let loading = false;
@@ -79,7 +96,7 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   let readyResolve: () => void = () => {};
   let readyPromise = new Promise<void>((r) => (readyResolve = r));
 
-  const subscribe = <V>(topic: Exclude<Topic, 'summary'>, accepts: (v: V) => boolean, onClose?: () => void): Mailbox<string | number, V> => {
+  const subscribe = <V>(topic: LoadedTopic, accepts: (v: V) => boolean, onClose?: () => void): Mailbox<string | number, V> => {
     const entry: Subscriber<V> = {
       box: new Mailbox<string | number, V>({
         capacity,
@@ -95,7 +112,7 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     return entry.box;
   };
 
-  const deliver = <V>(topic: Exclude<Topic, 'summary'>, key: (v: V) => string | number, values: V[]): void => {
+  const deliver = <V>(topic: LoadedTopic, key: (v: V) => string | number, values: V[]): void => {
     for (const sub of subscribers[topic] as Set<Subscriber<V>>) {
       for (const v of values) if (sub.accepts(v)) sub.box.put(key(v), v);
     }
@@ -132,46 +149,48 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
       do {
         again = false;
         batches++;
-        const onuIds = [...pending.onu];
-        const sessionKeys = [...pending.session.values()];
-        const connectionIds = pending.connection;
-        const incidentIds = [...pending.incident];
-        const runIds = [...pending.sync_run];
-        pending.onu = new Set();
-        pending.session = new Map();
-        pending.connection = new Set();
-        pending.incident = new Set();
-        pending.sync_run = new Set();
-
-        if (onuIds.length && (subscribers.onu.size || byConnection.size)) {
-          const rows = await db.prisma.onu.findMany({ where: { id: { in: onuIds } } });
-          deliver<Onu>('onu', (o) => o.id, rows);
-          for (const o of rows) if (o.connectionId !== null) connectionIds.add(o.connectionId);
-        }
-        if (sessionKeys.length && (subscribers.session.size || byConnection.size)) {
-          const observedAt = new Date();
-          const live = await db.prisma.pppSession.findMany({
-            where: { routerId: { in: [...new Set(sessionKeys.map((k) => k[0]))] }, name: { in: [...new Set(sessionKeys.map((k) => k[1]))] } },
-          });
-          const byKey = new Map(live.map((s) => [`${s.routerId}/${s.name}`, s]));
-          const changes: SessionChangeRecord[] = sessionKeys.map(([routerId, username, connectionId]) => {
-            const session = byKey.get(`${routerId}/${username}`) ?? null;
-            return { routerId, username, connectionId: session?.connectionId ?? connectionId, session, observedAt };
-          });
-          deliver<SessionChangeRecord>('session', (c) => `${c.routerId}/${c.username}`, changes);
-          for (const c of changes) if (c.connectionId !== null) connectionIds.add(c.connectionId);
-        }
-        const watched = [...connectionIds].filter((id) => byConnection.has(id));
-        if (watched.length) {
-          const rows = await db.prisma.connection.findMany({ where: { id: { in: watched } } });
-          for (const row of rows) for (const box of byConnection.get(row.id) ?? []) box.put(row.id, row);
-        }
-        if (incidentIds.length && subscribers.incident.size) {
-          deliver<Incident>('incident', (i) => i.id, await db.prisma.incident.findMany({ where: { id: { in: incidentIds } } }));
-        }
-        if (runIds.length && subscribers.sync_run.size) {
-          deliver<SyncRun>('sync_run', (r) => r.id, await db.prisma.syncRun.findMany({ where: { id: { in: runIds } } }));
-        }
+        const batch = pending;
+        pending = emptyPending();
+        // Loaders run in this order: ONU and session changes add the connections they touch.
+        const connectionIds = batch.connection;
+        const loaders: { [T in LoadedTopic]: () => Promise<void> } = {
+          onu: async () => {
+            if (!batch.onu.size || !(subscribers.onu.size || byConnection.size)) return;
+            const rows = await db.prisma.onu.findMany({ where: { id: { in: [...batch.onu] } } });
+            deliver<Onu>('onu', (o) => o.id, rows);
+            for (const o of rows) if (o.connectionId !== null) connectionIds.add(o.connectionId);
+          },
+          session: async () => {
+            const sessionKeys = [...batch.session.values()];
+            if (!sessionKeys.length || !(subscribers.session.size || byConnection.size)) return;
+            const observedAt = new Date();
+            const live = await db.prisma.pppSession.findMany({
+              where: { routerId: { in: [...new Set(sessionKeys.map((k) => k[0]))] }, name: { in: [...new Set(sessionKeys.map((k) => k[1]))] } },
+            });
+            const byKey = new Map(live.map((x) => [`${x.routerId}/${x.name}`, x]));
+            const changes: SessionChangeRecord[] = sessionKeys.map(([routerId, username, connectionId]) => {
+              const session = byKey.get(`${routerId}/${username}`) ?? null;
+              return { routerId, username, connectionId: session?.connectionId ?? connectionId, session, observedAt };
+            });
+            deliver<SessionChangeRecord>('session', (c) => `${c.routerId}/${c.username}`, changes);
+            for (const c of changes) if (c.connectionId !== null) connectionIds.add(c.connectionId);
+          },
+          incident: async () => {
+            if (!batch.incident.size || !subscribers.incident.size) return;
+            deliver<Incident>('incident', (i) => i.id, await db.prisma.incident.findMany({ where: { id: { in: [...batch.incident] } } }));
+          },
+          sync_run: async () => {
+            if (!batch.sync_run.size || !subscribers.sync_run.size) return;
+            deliver<SyncRun>('sync_run', (r) => r.id, await db.prisma.syncRun.findMany({ where: { id: { in: [...batch.sync_run] } } }));
+          },
+          connection: async () => {
+            const watched = [...connectionIds].filter((id) => byConnection.has(id));
+            if (!watched.length) return;
+            const rows = await db.prisma.connection.findMany({ where: { id: { in: watched } } });
+            for (const row of rows) for (const box of byConnection.get(row.id) ?? []) box.put(row.id, row);
+          },
+        };
+        for (const load of Object.values(loaders)) await load();
       } while (again && !stopped);
     } catch (error) {
       log.error({ err: error }, 'loading changes for subscribers failed; asking them to resynchronise');
@@ -189,30 +208,9 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
 
   const onEvent = (event: EmeraldEvent): void => {
     events++;
-    switch (event.t) {
-      case 'onu':
-        for (const id of event.ids) pending.onu.add(id);
-        scheduleSummary();
-        break;
-      case 'session':
-        for (const [routerId, name, connectionId] of event.s ?? []) pending.session.set(`${routerId}/${name}`, [routerId, name, connectionId]);
-        for (const id of event.ids) pending.connection.add(id);
-        scheduleSummary();
-        break;
-      case 'connection':
-        for (const id of event.ids) pending.connection.add(id);
-        break;
-      case 'incident':
-        pending.incident.add(event.id);
-        scheduleSummary();
-        break;
-      case 'sync_run':
-        pending.sync_run.add(event.id);
-        break;
-      case 'summary':
-        scheduleSummary();
-        return;
-    }
+    if (TOPICS[event.t].changesSummary) scheduleSummary();
+    if (event.t === 'summary') return;
+    (collect[event.t] as (e: EmeraldEvent) => void)(event);
     void load();
   };
 

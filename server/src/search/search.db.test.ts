@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
-import { applyConnections, applyCustomers, applyOnus, applySecrets, applySessions } from '../mirror/apply.ts';
-import { mapIspcubeConnection, mapIspcubeCustomer, mapRouterosActive, mapRouterosSecret, mapSmartoltOnu } from '../mirror/map.ts';
 import { search } from './search.ts';
+import { applyConnections, applyCustomers, mapIspcubeConnection, mapIspcubeCustomer } from '../mirror/ispcube.ts';
+import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
+import { applyOnus, mapSmartoltOnu } from '../mirror/smartolt.ts';
 
 let api: TestApi;
 let support: Caller;

@@ -6,8 +6,8 @@
  * connection come back on their own, flagged as not linked. One SQL statement.
  */
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../mirror/sql.ts';
 import { digitsOnly, phoneDigits } from '../domain/identifiers.ts';
+import type { Queryable } from '../db/sql.ts';
 
 export type SearchHitKind = 'CUSTOMER' | 'PPP_SECRET' | 'ONU';
 

@@ -3,10 +3,10 @@
  * per-source freshness (updated on success only; a failure records the error and keeps
  * the last good time). Every change is announced on the events channel.
  */
-import type { ApplyCounts } from '../mirror/apply.ts';
-import type { Queryable } from '../mirror/sql.ts';
-import { VendorError } from '../vendors/errors.ts';
-import { notify } from './events.ts';
+import { VendorError } from '../vendors/vendorError.ts';
+import { notify } from '../events/topics.ts';
+import type { Queryable } from '../db/sql.ts';
+import type { ApplyCounts } from '../mirror/common.ts';
 
 export type SyncSource = 'ISPCUBE' | 'ROUTEROS' | 'SMARTOLT';
 export type SyncKindValue = 'INVENTORY' | 'SESSIONS' | 'ONU_STATUS' | 'ONU_SIGNAL';

@@ -9,10 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { servicesFor, startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
-import type { Services } from '../graphql/context.ts';
-import { enqueueSync, runSync, type SyncContext } from './sync.ts';
 import { reapDeadWorkers } from '../../../workers/runner.ts';
-import { createVendors } from './vendors.ts';
+import { createVendors } from '../vendors/factory.ts';
+import type { Services } from '../services.ts';
+import { runSync } from './run.ts';
+import type { SyncContext } from './steps.ts';
+import { enqueueSync } from './enqueue.ts';
 
 let vw: VendorWorld;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startIspcubeSim, type RunningIspcubeSim } from '../../../simulators/ispcube/server.ts';
 import { startSmartoltSim, type RunningSmartoltSim } from '../../../simulators/smartolt/server.ts';
 import { World } from '../../../simulators/world/world.ts';
-import { VendorError } from './errors.ts';
+import { VendorError } from './vendorError.ts';
 import { IspcubeClient } from './ispcube.ts';
 import { SmartoltClient, memoryCallBudget } from './smartolt.ts';
 

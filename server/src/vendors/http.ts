@@ -1,5 +1,5 @@
 /** JSON over HTTP for vendor clients: timeouts, and failures as VendorErrors. */
-import { VendorError, networkCode } from './errors.ts';
+import { VendorError, networkCode } from './vendorError.ts';
 
 export interface HttpResult {
   status: number;

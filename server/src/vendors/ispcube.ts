@@ -4,9 +4,9 @@
  * re-login on 401, paged customers_list, a long timeout for connections_list.
  * ISPCube bills per request beyond 2.5 × active connections a month: bulk lists only.
  */
-import type { Queryable } from '../mirror/sql.ts';
-import { VendorError } from './errors.ts';
+import { VendorError } from './vendorError.ts';
 import { requestJson } from './http.ts';
+import type { Queryable } from '../db/sql.ts';
 
 export interface IspcubeConfig {
   url: string;

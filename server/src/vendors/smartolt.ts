@@ -3,9 +3,9 @@
  * HTTP 200); the tenant's hourly call budget (~1,000/hour) is tracked before each call
  * and exposed; 429 records Retry-After and is honoured. Bulk endpoints per OLT only.
  */
-import type { Queryable } from '../mirror/sql.ts';
-import { VendorError } from './errors.ts';
+import { VendorError } from './vendorError.ts';
 import { requestJson, retryAfterMs } from './http.ts';
+import type { Queryable } from '../db/sql.ts';
 
 export interface SmartoltConfig {
   url: string;

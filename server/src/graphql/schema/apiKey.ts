@@ -4,9 +4,9 @@ import { newApiKey } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
-import { InvalidTransitionError, NotFoundError, parseInput } from '../errors.ts';
+import { InvalidTransitionError, NotFoundError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult } from './errorTypes.ts';
 
 const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   description: 'What an API key may do, within its owner role.',

@@ -6,7 +6,7 @@ import { clearSessionCookie, newSessionToken, sessionCookie, sha256 } from '../.
 import { builder } from '../builder.ts';
 import { signedIn } from '../access.ts';
 import { audit } from '../audit.ts';
-import { LoginError, ValidationError, parseInput } from '../errors.ts';
+import { LoginError, ValidationError, parseInput } from '../userErrors.ts';
 import { UserRef } from './user.ts';
 
 interface LoginShape {

@@ -2,12 +2,12 @@
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../live.ts';
+import { freshness } from '../freshness.ts';
 import { SourceEnum, TicketStatusEnum } from './enums.ts';
 import { OnuRef } from './onu.ts';
 import { PppSecretRef, PppSessionRef } from './ppp.ts';
+import { OPEN_TICKET_STATUSES } from '../../domain/workflow.ts';
 
-const OPEN_TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL'] as const;
 
 export const ConnectionRef = builder.prismaNode('Connection', {
   id: { field: 'id' },

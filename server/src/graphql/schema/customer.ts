@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../live.ts';
+import { freshness } from '../freshness.ts';
 import { CustomerStatusEnum, SourceEnum, TicketStatusEnum } from './enums.ts';
 
 

@@ -3,10 +3,10 @@ import { diagnose, type Diagnosis, type Evidence } from '../../diagnosis/diagnos
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { TicketPriorityEnum, TicketTypeEnum } from './enums.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult } from './errorTypes.ts';
 import { TicketRef, ticketSnapshot } from './ticket.ts';
 
 const VerdictEnum = builder.enumType('Verdict', {

@@ -1,7 +1,7 @@
 /** Imports every aggregate (each registers its types on the builder) and builds the schema. */
 import { builder } from '../builder.ts';
 import { describeGeneratedTypes } from '../describe.ts';
-import './errors.ts';
+import './errorTypes.ts';
 import './enums.ts';
 import './system.ts';
 import './auth.ts';

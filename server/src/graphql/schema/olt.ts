@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import type { Context } from '../context.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../live.ts';
+import { freshness } from '../freshness.ts';
 
 export interface StatusCounts {
   total: number;

@@ -5,7 +5,7 @@ import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import type { Context } from '../context.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
-import { ageSeconds, freshness, latest } from '../live.ts';
+import { ageSeconds, freshness, latest } from '../freshness.ts';
 import { OnuStatusEnum, SignalCategoryEnum, SignalLevelEnum, SortDirectionEnum, SourceEnum } from './enums.ts';
 
 interface StatusReading {

@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import { optionalIdOf } from '../ids.ts';
-import { freshness, latest } from '../live.ts';
+import { freshness, latest } from '../freshness.ts';
 import { SourceEnum } from './enums.ts';
 
 export const PppSecretRef = builder.prismaNode('PppSecret', {

@@ -2,7 +2,7 @@
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../live.ts';
+import { freshness } from '../freshness.ts';
 
 export const RouterRef = builder.prismaNode('Router', {
   id: { field: 'id' },

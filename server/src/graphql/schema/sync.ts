@@ -3,15 +3,13 @@ import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
-import { audit } from '../audit.ts';
-import { NotFoundError, ValidationError, parseInput } from '../errors.ts';
+import { NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf } from '../ids.ts';
-import { ageSeconds } from '../live.ts';
+import { ageSeconds } from '../freshness.ts';
 import { SourceEnum, SyncKindEnum, SyncScopeEnum } from './enums.ts';
-import { mutationResult } from './errors.ts';
-import { ADD_JOB_SQL } from '../../../../workers/queue.ts';
-import { EVENTS_CHANNEL } from '../../sync/events.ts';
-import { jobKeyOf } from '../../sync/sync.ts';
+import { mutationResult } from './errorTypes.ts';
+import { writeAudit } from '../../db/audit.ts';
+import { enqueueSync } from '../../sync/enqueue.ts';
 
 const SyncRunStatusEnum = builder.enumType('SyncRunStatus', {
   description: 'Where a sync run is.',
@@ -191,28 +189,16 @@ builder.mutationField('requestSync', (t) =>
       if (scope === 'ROUTER' && !(await ctx.db.prisma.router.findUnique({ where: { id: Number(scopeRef) } }))) throw new NotFoundError('input.routerId', 'No router with that id');
       if (scope === 'OLT' && !(await ctx.db.prisma.olt.findUnique({ where: { id: Number(scopeRef) } }))) throw new NotFoundError('input.oltId', 'No OLT with that id');
 
-      await ctx.jobs.ready();
-      return ctx.db.prisma.$transaction(async (tx) => {
-        // One queued sync per target: a second request joins the first.
-        const jobKey = jobKeyOf({ source: input.source, kind, scope, scopeRef });
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${jobKey}))`;
-        const existing = await tx.syncRun.findFirst({
-          where: { source: input.source, kind, scope, scopeRef, status: { in: ['QUEUED', 'RUNNING'] } },
-          orderBy: { id: 'desc' },
-        });
-        if (existing) return existing;
-        const created = await tx.syncRun.create({ data: { source: input.source, kind, scope, scopeRef, status: 'QUEUED', trigger: 'manual', requestedById: ctx.actor!.userId } });
-        // The job is added in the same transaction: no run without a job, no job without a run.
-        await tx.$executeRawUnsafe(
-          ADD_JOB_SQL,
-          `sync_${input.source.toLowerCase()}`,
-          JSON.stringify({ runId: created.id, kind, scope, scopeRef, trigger: 'manual' }),
-          jobKey,
-        );
-        await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ t: 'sync_run', id: created.id })})`;
-        await audit(tx, ctx, { action: 'sync.request', entityType: 'SyncRun', entityId: created.id, after: { source: input.source, kind, scope, scopeRef } });
-        return created;
-      });
+      const { runId } = await enqueueSync(
+        ctx.db,
+        ctx.jobs,
+        { source: input.source, kind, scope, scopeRef, trigger: 'manual', requestedById: ctx.actor!.userId },
+        {
+          onQueued: (tx, id) =>
+            writeAudit(tx, { actor: ctx.actor, ip: ctx.ip, requestId: ctx.requestId }, { action: 'sync.request', entityType: 'SyncRun', entityId: id, after: { source: input.source, kind, scope, scopeRef } }),
+        },
+      );
+      return ctx.db.prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
     },
   }),
 );

@@ -1,15 +1,15 @@
 /** Tickets: support cases with a timeline of notes, changes and system evidence. */
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { canChangeTicketStatus, type TicketStatus } from '../../domain/workflow.ts';
+import { OPEN_TICKET_STATUSES, canChangeTicketStatus, type TicketStatus } from '../../domain/workflow.ts';
 import { builder } from '../builder.ts';
 import { TICKET_READERS, readAs, rowScopes, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
 import type { Context } from '../context.ts';
-import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../errors.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { SortDirectionEnum, TicketEventKindEnum, TicketPriorityEnum, TicketStatusEnum, TicketTypeEnum } from './enums.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult } from './errorTypes.ts';
 
 export const TicketRef = builder.prismaNode('Ticket', {
   id: { field: 'id' },
@@ -114,7 +114,7 @@ type TicketFilterShape = {
 
 async function ticketWhere(f: TicketFilterShape, ctx: Context): Promise<Prisma.TicketWhereInput> {
   const and: Prisma.TicketWhereInput[] = [];
-  if (f.open) and.push({ status: { in: ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL'] } });
+  if (f.open) and.push({ status: { in: [...OPEN_TICKET_STATUSES] } });
   if (f.status?.length) and.push({ status: { in: f.status } });
   if (f.priority?.length) and.push({ priority: { in: f.priority } });
   if (f.type?.length) and.push({ type: { in: f.type } });

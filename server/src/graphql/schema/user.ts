@@ -5,10 +5,10 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
-import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../errors.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { RoleEnum } from './enums.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult } from './errorTypes.ts';
 
 const adminOrSelf = (u: { id: number }, _args: unknown, ctx: { actor: { userId: number; role: string } | null }) =>
   ctx.actor?.role === 'ADMIN' || ctx.actor?.userId === u.id;

@@ -6,10 +6,10 @@ import { builder } from '../builder.ts';
 import { readAs, rowScopes, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
 import type { Context } from '../context.ts';
-import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../errors.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { ResolutionTypeEnum, WorkOrderStatusEnum, WorkOrderTypeEnum } from './enums.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult } from './errorTypes.ts';
 
 export const WorkOrderRef = builder.prismaNode('WorkOrder', {
   id: { field: 'id' },

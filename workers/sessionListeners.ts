@@ -6,14 +6,13 @@
  * (sync_routeros SESSIONS) reconcile.
  */
 import type pg from 'pg';
-import type { Services } from '../server/src/graphql/context.ts';
-import { applySessions, endSessions, type SessionChange } from '../server/src/mirror/apply.ts';
-import { mapRouterosActive } from '../server/src/mirror/map.ts';
-import { withTransaction } from '../server/src/mirror/sql.ts';
-import { notify } from '../server/src/sync/events.ts';
-import { enqueueSync, sessionEvent } from '../server/src/sync/sync.ts';
-import { VendorError } from '../server/src/vendors/errors.ts';
+import { notify, sessionEvent } from '../server/src/events/topics.ts';
+import { VendorError } from '../server/src/vendors/vendorError.ts';
 import { RouterConnection } from '../server/src/vendors/routeros.ts';
+import { withTransaction } from '../server/src/db/sql.ts';
+import type { Services } from '../server/src/services.ts';
+import { applySessions, endSessions, type SessionChange, mapRouterosActive } from '../server/src/mirror/routeros.ts';
+import { enqueueSync } from '../server/src/sync/enqueue.ts';
 
 const LOCK_BASE = 0x6c69_0000; // "li" + router id
 const COALESCE_MS = 500;

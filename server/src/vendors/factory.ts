@@ -5,10 +5,10 @@
  */
 import type { Config, RouterCredential } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { VendorError } from '../vendors/errors.ts';
-import { IspcubeClient, databaseTokenStore, type IspcubeConfig } from '../vendors/ispcube.ts';
-import { RouterPool, type RouterTarget } from '../vendors/routeros.ts';
-import { SmartoltClient, databaseCallBudget, type SmartoltConfig } from '../vendors/smartolt.ts';
+import { VendorError } from './vendorError.ts';
+import { IspcubeClient, databaseTokenStore, type IspcubeConfig } from './ispcube.ts';
+import { RouterPool, type RouterTarget } from './routeros.ts';
+import { SmartoltClient, databaseCallBudget, type SmartoltConfig } from './smartolt.ts';
 
 export interface VendorEndpoints {
   ispcube?: IspcubeConfig;

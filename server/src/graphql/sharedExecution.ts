@@ -14,8 +14,8 @@ import {
   type ExecutionResult,
   print,
 } from 'graphql';
-import type { Context } from '../graphql/context.ts';
-import type { MailboxBatch } from './mailbox.ts';
+import type { Context } from './context.ts';
+import type { MailboxBatch } from '../realtime/mailbox.ts';
 
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 1;

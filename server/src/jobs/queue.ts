@@ -1,13 +1,24 @@
 /** Adding jobs from any Emerald process (API or worker), through Graphile Worker's utils. */
 import type pg from 'pg';
 import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
-import type { JobQueue } from '../server/src/graphql/context.ts';
+import type { Queryable } from '../db/sql.ts';
+import type { JobQueue } from '../services.ts';
 
 /**
- * Add a job from inside a caller's transaction ($1 task, $2 payload JSON, $3 job key):
- * the job exists if and only if the transaction commits. Manual jobs jump the queue.
+ * Add a job inside a caller's transaction: the job exists if and only if the transaction
+ * commits. Urgent jobs (asked for by a person or by outage detection) jump the queue.
  */
-export const ADD_JOB_SQL = `SELECT graphile_worker.add_job($1::text, $2::json, job_key := $3::text, max_attempts := 5, priority := -10, job_key_mode := 'preserve_run_at')`;
+export async function addJobInTransaction(
+  tx: Queryable,
+  task: string,
+  payload: Record<string, unknown>,
+  options: { jobKey?: string; urgent?: boolean; maxAttempts?: number } = {},
+): Promise<void> {
+  await tx.query(
+    `SELECT graphile_worker.add_job($1::text, $2::json, job_key := $3::text, max_attempts := $4::int, priority := $5::int, job_key_mode := 'preserve_run_at')`,
+    [task, JSON.stringify(payload), options.jobKey ?? null, options.maxAttempts ?? 5, options.urgent ? -10 : 0],
+  );
+}
 
 export function createJobQueue(pool: pg.Pool): JobQueue & { release(): Promise<void> } {
   let utils: Promise<WorkerUtils> | undefined;
@@ -26,7 +37,7 @@ export function createJobQueue(pool: pg.Pool): JobQueue & { release(): Promise<v
     },
     async add(task, payload, options = {}) {
       const job = await (await get()).addJob(task, payload, {
-        ...(options.jobKey ? { jobKey: options.jobKey, jobKeyMode: 'preserve_run_at' as const } : {}),
+        ...(options.jobKey ? { jobKey: options.jobKey, jobKeyMode: options.jobKeyMode ?? ('preserve_run_at' as const) } : {}),
         ...(options.runAt ? { runAt: options.runAt } : {}),
         ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
         ...(options.priority !== undefined ? { priority: options.priority } : {}),

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { drainJobs } from '../test/jobs.ts';
 import { servicesFor, startVendorWorld, type VendorWorld } from '../test/vendorWorld.ts';
-import type { Services } from '../server/src/graphql/context.ts';
-import { EVENTS_CHANNEL } from '../server/src/sync/events.ts';
-import { enqueueSync } from '../server/src/sync/sync.ts';
-import { startSessionListeners, type SessionListeners } from './live.ts';
+import { EVENTS_CHANNEL } from '../server/src/events/topics.ts';
+import { startSessionListeners, type SessionListeners } from './sessionListeners.ts';
+import type { Services } from '../server/src/services.ts';
+import { enqueueSync } from '../server/src/sync/enqueue.ts';
 
 let vw: VendorWorld;
 let t: TestDatabase;

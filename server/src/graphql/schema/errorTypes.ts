@@ -1,6 +1,6 @@
 /** The typed errors mutations return as data. */
 import { builder } from '../builder.ts';
-import { InvalidTransitionError, LoginError, NotFoundError, ValidationError, type FieldIssueShape } from '../errors.ts';
+import { InvalidTransitionError, LoginError, NotFoundError, ValidationError, type FieldIssueShape } from '../userErrors.ts';
 
 export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'An expected failure. The mutation that returned it changed nothing.',

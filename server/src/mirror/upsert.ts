@@ -1,29 +1,6 @@
-/** Small helpers for the bulk SQL of syncs: transactions, chunking and typed upserts. */
+/** Bulk writes of the mirror: typed upserts that skip unchanged rows, row hashes, search-index upkeep. */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
-
-export type Queryable = Pick<pg.PoolClient, 'query'>;
-
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+import { chunk, type Queryable } from '../db/sql.ts';
 
 export interface UpsertSpec {
   table: string;

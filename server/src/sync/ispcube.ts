@@ -1,0 +1,120 @@
+/** ISPCube syncs: the whole inventory (plans, nodes, customers, connections), or one customer. */
+import type { Queryable } from '../db/sql.ts';
+import { withTransaction } from '../db/sql.ts';
+import { notify, sessionEvent } from '../events/topics.ts';
+import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
+import { linkAll } from '../mirror/link.ts';
+import { settleSearchIndexes } from '../mirror/upsert.ts';
+import { VendorError } from '../vendors/vendorError.ts';
+import { enqueueSync } from './enqueue.ts';
+import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
+import { guardSnapshot, mapAll, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
+
+
+/**
+ * The ISPCube inventory in one transaction: plans and routers, then customers page by page
+ * and connections chunk by chunk, so memory holds one page at a time, and nothing is
+ * visible (or marked gone) until the whole snapshot is in and judged complete.
+ */
+async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+  const client = ctx.vendors.ispcube();
+  const phases = phaseClock();
+  const problems: string[] = [];
+  const result = await withTransaction(ctx.db.pool, async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sync:ISPCUBE'))`);
+    const plans = await applyPlans(tx, mapAll(await client.plans(), mapIspcubePlan, problems), true);
+    const routers = await applyRouters(tx, mapAll(await client.nodes(), mapIspcubeNode, problems), true);
+    phases.mark('plans+nodes');
+
+    let customers = emptyCounts();
+    const customerKeys: string[] = [];
+    let customerPayloads = 0;
+    // The next page is fetched while the current batch is written; batches of ~2000 rows.
+    let batch: unknown[] = [];
+    const flush = async (): Promise<void> => {
+      const rows = mapAll(batch, mapIspcubeCustomer, problems);
+      batch = [];
+      customers = addCounts(customers, await applyCustomers(tx, rows, false));
+      for (const r of rows) customerKeys.push(r.external_id);
+      await reportProgress(ctx.db.pool, run, customerPayloads, null);
+    };
+    for await (const page of prefetch(client.customerPages(500))) {
+      customerPayloads += page.length;
+      batch.push(...page);
+      if (batch.length >= 2000) await flush();
+    }
+    if (batch.length) await flush();
+    await guardSnapshot(tx, 'customers', [], customerPayloads, 'customers_list');
+    phases.mark('customers');
+
+    const payloads: (unknown | null)[] = await client.connections();
+    phases.mark('connections_list');
+    await guardSnapshot(tx, 'connections', [], payloads.length, 'connections_list');
+    let connections = emptyCounts();
+    const connectionKeys: string[] = [];
+    let orphans = 0;
+    for (let i = 0; i < payloads.length; i += 2000) {
+      const rows = mapAll(payloads.slice(i, i + 2000), mapIspcubeConnection, problems);
+      payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
+      const r = await applyConnections(tx, rows, false);
+      connections = addCounts(connections, r);
+      orphans += r.orphans.length;
+      const orphaned = new Set(r.orphans);
+      for (const row of rows) if (!orphaned.has(row.external_id)) connectionKeys.push(row.external_id);
+      await reportProgress(ctx.db.pool, run, customerPayloads + Math.min(i + 2000, payloads.length), customerPayloads + payloads.length);
+    }
+    customers.removed = await markGone(tx, 'customers', 'external_id', customerKeys);
+    connections.removed = await markGone(tx, 'connections', 'external_id', connectionKeys);
+    phases.mark('connections');
+    const links = await linkAll(tx);
+    phases.mark('link');
+    return { plans, routers, customers, connections, orphans, links };
+  });
+  if (result.customers.inserted + result.customers.updated + result.connections.inserted + result.connections.updated + result.links.secrets + result.links.onus > 100) {
+    await settleSearchIndexes(ctx.db.pool, ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'onus']);
+  }
+  phases.mark('settle');
+  if (result.orphans) problems.push(`${result.orphans} connections of unknown customers skipped`);
+  if (chain) {
+    // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they
+    // run after it so their secrets and ONUs link to its committed connections.
+    await enqueueSync(ctx.db, ctx.jobs, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
+    await enqueueSync(ctx.db, ctx.jobs, { source: 'SMARTOLT', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
+  }
+  const total = [result.plans, result.routers, result.customers, result.connections].reduce(addCounts, emptyCounts());
+  return {
+    counts: total,
+    details: {
+      plans: result.plans,
+      routers: result.routers,
+      customers: result.customers,
+      connections: { ...result.connections, orphans: result.orphans },
+      relinked: result.links,
+      problems,
+      requests: client.requests,
+      phases: phases.done(),
+    },
+  };
+}
+
+async function syncIspcubeCustomer(ctx: SyncContext, _run: Run, docNumber: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+  const client = ctx.vendors.ispcube();
+  const customer = await client.customerByDoc(docNumber);
+  if (!customer) return { counts: emptyCounts(), details: { found: false } };
+  const problems: string[] = [];
+  const customers = mapAll([customer], mapIspcubeCustomer, problems);
+  const connections = mapAll(Array.isArray(customer.connections) ? customer.connections : [], mapIspcubeConnection, problems);
+  const counts = await withTransaction(ctx.db.pool, async (tx) => {
+    const a = await applyCustomers(tx, customers, false);
+    const b = await applyConnections(tx, connections, false);
+    await linkAll(tx);
+    return addCounts(a, b);
+  });
+  return { counts, details: { found: true, problems } };
+}
+
+export const ispcubeSyncs: Partial<Record<SyncHandlerKey, SyncHandler>> = {
+  'ISPCUBE/INVENTORY/ALL': (ctx, run, spec) => syncIspcube(ctx, run, spec.chain === true),
+  'ISPCUBE/INVENTORY/CUSTOMER': (ctx, run, spec) => syncIspcubeCustomer(ctx, run, spec.scopeRef ?? ''),
+};
