@@ -9,7 +9,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { World, SessionEvent } from '../world/world.ts';
 import { booleanWord, routerosActive, routerosDuration, routerosSecret } from '../world/views.ts';
-import { encodeSentence, matchesQuery, parseCommand, ProtocolError, SentenceDecoder, type Command } from '../../server/src/vendors/routerosWire.ts';
+import { encodeSentence, ProtocolError, SentenceDecoder } from '../../server/src/vendors/routerosWire.ts';
+import { matchesQuery, parseCommand, type Command } from './protocol.ts';
 
 export interface RouterOsFaults {
   /** Delay every reply by this many milliseconds. */
@@ -211,7 +212,10 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
         return;
       }
       if (cmd.command === '/login') {
-        if (options.legacyLogin) {
+        // RouterOS < 6.43 knows only the challenge; 6.43–6.49 also answer a bare /login
+        // with one (old clients); 7.x accepts only the name and password.
+        const challengeFirst = options.legacyLogin || (!('password' in cmd.attributes) && !('response' in cmd.attributes) && !versionAtLeast(router.version, 7, 0));
+        if (challengeFirst || ('response' in cmd.attributes && challenge)) {
           if (!('response' in cmd.attributes)) {
             challenge = randomBytes(16);
             await send(['!done', `=ret=${challenge.toString('hex')}`], tag);
@@ -237,12 +241,14 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
         return;
       }
       if (cmd.command === '/cancel') {
-        const target = cmd.attributes.tag;
-        const stream = target === undefined ? undefined : streams.get(target);
-        if (stream) {
+        // `=tag=X` ends that command; a bare /cancel ends every running one.
+        const targets = cmd.attributes.tag === undefined ? [...streams.keys()] : [cmd.attributes.tag];
+        for (const target of targets) {
+          const stream = streams.get(target);
+          if (!stream) continue;
           stream.stop();
-          streams.delete(target!);
-          await trap('interrupted', target, 2);
+          streams.delete(target);
+          await trap('interrupted', target === '' ? undefined : target, 2);
         }
         await send(['!done'], tag);
         return;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRouterOsSim, type RunningRouterOsSim } from '../../../simulators/routeros/server.ts';
 import { World } from '../../../simulators/world/world.ts';
-import { VendorError } from './errors.ts';
+import { VendorError } from './vendorError.ts';
 import { RouterConnection, RouterPool, type RouterTarget } from './routeros.ts';
 
 let world: World;
@@ -40,6 +40,20 @@ describe('RouterOS client against the simulator', () => {
     expect(all[0]).toHaveProperty('password');
     const [one] = await conn.print('/ppp/secret', { proplist: ['name', 'profile'], where: { name: all[5]!.name! } });
     expect(one).toEqual({ name: all[5]!.name, profile: all[5]!.profile });
+  });
+
+  it('answers every documented query word form over the wire (?name, ?-name, ?=name=x, ?<, ?>, ?#)', async () => {
+    const all = await conn.print('/ppp/secret', { proplist: ['.id', 'name', 'disabled'] });
+    const [a, b] = [all[3]!.name!, all[4]!.name!];
+    const names = async (params: string[]): Promise<string[]> => (await conn.write('/ppp/secret/print', ['=.proplist=name', ...params])).map((r) => r.name!).sort();
+    expect(await names([`?=name=${a}`])).toEqual([a]);
+    expect(await names([`?name=${a}`, `?=name=${b}`, '?#|'])).toEqual([a, b].sort());
+    expect(await names([`?name=${a}`, '?#!'])).toHaveLength(all.length - 1);
+    expect(await names(['?-name'])).toEqual([]);
+    expect((await names(['?name'])).length).toBe(all.length);
+    expect(await names([`?>name=${a}`, `?<name=${b}`, '?#&'])).toEqual(all.map((r) => r.name!).filter((n) => n > a && n < b).sort());
+    expect(await names([`?name=${a}`, `?name=${b}`, '?#1'])).toEqual([a]);
+    await expect(conn.write('/ppp/secret/print', ['?#|'])).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining('invalid query') });
   });
 
   it('survives !empty (RouterOS 7.18+): an empty print is an empty list, and the connection goes on', async () => {

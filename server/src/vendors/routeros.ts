@@ -10,7 +10,7 @@
  */
 import { Channel, Connector, Receiver, RouterOSAPI, RosException } from 'node-routeros';
 import { SentenceDecoder } from './routerosWire.ts';
-import { VendorError, networkCode } from './errors.ts';
+import { VendorError, networkCode } from './vendorError.ts';
 
 type Row = Record<string, string>;
 
@@ -19,9 +19,8 @@ let patched = false;
  * node-routeros' receiver mis-parses replies split at arbitrary TCP boundaries (a length
  * prefix cut in two), throws from the socket handler on bytes it cannot parse and on a
  * tag it no longer knows (a reply arriving after a stream was cancelled). Its parsing is
- * replaced by our decoder (simulators/routeros/protocol.ts implements the same wire
- * format for the simulator): whole sentences go to the channel of their tag; anything
- * unparseable destroys the connection with an error the caller sees as BAD_RESPONSE.
+ * replaced by our decoder (routerosWire.ts, which the simulator's router side shares):
+ * whole sentences go to the channel of their tag; anything unparseable destroys the connection with an error the caller sees as BAD_RESPONSE.
  * Its connector also loses the error code of socket errors (Node reports errno as a
  * number): the code is kept so ECONNREFUSED reads as UNREACHABLE.
  */

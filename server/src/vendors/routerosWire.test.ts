@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeLength, encodeSentence, matchesQuery, parseCommand, SentenceDecoder } from './routerosWire.ts';
+import { encodeLength, encodeSentence, SentenceDecoder } from './routerosWire.ts';
 
 describe('RouterOS word lengths', () => {
   it.each([
@@ -30,39 +30,5 @@ describe('RouterOS word lengths', () => {
   it('splits several sentences in one chunk', () => {
     const wire = Buffer.concat([encodeSentence(['!re', '=a=1']), encodeSentence(['!done'])]);
     expect(new SentenceDecoder().push(wire)).toEqual([['!re', '=a=1'], ['!done']]);
-  });
-});
-
-describe('commands and queries', () => {
-  it('parses attributes with = in values, api attributes and queries', () => {
-    expect(parseCommand(['/ppp/secret/print', '=.proplist=name,profile', '.tag=7', '?name=a=b', '?#|', '=comment=x=y'])).toEqual({
-      command: '/ppp/secret/print',
-      attributes: { '.proplist': 'name,profile', comment: 'x=y' },
-      api: { tag: '7' },
-      queries: ['name=a=b', '#|'],
-    });
-  });
-
-  const row = { name: 'jperez', profile: 'fibra-100', disabled: 'false', 'limit-bytes-in': '10' };
-  it.each([
-    [['name=jperez'], true],
-    [['name=other'], false],
-    [['name'], true],
-    [['-comment'], true],
-    [['-name'], false],
-    [['name=other', 'profile=fibra-100', '#|'], true],
-    [['name=other', 'profile=x', '#|'], false],
-    [['name=jperez', '#!'], false],
-    [['>limit-bytes-in=5'], true],
-    [['<limit-bytes-in=5'], false],
-    [['name=jperez', 'disabled=true', '#&'], false],
-    [['name=a', 'name=b', 'name=jperez', '#||'], true],
-  ])('query %j → %s', (queries, expected) => {
-    expect(matchesQuery(row, queries)).toBe(expected);
-  });
-
-  it('reports malformed stack operations', () => {
-    expect(matchesQuery(row, ['#|'])).toBeNull();
-    expect(matchesQuery(row, ['#x'])).toBeNull();
   });
 });
