@@ -56,6 +56,16 @@ describe('npm run sync', () => {
     expect(await count(`SELECT count(*) AS n FROM ppp_sessions WHERE router_id = (SELECT id FROM routers WHERE name = '${router.name}')`)).toBe(vw.world.sessions(router.id).length);
   });
 
+  it('follows a run through a passing SmartOLT failure ("try again later") to its successful retry', async () => {
+    const olt = vw.world.data.olts[0]!;
+    vw.smartolt.faults.statusFalseNext = 1;
+    const { code, out } = await sync(['smartolt', '--olt', String(olt.name), '--kind', 'status']);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/failed in [\d.]+ s .* — TEMPORARY: SmartOLT refused .*Temporary error/);
+    expect(out).toMatch(/succeeded in [\d.]+ s/);
+    expect(out).toContain('all 1 run(s) succeeded');
+  });
+
   it('fails with the vendor error when credentials are wrong, and says which run', async () => {
     const { code, out } = await sync(['routeros', '--router', vw.world.data.routers[0]!.name], { ROUTEROS_PASSWORD: 'wrong' });
     expect(code).toBe(1);

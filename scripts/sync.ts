@@ -23,7 +23,8 @@ import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { startWorker, type RunningWorker } from '../workers/runner.ts';
 import { runCli } from './cli.ts';
 import type { Services } from '../server/src/services.ts';
-import { enqueueSync } from '../server/src/sync/enqueue.ts';
+import { SYNC_MAX_ATTEMPTS, enqueueSync } from '../server/src/sync/enqueue.ts';
+import { TRANSIENT_VENDOR_ERRORS, type VendorErrorCode } from '../server/src/vendors/vendorError.ts';
 
 class UsageError extends Error {}
 
@@ -66,6 +67,10 @@ interface RunRow {
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'REJECTED']);
+
+/** A run that failed for a passing reason and that its job will try again (with backoff). */
+const retrying = (r: RunRow): boolean =>
+  r.status === 'FAILED' && r.error_code !== null && TRANSIENT_VENDOR_ERRORS.includes(r.error_code as VendorErrorCode) && r.attempt < SYNC_MAX_ATTEMPTS;
 
 async function resolveTarget(db: Db, table: 'routers' | 'olts', ref: string): Promise<{ id: number; name: string }> {
   const res = await db.pool.query<{ id: number; name: string }>(
@@ -219,7 +224,7 @@ await runCli(async () => {
           console.log(line(r));
         }
       }
-      if (runs.length && runs.every((r) => TERMINAL.has(r.status))) break;
+      if (runs.length && runs.every((r) => TERMINAL.has(r.status) && !retrying(r))) break;
       if (Date.now() - started > timeoutMs) {
         console.log(`stopped waiting after ${args.values.timeout} s; the queued runs go on with the next worker`);
         process.exitCode = 1;
@@ -228,8 +233,7 @@ await runCli(async () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     console.log(`\n${summary(runs, Date.now() - started)}`);
-    const failed = runs.filter((r) => r.status === 'FAILED' && r.error_code && ['UNREACHABLE', 'TIMEOUT', 'RATE_LIMITED'].includes(r.error_code));
-    if (failed.length) console.log(`transient failures are retried with backoff by the worker (up to 5 attempts)`);
+    if (runs.some(retrying)) console.log(`transient failures are retried with backoff by the worker (up to ${SYNC_MAX_ATTEMPTS} attempts)`);
     if (runs.some((r) => r.status !== 'SUCCEEDED')) process.exitCode = 1;
   } finally {
     await worker?.stop();

@@ -27,7 +27,7 @@ const router = z.object({ router: z.coerce.number().int() });
 
 const faultSwitches = {
   routeros: z.object({ latencyMs: z.number().int().min(0), fragment: z.boolean(), garbageNext: z.boolean(), fatalNext: z.boolean(), hang: z.boolean() }).partial().strict(),
-  smartolt: z.object({ latencyMs: z.number().int().min(0), statusFalseNext: z.number().int().min(0), serverErrorNext: z.number().int().min(0), rateLimitStorm: z.boolean() }).partial().strict(),
+  smartolt: z.object({ latencyMs: z.number().int().min(0), statusFalseNext: z.number().int().min(0), refuseNext: z.number().int().min(0), serverErrorNext: z.number().int().min(0), rateLimitStorm: z.boolean() }).partial().strict(),
   ispcube: z
     .object({ latencyMs: z.number().int().min(0), connectionsLatencyMs: z.number().int().min(0), serverErrorNext: z.number().int().min(0), truncateNextPage: z.number().int().min(0).nullable() })
     .partial()

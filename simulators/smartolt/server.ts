@@ -9,8 +9,10 @@ import { startHttpSim, type RunningHttpSim, type SimRequest, type SimResponse } 
 
 export interface SmartoltFaults {
   latencyMs: number;
-  /** Answer the next N calls with `{status:false}` and HTTP 200. */
+  /** Answer the next N calls with `{status:false}`, HTTP 200 and "Temporary error, please try again". */
   statusFalseNext: number;
+  /** Answer the next N calls with `{status:false}`, HTTP 200 and a refusal that retrying will not fix. */
+  refuseNext: number;
   /** Answer the next N calls with 500. */
   serverErrorNext: number;
   /** Answer every call with 429 (a storm). */
@@ -46,7 +48,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   const token = options.token ?? 'smartolt-token';
   const hourlyLimit = options.hourlyLimit ?? 1000;
   const fullDetailsLimit = options.fullDetailsLimit ?? 15;
-  const faults: SmartoltFaults = { latencyMs: 0, statusFalseNext: 0, serverErrorNext: 0, rateLimitStorm: false, ...options.faults };
+  const faults: SmartoltFaults = { latencyMs: 0, statusFalseNext: 0, refuseNext: 0, serverErrorNext: 0, rateLimitStorm: false, ...options.faults };
   let windowStart = 0;
   let calls = 0;
   let fullDetails = 0;
@@ -147,6 +149,10 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
       if (faults.statusFalseNext > 0) {
         faults.statusFalseNext--;
         return respond(fail(200, 'Temporary error, please try again'));
+      }
+      if (faults.refuseNext > 0) {
+        faults.refuseNext--;
+        return respond(fail(200, 'Invalid OLT ID'));
       }
       return respond(route(req));
     },

@@ -19,6 +19,9 @@ export function jobKeyOf(spec: Pick<RunSpec, 'source' | 'kind' | 'scope' | 'scop
   return `sync:${spec.source}:${spec.kind}:${spec.scope}:${spec.scopeRef ?? 'all'}`;
 }
 
+/** Attempts of a sync job: transient vendor failures are retried with Graphile Worker's backoff. */
+export const SYNC_MAX_ATTEMPTS = 5;
+
 export type SyncRequest = Omit<RunSpec, 'runId'> & { requestedById?: number | null; chain?: boolean };
 
 /** The job payload of a sync (validated again by the worker task). */
@@ -61,7 +64,7 @@ async function enqueueSyncIn(tx: pg.PoolClient, spec: SyncRequest, options: Enqu
     [spec.source, spec.kind, spec.scope, spec.scopeRef ?? null, spec.trigger, spec.requestedById ?? null],
   );
   const runId = run.rows[0]!.id;
-  await addJobInTransaction(tx, TASK_OF[spec.source], syncJobPayload(spec, runId), { jobKey: key, urgent: true });
+  await addJobInTransaction(tx, TASK_OF[spec.source], syncJobPayload(spec, runId), { jobKey: key, urgent: true, maxAttempts: SYNC_MAX_ATTEMPTS });
   await notify(tx, { t: 'sync_run', id: runId });
   await options.onQueued?.(tx, runId);
   return { runId, queued: true };

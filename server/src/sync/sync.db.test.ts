@@ -157,7 +157,7 @@ describe('faults', () => {
     expect(f.last_error).toMatch(/^PARTIAL_SNAPSHOT/);
   });
 
-  it('retries a SmartOLT 429 storm (transient) and fails fast on status:false (permanent)', async () => {
+  it('retries a SmartOLT 429 storm and a "try again" status:false (transient), and fails fast on a refusal (permanent)', async () => {
     const olt = (await t.db.pool.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
     vw.smartolt.faults.rateLimitStorm = true;
     try {
@@ -167,10 +167,16 @@ describe('faults', () => {
     }
     await services.db.pool.query('UPDATE vendor_call_budget SET rate_limited_until = NULL');
     vw.smartolt.faults.statusFalseNext = 1;
+    await expect(runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' })).rejects.toMatchObject({ code: 'TEMPORARY' });
+    vw.smartolt.faults.refuseNext = 1;
     const r = await runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
     expect(r).toMatchObject({ status: 'FAILED', error: { code: 'BAD_RESPONSE' } });
-    const runs = (await t.db.pool.query(`SELECT status::text, error_code FROM sync_runs WHERE kind = 'ONU_STATUS' ORDER BY id DESC LIMIT 2`)).rows;
-    expect(runs).toEqual([{ status: 'FAILED', error_code: 'BAD_RESPONSE' }, { status: 'FAILED', error_code: 'RATE_LIMITED' }]);
+    const runs = (await t.db.pool.query(`SELECT status::text, error_code FROM sync_runs WHERE kind = 'ONU_STATUS' ORDER BY id DESC LIMIT 3`)).rows;
+    expect(runs).toEqual([
+      { status: 'FAILED', error_code: 'BAD_RESPONSE' },
+      { status: 'FAILED', error_code: 'TEMPORARY' },
+      { status: 'FAILED', error_code: 'RATE_LIMITED' },
+    ]);
     const budget = await services.vendors.smartolt().budget.remaining();
     expect(budget).toBeLessThan(5000);
   });

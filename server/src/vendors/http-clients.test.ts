@@ -91,11 +91,13 @@ describe('SmartOLT client', () => {
     expect(signals[0]!.signal_1490).toMatch(/dBm|^-$/);
   });
 
-  it('treats status:false with HTTP 200 as an error', async () => {
+  it('treats status:false with HTTP 200 as an error: transient when SmartOLT says to try again, permanent otherwise', async () => {
     sim.faults.statusFalseNext = 1;
-    const e = await failure(client().olts());
-    expect(e.code).toBe('BAD_RESPONSE');
-    expect(e.message).toMatch(/Temporary error/);
+    const temporary = await failure(client().olts());
+    expect(temporary).toMatchObject({ code: 'TEMPORARY', transient: true, message: expect.stringMatching(/Temporary error/) });
+    sim.faults.refuseNext = 1;
+    const refused = await failure(client().olts());
+    expect(refused).toMatchObject({ code: 'BAD_RESPONSE', transient: false, message: expect.stringMatching(/Invalid OLT ID/) });
   });
 
   it('rejects a wrong token as AUTH_FAILED', async () => {

@@ -87,6 +87,9 @@ export function databaseCallBudget(db: Queryable, limit: number): CallBudget {
   };
 }
 
+/** How SmartOLT words a passing failure ("Temporary error, please try again", "try again later"). */
+const TEMPORARY_MESSAGE = /try again|temporar|later|busy|timed? ?out|overload/i;
+
 interface Envelope {
   status?: unknown;
   error?: unknown;
@@ -134,9 +137,11 @@ export class SmartoltClient {
       if (res.status >= 500) throw new VendorError('SMARTOLT', 'UNREACHABLE', `SmartOLT failed on ${path} (HTTP ${res.status})`);
       const body = res.body as Envelope | null;
       if (res.status !== 200 || !body || typeof body !== 'object') throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `SmartOLT answered HTTP ${res.status} on ${path}`);
-      // status:false comes with HTTP 200: an error all the same.
+      // status:false comes with HTTP 200: an error all the same. When SmartOLT says to try
+      // again later it is a passing fault (retried like a 5xx); anything else is a refusal.
       if (body.status !== true && body.status !== 'true') {
-        throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `SmartOLT refused ${path}: ${String(body.error ?? 'status false')}`);
+        const message = String(body.error ?? 'status false');
+        throw new VendorError('SMARTOLT', TEMPORARY_MESSAGE.test(message) ? 'TEMPORARY' : 'BAD_RESPONSE', `SmartOLT refused ${path}: ${message}`);
       }
       return body as Record<string, unknown>;
     }

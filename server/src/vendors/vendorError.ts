@@ -1,9 +1,13 @@
 /**
  * What can go wrong talking to a vendor, as a code that decides retry versus fail:
- * UNREACHABLE, TIMEOUT and RATE_LIMITED are transient (retry with backoff); AUTH_FAILED
- * and BAD_RESPONSE are permanent until someone fixes credentials or the vendor.
+ * UNREACHABLE, TIMEOUT, RATE_LIMITED and TEMPORARY (the vendor itself said "try again
+ * later") are transient: retried with backoff. AUTH_FAILED and BAD_RESPONSE are permanent
+ * until someone fixes credentials or the vendor; PARTIAL_SNAPSHOT waits for the next run.
  */
-export type VendorErrorCode = 'UNREACHABLE' | 'AUTH_FAILED' | 'TIMEOUT' | 'BAD_RESPONSE' | 'RATE_LIMITED' | 'PARTIAL_SNAPSHOT';
+export type VendorErrorCode = 'UNREACHABLE' | 'AUTH_FAILED' | 'TIMEOUT' | 'BAD_RESPONSE' | 'RATE_LIMITED' | 'TEMPORARY' | 'PARTIAL_SNAPSHOT';
+
+/** Codes retried with backoff (by the job queue, and followed as such by `npm run sync`). */
+export const TRANSIENT_VENDOR_ERRORS: readonly VendorErrorCode[] = ['UNREACHABLE', 'TIMEOUT', 'RATE_LIMITED', 'TEMPORARY'];
 
 export class VendorError extends Error {
   override readonly name = 'VendorError';
@@ -18,7 +22,7 @@ export class VendorError extends Error {
   }
 
   get transient(): boolean {
-    return this.code === 'UNREACHABLE' || this.code === 'TIMEOUT' || this.code === 'RATE_LIMITED';
+    return TRANSIENT_VENDOR_ERRORS.includes(this.code);
   }
 }
 
