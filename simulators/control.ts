@@ -29,7 +29,7 @@ const faultSwitches = {
   routeros: z.object({ latencyMs: z.number().int().min(0), fragment: z.boolean(), garbageNext: z.boolean(), fatalNext: z.boolean(), hang: z.boolean() }).partial().strict(),
   smartolt: z.object({ latencyMs: z.number().int().min(0), statusFalseNext: z.number().int().min(0), refuseNext: z.number().int().min(0), serverErrorNext: z.number().int().min(0), rateLimitStorm: z.boolean() }).partial().strict(),
   ispcube: z
-    .object({ latencyMs: z.number().int().min(0), connectionsLatencyMs: z.number().int().min(0), serverErrorNext: z.number().int().min(0), truncateNextPage: z.number().int().min(0).nullable() })
+    .object({ latencyMs: z.number().int().min(0), connectionsLatencyMs: z.number().int().min(0), serverErrorNext: z.number().int().min(0), truncateNextPage: z.number().int().min(0).nullable(), namelessCustomers: z.boolean() })
     .partial()
     .strict(),
 };

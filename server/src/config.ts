@@ -89,6 +89,7 @@ const envSchema = z.object({
     }),
   PPP_SWEEP_INTERVAL_SECONDS: positiveInt.default(300),
   INVENTORY_SYNC_CRON: z.string().default('0 */4 * * *'),
+  SYNC_MAX_REJECTED_SHARE: z.coerce.number().min(0).max(1).default(0.02),
 
   WORKER_CONCURRENCY: positiveInt.default(4),
 
@@ -144,6 +145,8 @@ export interface Config {
     sweepIntervalSeconds: number;
   };
   inventoryCron: string;
+  /** A snapshot with more payloads than this share that cannot be mapped is rejected. */
+  sync: { maxRejectedShare: number };
   worker: { concurrency: number };
   thresholds: {
     opticalOverloadDbm: number;
@@ -277,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepIntervalSeconds: demoFast('PPP_SWEEP_INTERVAL_SECONDS', 120, e.PPP_SWEEP_INTERVAL_SECONDS),
     },
     inventoryCron: e.INVENTORY_SYNC_CRON,
+    sync: { maxRejectedShare: e.SYNC_MAX_REJECTED_SHARE },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     thresholds: {
       opticalOverloadDbm: e.OPTICAL_OVERLOAD_DBM,

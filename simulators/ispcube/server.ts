@@ -4,6 +4,7 @@
  * connections_list, nodes_list sometimes wrapped in {data: …}, customer?doc_number=.
  */
 import { randomBytes } from 'node:crypto';
+import type { WorldConnection } from '../world/model.ts';
 import type { World } from '../world/world.ts';
 import { ispcubeConnection, ispcubeCustomer, ispcubeNode, ispcubePlan } from '../world/views.ts';
 import { startHttpSim, type RunningHttpSim, type SimRequest, type SimResponse } from '../http/server.ts';
@@ -16,6 +17,8 @@ export interface IspcubeFaults {
   serverErrorNext: number;
   /** The next customers_list page returns only this many rows (a truncated page). */
   truncateNextPage: number | null;
+  /** customers_list sends customers without a name (a field renamed by a vendor upgrade). */
+  namelessCustomers: boolean;
 }
 
 export interface IspcubeSimOptions {
@@ -50,11 +53,13 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
   const username = options.username ?? 'emerald';
   const password = options.password ?? 'emerald-pass';
   const ttl = (options.tokenTtlSeconds ?? 3600) * 1000;
-  const faults: IspcubeFaults = { latencyMs: 0, connectionsLatencyMs: 0, serverErrorNext: 0, truncateNextPage: null, ...options.faults };
+  const faults: IspcubeFaults = { latencyMs: 0, connectionsLatencyMs: 0, serverErrorNext: 0, truncateNextPage: null, namelessCustomers: false, ...options.faults };
   const tokens = new Map<string, number>();
   const log: { path: string; status: number }[] = [];
   let logins = 0;
   let nodesCalls = 0;
+  const connectionsOf = new Map<number, WorldConnection[]>();
+  for (const c of world.data.connections) connectionsOf.set(c.customerId, [...(connectionsOf.get(c.customerId) ?? []), c]);
 
   const headersOk = (req: SimRequest): boolean => req.headers['api-key'] === apiKey && req.headers['client-id'] === clientId && req.headers['login-type'] === 'api';
 
@@ -83,7 +88,10 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
         page = page.slice(0, faults.truncateNextPage);
         faults.truncateNextPage = null;
       }
-      return { status: 200, body: page.map((c) => ispcubeCustomer(c)) };
+      // Some instances nest each customer's connections in the list too (every 7th here).
+      const body = page.map((c) => ispcubeCustomer(c, c.id % 7 === 0 ? (connectionsOf.get(c.id) ?? []) : []));
+      if (faults.namelessCustomers) for (const c of body) delete c.name;
+      return { status: 200, body };
     }
     if (p === '/connections/connections_list') {
       return { status: 200, body: world.data.connections.map(ispcubeConnection), delayMs: faults.connectionsLatencyMs };

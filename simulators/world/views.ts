@@ -2,10 +2,28 @@
  * How each vendor shows the world: the exact field names and value formats of
  * ISPCube JSON, RouterOS API words and SmartOLT JSON (see docs in README / DOMAIN).
  */
+import { createHash } from 'node:crypto';
 import type { WorldConnection, WorldCustomer, WorldOlt, WorldOnu, WorldPlan, WorldRouter, WorldSecret, WorldSession } from './model.ts';
 
 // ───────────────────────────── ISPCube ─────────────────────────────
 
+/** ISPCube's city ids: stable per city name (the simulated instance numbers its cities). */
+function cityId(city: string): number {
+  let h = 0;
+  for (const ch of city) h = (h * 31 + ch.charCodeAt(0)) % 997;
+  return h + 1;
+}
+
+/** A PPPoE password as ISPCube holds it (a credential: Emerald must never store or show it). */
+function pppoePassword(user: string): string {
+  return createHash('sha1').update(`pppoe:${user}`).digest('hex').slice(0, 10);
+}
+
+/**
+ * A customer as public client code shows ISPCube returning them: `city` as an object with
+ * `city_id` beside it, decimal strings for money, `tags[]`, and — on some customers and on
+ * `customer?doc_number=` — their `connections[]` nested.
+ */
 export function ispcubeCustomer(c: WorldCustomer, connections: WorldConnection[] = []): Record<string, unknown> {
   return {
     id: c.id,
@@ -14,33 +32,49 @@ export function ispcubeCustomer(c: WorldCustomer, connections: WorldConnection[]
     doc_number: c.docNumber,
     type: c.type,
     address: c.address,
-    city: c.city,
+    tax_residence: c.address,
+    city_id: cityId(c.city),
+    city: { id: cityId(c.city), name: c.city },
     lat: String(c.lat),
     lng: String(c.lng),
     status: c.status,
     debt: c.debt.toFixed(2),
+    duedebt: (c.status === 'blocked' ? c.debt : 0).toFixed(2),
+    block_date: null,
+    enable_date: c.createdAt.toISOString().slice(0, 10),
+    paycomm: c.id % 3 === 0 ? 'debito_automatico' : 'efectivo',
     speed_limited: c.speedLimited ? 1 : 0,
+    start_date: c.createdAt.toISOString().slice(0, 10),
     phones: c.phones.map((number, i) => ({ id: c.id * 10 + i, number })),
     contact_emails: c.emails.map((email, i) => ({ id: c.id * 10 + i, email })),
+    tags: c.debt > 0 ? [{ id: 3, name: 'deudor' }] : [],
     created_at: c.createdAt.toISOString().slice(0, 19).replace('T', ' '),
     ...(connections.length ? { connections: connections.map(ispcubeConnection) } : {}),
   };
 }
 
+/** A connection as ISPCube returns it, PPPoE password and SmartOLT provisioning fields included. */
 export function ispcubeConnection(c: WorldConnection): Record<string, unknown> {
+  const fibre = c.technology === 'fibre';
   return {
     id: c.id,
     customer_id: c.customerId,
     node_id: c.nodeId,
     plan_id: c.planId,
     user: c.user,
+    password: pppoePassword(c.user),
     address: c.address,
     city: c.city,
     conntype: 'pppoe',
-    technology: c.technology === 'fibre' ? 'ftth' : 'wireless',
+    technology: fibre ? 'ftth' : 'wireless',
     ip: c.ip,
     lat: String(c.lat),
     lng: String(c.lng),
+    olt_id: fibre ? 1 + (c.id % 4) : null,
+    smart_olt_vlans: fibre ? '100' : null,
+    smart_olt_zone: fibre ? `Zona ${c.city}` : null,
+    smart_olt_onu_type: fibre ? 'HG8546M' : null,
+    onu_mode: fibre ? 'Routing' : null,
   };
 }
 

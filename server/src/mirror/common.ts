@@ -1,7 +1,9 @@
 /**
  * What the per-vendor mirror modules share. Mapping: vendors send loosely typed JSON
- * (numbers as strings, wrappers, blanks); each mapper validates what it needs with zod and
- * keeps the whole payload as `raw`; a payload that cannot be mapped is reported, not
+ * (numbers as strings, wrappers, blanks, objects where a string was expected); each mapper
+ * insists only on what it cannot do without (an id, a name), reads every other field
+ * tolerantly (an unexpected shape becomes null, never a rejected row), and keeps the payload
+ * as `raw` minus anything secret; a payload that cannot be mapped is reported, not
  * half-stored. Applying: idempotent upserts keyed on external ids, rows that vanished from
  * a complete snapshot marked `gone_at` (never deleted), counts for the sync run. Callers
  * run each apply inside a transaction.
@@ -18,6 +20,57 @@ export const optionalNumber = z
   .union([z.string(), z.number()])
   .nullish()
   .transform((v) => (v === null || v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v)));
+
+/** Text from a string or number; anything else (an object, a list) is null rather than an error. */
+export const lenientText = optionalText.catch(null);
+export const lenientNumber = optionalNumber.catch(null);
+
+/** A name that comes as a string or as an object `{id, name}` (ISPCube's `city`, depending on the endpoint). */
+export const nameOrObject = z
+  .unknown()
+  .optional()
+  .transform((v): string | null => {
+    const value = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as { name?: unknown }).name : v;
+    return typeof value === 'string' || typeof value === 'number' ? String(value).trim() || null : null;
+  });
+
+/** A list whose items are strings or objects: each item becomes text through `pick`, or is dropped. */
+export function lenientList(pick: (item: Record<string, unknown>) => unknown) {
+  return z
+    .unknown()
+    .optional()
+    .transform((v): string[] => {
+    if (!Array.isArray(v)) return [];
+    const out: string[] = [];
+    for (const item of v) {
+      const value = item !== null && typeof item === 'object' ? pick(item as Record<string, unknown>) : item;
+      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim()) out.push(String(value).trim());
+    }
+    return out;
+  });
+}
+
+/**
+ * Keys whose values are credentials (ISPCube connections carry the PPPoE `password`;
+ * routers the secret's; tokens and API keys turn up in vendor payloads too).
+ */
+const SECRET_KEY = /(^|[_\-.])(pass|passwd|pwd|pin|psk)$|password|passphrase|secret|token|api[_\-]?key|private[_\-]?key|credential|^authori[sz]ation$|^cookie$/i;
+/** Values that are credentials whatever their key: bearer tokens, JWTs, PEM keys. */
+const SECRET_VALUE = /^(bearer|basic)\s+\S|^eyJ[\w-]+\.[\w-]+\.|-----BEGIN [A-Z ]*PRIVATE KEY-----/i;
+
+/** A vendor payload as Emerald stores and shows it: everything but credentials, at any depth. */
+export function storablePayload(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(storablePayload);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (SECRET_KEY.test(k) || (typeof v === 'string' && SECRET_VALUE.test(v))) continue;
+      out[k] = storablePayload(v);
+    }
+    return out;
+  }
+  return typeof value === 'string' && SECRET_VALUE.test(value) ? null : value;
+}
 
 export class MappingError extends Error {
   override readonly name = 'MappingError';

@@ -5,24 +5,27 @@ import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts'
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
 import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, type ApplyCounts } from './common.ts';
+import { counts, idLike, lenientList, lenientNumber, lenientText, nameOrObject, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
+// Only an id and a name are required; every other field is read tolerantly (ISPCube's
+// shapes vary by endpoint and version: `city` is a string or `{id, name}`, phones are
+// objects or strings, `connections[]` is sometimes nested).
 const customerSchema = z.object({
   id: idLike,
-  code: optionalText,
-  name: z.string().trim().min(1),
-  doc_number: optionalText,
-  type: optionalText,
-  address: optionalText,
-  city: optionalText,
-  lat: optionalNumber,
-  lng: optionalNumber,
-  status: optionalText,
-  debt: optionalNumber,
-  speed_limited: z.union([z.boolean(), z.number(), z.string()]).nullish(),
-  phones: z.array(z.object({ number: optionalText })).nullish(),
-  contact_emails: z.array(z.object({ email: optionalText })).nullish(),
+  code: lenientText,
+  name: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().min(1)),
+  doc_number: lenientText,
+  type: lenientText,
+  address: lenientText,
+  city: nameOrObject,
+  lat: lenientNumber,
+  lng: lenientNumber,
+  status: lenientText,
+  debt: lenientNumber,
+  speed_limited: z.union([z.boolean(), z.number(), z.string()]).nullish().catch(null),
+  phones: lenientList((p) => p.number ?? p.phone),
+  contact_emails: lenientList((e) => e.email),
 });
 
 export interface CustomerRow {
@@ -77,14 +80,13 @@ export function mapIspcubeCustomer(payload: unknown): CustomerRow {
   const c = parse(customerSchema, payload, 'ISPCube customer');
   const seenPhones = new Set<string>();
   const phones: CustomerRow['phones'] = [];
-  for (const p of c.phones ?? []) {
-    if (!p.number) continue;
-    const digits = phoneDigits(p.number);
+  for (const number of c.phones) {
+    const digits = phoneDigits(number);
     if (digits.length < 6 || seenPhones.has(digits)) continue;
     seenPhones.add(digits);
-    phones.push({ number: p.number, digits });
+    phones.push({ number, digits });
   }
-  const emails = [...new Set((c.contact_emails ?? []).map((e) => e.email?.toLowerCase()).filter((e): e is string => !!e))];
+  const emails = [...new Set(c.contact_emails.map((e) => e.toLowerCase()))];
   const doc = c.doc_number ? digitsOnly(c.doc_number) || c.doc_number : null;
   return {
     external_id: c.id,
@@ -100,7 +102,7 @@ export function mapIspcubeCustomer(payload: unknown): CustomerRow {
     status: customerStatus(c.status),
     debt: c.debt ?? 0,
     speed_limited: truthy(c.speed_limited),
-    raw: payload,
+    raw: storablePayload(payload),
     phones,
     emails,
   };
@@ -116,7 +118,7 @@ export interface PlanRow {
 }
 export function mapIspcubePlan(payload: unknown): PlanRow {
   const p = parse(planSchema, payload, 'ISPCube plan');
-  return { external_id: p.id, name: p.name, speed: p.speed, comment: p.comment, raw: payload };
+  return { external_id: p.id, name: p.name, speed: p.speed, comment: p.comment, raw: storablePayload(payload) };
 }
 
 const nodeSchema = z.object({ id: idLike, comment: optionalText, name: optionalText, ip: z.string().trim().min(1), port: optionalNumber });
@@ -134,21 +136,21 @@ export function mapIspcubeNode(payload: unknown): RouterRow {
     name: n.comment ?? n.name ?? n.ip,
     host: n.ip,
     api_port: n.port && n.port > 0 ? n.port : 8728,
-    raw: payload,
+    raw: storablePayload(payload),
   };
 }
 
 const connectionSchema = z.object({
   id: idLike,
   customer_id: idLike,
-  node_id: idLike.nullish(),
-  plan_id: idLike.nullish(),
-  user: optionalText,
-  address: optionalText,
-  conntype: optionalText,
-  ip: optionalText,
-  lat: optionalNumber,
-  lng: optionalNumber,
+  node_id: idLike.nullish().catch(null),
+  plan_id: idLike.nullish().catch(null),
+  user: lenientText,
+  address: lenientText,
+  conntype: lenientText,
+  ip: lenientText,
+  lat: lenientNumber,
+  lng: lenientNumber,
 });
 export interface ConnectionRow {
   external_id: string;
@@ -176,7 +178,7 @@ export function mapIspcubeConnection(payload: unknown): ConnectionRow {
     ip_address: c.ip,
     latitude: c.lat,
     longitude: c.lng,
-    raw: payload,
+    raw: storablePayload(payload),
   };
 }
 

@@ -5,7 +5,7 @@ import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts'
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
 import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, type ApplyCounts } from './common.ts';
+import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
 type RosRow = Record<string, string | undefined>;
@@ -38,7 +38,7 @@ export function mapRouterosSecret(row: RosRow, utcOffsetMinutes = -180): SecretR
     last_logged_out: parseRouterosDate(row['last-logged-out'], utcOffsetMinutes)?.toISOString() ?? null,
     last_caller_id: normalizeMac(row['last-caller-id']) ?? (row['last-caller-id'] || null),
     last_disconnect_reason: row['last-disconnect-reason'] || null,
-    raw: safe,
+    raw: storablePayload(safe),
   };
 }
 
@@ -67,7 +67,7 @@ export function mapRouterosActive(row: RosRow, observedAt: Date): SessionRow {
     caller_id: normalizeMac(row['caller-id']) ?? (row['caller-id'] || null),
     service: row.service || null,
     started_at: new Date(observedAt.getTime() - uptime * 1000).toISOString(),
-    raw: stable,
+    raw: storablePayload(stable),
   };
 }
 

@@ -5,7 +5,7 @@ import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts'
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
 import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, type ApplyCounts } from './common.ts';
+import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
 const oltSchema = z.object({ id: idLike, name: z.string().trim().min(1), olt_hardware_version: optionalText, ip: optionalText });
@@ -18,7 +18,7 @@ export interface OltRow {
 }
 export function mapSmartoltOlt(payload: unknown): OltRow {
   const o = parse(oltSchema, payload, 'SmartOLT OLT');
-  return { external_id: o.id, name: o.name, hardware: o.olt_hardware_version, ip: o.ip, raw: payload };
+  return { external_id: o.id, name: o.name, hardware: o.olt_hardware_version, ip: o.ip, raw: storablePayload(payload) };
 }
 
 const onuSchema = z.object({
@@ -90,7 +90,7 @@ export function mapSmartoltOnu(payload: unknown): { onu: OnuRow; status: OnuStat
       mode: o.mode,
       vlan: o.service_ports?.[0]?.vlan ?? null,
       zone: o.zone_name,
-      raw,
+      raw: storablePayload(raw),
     },
     status: o.status ? { serial, status: parseOnuStatus(o.status), changed_at: parseSmartoltTime(o.last_status_change)?.toISOString() ?? null } : null,
     signal: o.signal !== null || o.signal_1490 !== null ? mapSignalFields(serial, o.signal, o.signal_1490, o.signal_1310) : null,

@@ -8,7 +8,7 @@ import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
-import { guardSnapshot, mapAll, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
 
 
@@ -20,11 +20,11 @@ import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeC
 async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const client = ctx.vendors.ispcube();
   const phases = phaseClock();
-  const problems: string[] = [];
+  const problems = new Problems();
   const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sync:ISPCUBE'))`);
-    const plans = await applyPlans(tx, mapAll(await client.plans(), mapIspcubePlan, problems), true);
-    const routers = await applyRouters(tx, mapAll(await client.nodes(), mapIspcubeNode, problems), true);
+    const plans = await applyPlans(tx, problems.map(await client.plans(), mapIspcubePlan), true);
+    const routers = await applyRouters(tx, problems.map(await client.nodes(), mapIspcubeNode), true);
     phases.mark('plans+nodes');
 
     let customers = emptyCounts();
@@ -33,7 +33,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     // The next page is fetched while the current batch is written; batches of ~2000 rows.
     let batch: unknown[] = [];
     const flush = async (): Promise<void> => {
-      const rows = mapAll(batch, mapIspcubeCustomer, problems);
+      const rows = problems.map(batch, mapIspcubeCustomer);
       batch = [];
       customers = addCounts(customers, await applyCustomers(tx, rows, false));
       for (const r of rows) customerKeys.push(r.external_id);
@@ -45,17 +45,20 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       if (batch.length >= 2000) await flush();
     }
     if (batch.length) await flush();
-    await guardSnapshot(tx, 'customers', [], customerPayloads, 'customers_list');
+    // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+    problems.guard(ctx.config.sync.maxRejectedShare, 'customers_list');
+    await guardSnapshot(tx, 'customers', [], customerKeys.length, 'customers_list');
     phases.mark('customers');
 
     const payloads: (unknown | null)[] = await client.connections();
     phases.mark('connections_list');
-    await guardSnapshot(tx, 'connections', [], payloads.length, 'connections_list');
     let connections = emptyCounts();
+    let mappedConnections = 0;
     const connectionKeys: string[] = [];
     let orphans = 0;
     for (let i = 0; i < payloads.length; i += 2000) {
-      const rows = mapAll(payloads.slice(i, i + 2000), mapIspcubeConnection, problems);
+      const rows = problems.map(payloads.slice(i, i + 2000), mapIspcubeConnection);
+      mappedConnections += rows.length;
       payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
       const r = await applyConnections(tx, rows, false);
       connections = addCounts(connections, r);
@@ -64,6 +67,8 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       for (const row of rows) if (!orphaned.has(row.external_id)) connectionKeys.push(row.external_id);
       await reportProgress(ctx.db.pool, run, customerPayloads + Math.min(i + 2000, payloads.length), customerPayloads + payloads.length);
     }
+    problems.guard(ctx.config.sync.maxRejectedShare, 'connections_list');
+    await guardSnapshot(tx, 'connections', [], mappedConnections, 'connections_list');
     customers.removed = await markGone(tx, 'customers', 'external_id', customerKeys);
     connections.removed = await markGone(tx, 'connections', 'external_id', connectionKeys);
     phases.mark('connections');
@@ -75,7 +80,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     await settleSearchIndexes(ctx.db.pool, ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'onus']);
   }
   phases.mark('settle');
-  if (result.orphans) problems.push(`${result.orphans} connections of unknown customers skipped`);
+  if (result.orphans) problems.note(`${result.orphans} connections of unknown customers skipped`);
   if (chain) {
     // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they
     // run after it so their secrets and ONUs link to its committed connections.
@@ -91,7 +96,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       customers: result.customers,
       connections: { ...result.connections, orphans: result.orphans },
       relinked: result.links,
-      problems,
+      ...problems.details,
       requests: client.requests,
       phases: phases.done(),
     },
@@ -102,16 +107,16 @@ async function syncIspcubeCustomer(ctx: SyncContext, _run: Run, docNumber: strin
   const client = ctx.vendors.ispcube();
   const customer = await client.customerByDoc(docNumber);
   if (!customer) return { counts: emptyCounts(), details: { found: false } };
-  const problems: string[] = [];
-  const customers = mapAll([customer], mapIspcubeCustomer, problems);
-  const connections = mapAll(Array.isArray(customer.connections) ? customer.connections : [], mapIspcubeConnection, problems);
+  const problems = new Problems();
+  const customers = problems.map([customer], mapIspcubeCustomer);
+  const connections = problems.map(Array.isArray(customer.connections) ? customer.connections : [], mapIspcubeConnection);
   const counts = await withTransaction(ctx.db.pool, async (tx) => {
     const a = await applyCustomers(tx, customers, false);
     const b = await applyConnections(tx, connections, false);
     await linkAll(tx);
     return addCounts(a, b);
   });
-  return { counts, details: { found: true, problems } };
+  return { counts, details: { found: true, ...problems.details } };
 }
 
 export const ispcubeSyncs: Partial<Record<SyncHandlerKey, SyncHandler>> = {

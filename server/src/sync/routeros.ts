@@ -8,7 +8,7 @@ import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
-import { guardSnapshot, mapAll, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
 
 
@@ -69,9 +69,11 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
   }
   phases.mark('fetch');
   await recordContact(ctx.db.pool, routerId, null, fetched);
-  await guardSnapshot(ctx.db.pool, 'secrets', [routerId], fetched.secrets.length, `/ppp/secret of ${router.name}`);
-  const problems: string[] = [];
-  const rows = mapAll(fetched.secrets, (r) => mapRouterosSecret(r as Record<string, string>), problems);
+  const problems = new Problems();
+  const rows = problems.map(fetched.secrets, (r) => mapRouterosSecret(r as Record<string, string>));
+  // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+  problems.guard(ctx.config.sync.maxRejectedShare, `/ppp/secret of ${router.name}`);
+  await guardSnapshot(ctx.db.pool, 'secrets', [routerId], rows.length, `/ppp/secret of ${router.name}`);
   phases.mark('map');
   const counts = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:router:${routerId}`]);
@@ -84,7 +86,7 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
     return c;
   });
   if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['ppp_secrets'], { analyze: false });
-  return { counts, details: { problems, phases: phases.done() } };
+  return { counts, details: { ...problems.details, phases: phases.done() } };
 }
 
 /** A full `/ppp/active` sweep: new sessions start, missing ones end (catches what listen missed). */
@@ -101,8 +103,9 @@ async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number):
   }
   await recordContact(ctx.db.pool, routerId, null);
   const observedAt = new Date();
-  const problems: string[] = [];
-  const rows = mapAll(active, (r) => mapRouterosActive(r as Record<string, string>, observedAt), problems);
+  const problems = new Problems();
+  const rows = problems.map(active, (r) => mapRouterosActive(r as Record<string, string>, observedAt));
+  problems.guard(ctx.config.sync.maxRejectedShare, `/ppp/active of ${router.name}`);
   const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${routerId}`]);
     const r = await applySessions(tx, routerId, rows, observedAt, true);
@@ -111,7 +114,7 @@ async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number):
   });
   if (result.changes.length) await ctx.onChanges?.({ onus: [], sessions: result.changes });
   const { changes, ...counts } = result;
-  return { counts, details: { started: changes.filter((c) => c.kind === 'started').length, ended: changes.filter((c) => c.kind === 'ended').length, problems } };
+  return { counts, details: { started: changes.filter((c) => c.kind === 'started').length, ended: changes.filter((c) => c.kind === 'ended').length, ...problems.details } };
 }
 
 async function fanOutRouters(ctx: SyncContext, kind: SyncKindValue, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {

@@ -8,7 +8,7 @@ import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
-import { guardSnapshot, mapAll, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applyOlts, applyOnuSignals, applyOnuStatuses, applyOnus, mapSmartoltOlt, mapSmartoltOnu, mapSmartoltSignal, mapSmartoltStatus, type OnuStatusChange } from '../mirror/smartolt.ts';
 
 
@@ -20,12 +20,14 @@ async function oltRow(db: Queryable, id: number): Promise<{ id: number; external
 
 async function syncOltsAndFanOut(ctx: SyncContext, _run: Run, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olts = await ctx.vendors.smartoltBackground().olts();
-  await guardSnapshot(ctx.db.pool, 'olts', [], olts.length, 'get_olts');
-  const problems: string[] = [];
-  const rows = mapAll(olts, mapSmartoltOlt, problems);
+  const problems = new Problems();
+  const rows = problems.map(olts, mapSmartoltOlt);
+  // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+  problems.guard(ctx.config.sync.maxRejectedShare, 'get_olts');
+  await guardSnapshot(ctx.db.pool, 'olts', [], rows.length, 'get_olts');
   const counts = await withTransaction(ctx.db.pool, (tx) => applyOlts(tx, rows, true));
   const fanned = await fanOutOlts(ctx, 'INVENTORY', trigger);
-  return { counts, details: { ...fanned.details, problems } };
+  return { counts, details: { ...fanned.details, ...problems.details } };
 }
 
 async function fanOutOlts(ctx: SyncContext, kind: SyncKindValue, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
@@ -50,9 +52,11 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   const phases = phaseClock();
   const details = await client.onuDetails(olt.externalId, 1000, (done, total) => void reportProgress(ctx.db.pool, run, done, total).catch(() => {}));
   phases.mark('fetch');
-  await guardSnapshot(ctx.db.pool, 'onus', [oltId], details.length, `ONUs of ${olt.name}`);
-  const problems: string[] = [];
-  const mapped = mapAll(details, mapSmartoltOnu, problems);
+  const problems = new Problems();
+  const mapped = problems.map(details, mapSmartoltOnu);
+  // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+  problems.guard(ctx.config.sync.maxRejectedShare, `ONUs of ${olt.name}`);
+  await guardSnapshot(ctx.db.pool, 'onus', [oltId], mapped.length, `ONUs of ${olt.name}`);
   phases.mark('map');
   const observedAt = new Date();
   const { counts, changes } = await withTransaction(ctx.db.pool, async (tx) => {
@@ -71,7 +75,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
   // An inventory sync also confirms statuses and signals of this OLT.
   await touchFreshness(ctx.db.pool, oltId, ['ONU_STATUS', 'ONU_SIGNAL'], details.length);
-  return { counts, details: { statusChanges: changes.length, problems, phases: phases.done() } };
+  return { counts, details: { statusChanges: changes.length, ...problems.details, phases: phases.done() } };
 }
 
 async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue[], rows: number): Promise<void> {
@@ -88,9 +92,11 @@ async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue
 async function pollOltStatuses(ctx: SyncContext, _run: Run, oltId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
   const statuses = await ctx.vendors.smartoltBackground().statuses(olt.externalId);
-  await guardSnapshot(ctx.db.pool, 'onus', [oltId], statuses.length, `statuses of ${olt.name}`);
-  const problems: string[] = [];
-  const readings = mapAll(statuses, mapSmartoltStatus, problems);
+  const problems = new Problems();
+  const readings = problems.map(statuses, mapSmartoltStatus);
+  // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+  problems.guard(ctx.config.sync.maxRejectedShare, `statuses of ${olt.name}`);
+  await guardSnapshot(ctx.db.pool, 'onus', [oltId], readings.length, `statuses of ${olt.name}`);
   const observedAt = new Date();
   const changes = await withTransaction(ctx.db.pool, async (tx) => {
     const c = await applyOnuStatuses(tx, readings, observedAt);
@@ -98,21 +104,23 @@ async function pollOltStatuses(ctx: SyncContext, _run: Run, oltId: number): Prom
     return c;
   });
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
-  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { problems } };
+  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { ...problems.details } };
 }
 
 async function pollOltSignals(ctx: SyncContext, _run: Run, oltId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
   const signals = await ctx.vendors.smartoltBackground().signals(olt.externalId);
-  await guardSnapshot(ctx.db.pool, 'onus', [oltId], signals.length, `signals of ${olt.name}`);
-  const problems: string[] = [];
-  const readings = mapAll(signals, mapSmartoltSignal, problems);
+  const problems = new Problems();
+  const readings = problems.map(signals, mapSmartoltSignal);
+  // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
+  problems.guard(ctx.config.sync.maxRejectedShare, `signals of ${olt.name}`);
+  await guardSnapshot(ctx.db.pool, 'onus', [oltId], readings.length, `signals of ${olt.name}`);
   const changes = await withTransaction(ctx.db.pool, async (tx) => {
     const c = await applyOnuSignals(tx, readings, new Date());
     if (c.length) await notify(tx, { t: 'onu', ids: c.map((x) => x.onuId) });
     return c;
   });
-  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { problems } };
+  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { ...problems.details } };
 }
 
 export const smartoltSyncs: Partial<Record<SyncHandlerKey, SyncHandler>> = {

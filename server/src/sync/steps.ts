@@ -91,18 +91,47 @@ export function phaseClock(): { mark(phase: string): void; done(): Record<string
   };
 }
 
-/** Map every payload; a payload that cannot be mapped is skipped and reported. */
-export function mapAll<T>(payloads: unknown[], map: (p: unknown) => T, problems: string[]): T[] {
-  const out: T[] = [];
-  for (const p of payloads) {
-    try {
-      out.push(map(p));
-    } catch (error) {
-      if (!(error instanceof MappingError)) throw error;
-      if (problems.length < 20) problems.push(error.message);
-      else if (problems.length === 20) problems.push('…');
-    }
+/**
+ * What a run could not take in: payloads that could not be mapped (counted, the first
+ * reasons kept) and other notes. Past `maxShare` of unmappable payloads the snapshot is not
+ * applied at all — a vendor that changed a field's shape must not silently empty the mirror.
+ */
+export class Problems {
+  readonly reasons: string[] = [];
+  rejected = 0;
+  seen = 0;
+
+  note(message: string): void {
+    if (this.reasons.length < 20) this.reasons.push(message);
+    else if (this.reasons.length === 20) this.reasons.push('…');
   }
-  return out;
+
+  /** Map every payload; one that cannot be mapped is skipped, counted and its reason kept. */
+  map<T>(payloads: readonly unknown[], map: (p: unknown) => T): T[] {
+    const out: T[] = [];
+    for (const p of payloads) {
+      this.seen++;
+      try {
+        out.push(map(p));
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        this.rejected++;
+        this.note(error.message);
+      }
+    }
+    return out;
+  }
+
+  /** Throws PartialSnapshot (the run is REJECTED, nothing applied) when too many payloads could not be mapped. */
+  guard(maxShare: number, what: string): void {
+    if (this.seen === 0 || this.rejected / this.seen <= maxShare) return;
+    throw new PartialSnapshot(
+      `${what}: ${this.rejected} of ${this.seen} rows could not be read (more than ${Math.round(maxShare * 1000) / 10} %); not applied. First reasons: ${this.reasons.slice(0, 5).join('; ')}`,
+    );
+  }
+
+  get details(): { problems: string[]; rejected: number } {
+    return { problems: this.reasons, rejected: this.rejected };
+  }
 }
 

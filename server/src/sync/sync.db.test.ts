@@ -157,6 +157,32 @@ describe('faults', () => {
     expect(f.last_error).toMatch(/^PARTIAL_SNAPSHOT/);
   });
 
+  it('rejects a snapshot whose rows it cannot read, with the reasons, and keeps the last good data', async () => {
+    const before = await mirrorDigest(t);
+    vw.ispcube.faults.namelessCustomers = true;
+    try {
+      const r = await runSync(ctx, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+      expect(r.status).toBe('REJECTED');
+      expect(r.error?.message).toMatch(/customers_list: 600 of \d+ rows could not be read .*not applied\. First reasons: ISPCube customer: name /);
+    } finally {
+      vw.ispcube.faults.namelessCustomers = false;
+    }
+    expect(await mirrorDigest(t)).toBe(before);
+  });
+
+  it('refuses to report success over an empty mirror when every row of the first sync was unreadable', async () => {
+    const empty = await createTestDatabase();
+    vw.ispcube.faults.namelessCustomers = true;
+    try {
+      const r = await runSync(ctxOf(servicesFor(empty, vw)), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+      expect(r).toMatchObject({ status: 'REJECTED', error: { code: 'PARTIAL_SNAPSHOT' } });
+    } finally {
+      vw.ispcube.faults.namelessCustomers = false;
+    }
+    expect(await count(empty, 'SELECT count(*) AS n FROM customers')).toBe(0);
+    expect((await empty.db.pool.query(`SELECT status::text FROM sync_runs`)).rows).toEqual([{ status: 'REJECTED' }]);
+  });
+
   it('retries a SmartOLT 429 storm and a "try again" status:false (transient), and fails fast on a refusal (permanent)', async () => {
     const olt = (await t.db.pool.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
     vw.smartolt.faults.rateLimitStorm = true;
