@@ -40,7 +40,7 @@ const login = await post('mutation { login(username: "soporte", password: "emera
 const token: string = login.login.session.token;
 
 // ── samples
-const rand = (n: number) => Math.floor(Math.random() * n);
+const _rand = (n: number) => Math.floor(Math.random() * n);
 const customers = (await db.pool.query(`SELECT c.id, c.name, c.doc_number, cn.pppoe_username, o.serial, ph.number
   FROM customers c JOIN connections cn ON cn.customer_id = c.id LEFT JOIN onus o ON o.connection_id = cn.id
   LEFT JOIN customer_phones ph ON ph.customer_id = c.id AND ph.position = 0 ORDER BY random() LIMIT 500`)).rows;

@@ -8,7 +8,6 @@
  *   npm run bench:monitor -- [--subscribers 100000]
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';

@@ -14,7 +14,9 @@ import { createTestDatabase } from './db.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'emerald-start-'));

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { notify, sessionEvent } from '../server/src/events/topics.ts';
 import { VendorError } from '../server/src/vendors/vendorError.ts';
-import { RouterConnection } from '../server/src/vendors/routeros.ts';
+import { RouterConnection, type RouterTarget } from '../server/src/vendors/routeros.ts';
 import { withTransaction } from '../server/src/db/sql.ts';
 import type { Services } from '../server/src/services.ts';
 import { applySessions, endSessions, type SessionChange, mapRouterosActive } from '../server/src/mirror/routeros.ts';
@@ -37,7 +37,7 @@ export async function startSessionListeners(services: Services, options: { refre
     const got = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_BASE + router.id]);
     if (!got.rows[0]?.ok) return null;
     const release = (): Promise<unknown> => lockClient.query('SELECT pg_advisory_unlock($1)', [LOCK_BASE + router.id]).catch(() => {});
-    let target;
+    let target: RouterTarget;
     try {
       target = services.vendors.routerTarget(router);
     } catch {

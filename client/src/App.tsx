@@ -259,6 +259,9 @@ export function App() {
     navigate('/');
   };
 
+  // The shell re-renders only when who is signed in, the live link or the client change;
+  // navigate and logout are stable in effect (wouter's navigate, a closure over them).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   const content = useMemo(() => {
     if (me === undefined) return null;
     if (me === null) {
@@ -281,7 +284,6 @@ export function App() {
         </Shell>
       </UrqlProvider>
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [me, client, link, expired]);
 
   if (me === undefined) {

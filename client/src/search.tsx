@@ -116,6 +116,7 @@ export function SearchBox() {
             <Combobox.Empty>{t('search.none', { q })}</Combobox.Empty>
           ) : (
             hits.map((hit, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the option value is the index too (Combobox selects by it)
               <Combobox.Option value={String(i)} key={`${hit.kind}-${i}`}>
                 <HitLine hit={hit} />
               </Combobox.Option>

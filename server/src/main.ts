@@ -3,8 +3,8 @@
  * mode), stops cleanly on SIGINT/SIGTERM, and exits non-zero with a one-line message
  * when it cannot start.
  */
-import { boot, DEMO_PASSWORD } from './boot.ts';
-import { loadConfig, loadDotEnv } from './config.ts';
+import { boot, DEMO_PASSWORD, type Emerald } from './boot.ts';
+import { loadConfig, loadDotEnv, type Config } from './config.ts';
 import { StartupError, errorMessage } from './startupError.ts';
 import { createLogger } from './logger.ts';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
   loadDotEnv();
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.logLevel, { pretty: config.logPretty });
-  let emerald;
+  let emerald: Emerald;
   try {
     emerald = await boot(config, log);
   } catch (error) {

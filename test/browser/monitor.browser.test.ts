@@ -226,19 +226,19 @@ describe('planning', () => {
     await pending.dragTo(cell(tecnico2.name, localDay(1)));
     await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).waitFor();
     expect(await page.getByTestId('unscheduled').locator(`[data-number="${number}"]`).count()).toBe(0);
-    const after = async () => {
+    const storedPlan = async () => {
       const row = (await db.query<{ status: string; technician_id: number; scheduled_start: Date }>(`SELECT status::text, technician_id, scheduled_start FROM work_orders WHERE id = $1`, [number])).rows[0]!;
       const at = row.scheduled_start;
       const day = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
       return { status: row.status, technician_id: row.technician_id, day, hm: `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}` };
     };
     // New cards start at 09:00 local time on the day they are dropped on.
-    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(1), hm: '09:00' });
+    expect(await storedPlan()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(1), hm: '09:00' });
 
     // Moving it to another technician's day keeps the time of day.
     await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).dragTo(cell(tecnico.name, localDay(2)));
     await cell(tecnico.name, localDay(2)).locator(`[data-number="${number}"]`).waitFor();
-    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico.id, day: localDay(2), hm: '09:00' });
+    expect(await storedPlan()).toEqual({ status: 'SCHEDULED', technician_id: tecnico.id, day: localDay(2), hm: '09:00' });
 
     // Without a mouse: the form.
     await cell(tecnico.name, localDay(2)).locator(`[data-number="${number}"]`).getByTestId('plan-work-order').click();
@@ -247,7 +247,7 @@ describe('planning', () => {
     await page.getByTestId('plan-start').fill(`${localDay(3)}T14:30`);
     await page.getByTestId('confirm-plan').click();
     await cell(tecnico2.name, localDay(3)).locator(`[data-number="${number}"]`).waitFor();
-    expect(await after()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(3), hm: '14:30' });
+    expect(await storedPlan()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(3), hm: '14:30' });
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
     await shot(page, 'planning-board-planned');
     await page.setViewportSize({ width: 1024, height: 768 });

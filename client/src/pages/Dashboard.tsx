@@ -106,19 +106,20 @@ const OltGrid = memo(function OltGrid({ olts, live }: { olts: Olt[]; live: Map<s
               {olt.ponPorts.map((p) => {
                 const h = health(p.statusCounts);
                 return (
-                  <div
+                  <a
                     key={p.id}
-                    role="link"
-                    tabIndex={0}
+                    href={`/onus?ponPortId=${encodeURIComponent(p.id)}`}
                     data-testid="pon-port"
                     data-health={h}
                     title={`${p.label}: ${p.statusCounts.online} online · ${p.statusCounts.los} LOS · ${p.statusCounts.powerFail} ${t('status.POWER_FAIL')} · ${p.statusCounts.offline} offline`}
-                    onClick={() => navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`)}
-                    onKeyDown={(e) => e.key === 'Enter' && navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`)}
-                    style={{ ...CELL[h], cursor: 'pointer', borderRadius: 3, fontSize: 10, lineHeight: '16px', padding: '0 4px', minWidth: 30, textAlign: 'center' }}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`);
+                    }}
+                    style={{ ...CELL[h], cursor: 'pointer', borderRadius: 3, fontSize: 10, lineHeight: '16px', padding: '0 4px', minWidth: 30, textAlign: 'center', textDecoration: 'none' }}
                   >
                     {p.label.split(' ').pop()}
-                  </div>
+                  </a>
                 );
               })}
             </div>

@@ -58,6 +58,8 @@ export default function Onus() {
     if (key === 'oltId') next.delete('ponPortId');
     navigate(`${location}?${next.toString()}`, { replace: true });
   };
+  // Keyed on the filter's values (arrays by content), so a re-render with equal values keeps the query.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   const filter = useMemo(
     () => ({
       ...(oltId ? { oltId } : {}),
@@ -65,12 +67,13 @@ export default function Onus() {
       ...(status.length ? { status } : {}),
       ...(signal.length ? { signalLevel: signal } : {}),
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [oltId, ponPortId, status.join(), signal.join()],
   );
   const [olts] = useQuery({ query: OltsDoc });
   // Graphcache's relayPagination merges the pages: moving `after` forward extends the list.
   const [after, setAfter] = useState<string | null>(null);
+  // A new filter starts again from the first page.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the filter is the trigger, not an input
   useEffect(() => setAfter(null), [filter]);
   const [{ data, fetching }, fetchPage] = useQuery({ query: OnusDoc, variables: { filter, after } });
   useResync(() => fetchPage({ requestPolicy: 'network-only' }));

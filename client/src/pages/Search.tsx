@@ -30,6 +30,7 @@ export default function SearchPage() {
         {hits.map((hit, i) => {
           const href = hitHref(hit);
           return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: results are replaced whole; their order is the key
             <UnstyledButton key={i} onClick={() => href && navigate(href)}>
               <Card withBorder padding="sm">
                 <HitLine hit={hit} />

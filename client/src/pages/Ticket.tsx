@@ -110,6 +110,7 @@ export default function TicketPage({ id }: { id: string }) {
           {tk.timeline.nodes.map((e, i) => {
             const ev = e.kind === 'SYSTEM_EVIDENCE' ? (e.data as EvidenceData | null) : null;
             return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a timeline only grows at its end, in order
               <Timeline.Item key={i} title={`${t(`event.${e.kind}` as never)} · ${e.author?.name ?? 'Emerald'}`} data-kind={e.kind}>
                 <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
                   {e.body}

@@ -106,7 +106,7 @@ export const builder = new SchemaBuilder<{
       if (typeof page === 'number') return { field: 1, multiplier: Math.max(1, Math.min(page, MAX_PAGE_SIZE)) };
       // edges/nodes under a connection are already counted by the page size.
       if (field.name === 'edges' || field.name === 'nodes') return { field: 0, multiplier: 1 };
-      const named = String(field.type).replace(/[!\[\]]/g, '');
+      const named = String(field.type).replace(/[![\]]/g, '');
       const isList = String(field.type).includes('[');
       return { field: 1, multiplier: isList && !/Edge$|Connection$/.test(named) ? 10 : 1 };
     },

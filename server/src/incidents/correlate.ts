@@ -231,6 +231,7 @@ export async function correlateSessionChanges(db: Db, t: IncidentThresholds, cha
           return;
         }
         const name = (await tx.query<{ name: string }>('SELECT name FROM routers WHERE id = $1', [routerId])).rows[0]?.name ?? `router ${routerId}`;
+        // biome-ignore lint/complexity/useMathMinMax: these are Dates (Math.min would return a number)
         const first = ended.reduce((m, e) => (e.ended_at < m ? e.ended_at : m), now);
         incidentId = await openOrReopen(
           tx,

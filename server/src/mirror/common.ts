@@ -54,7 +54,7 @@ export function lenientList(pick: (item: Record<string, unknown>) => unknown) {
  * Keys whose values are credentials (ISPCube connections carry the PPPoE `password`;
  * routers the secret's; tokens and API keys turn up in vendor payloads too).
  */
-const SECRET_KEY = /(^|[_\-.])(pass|passwd|pwd|pin|psk)$|password|passphrase|secret|token|api[_\-]?key|private[_\-]?key|credential|^authori[sz]ation$|^cookie$/i;
+const SECRET_KEY = /(^|[_\-.])(pass|passwd|pwd|pin|psk)$|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credential|^authori[sz]ation$|^cookie$/i;
 /** Values that are credentials whatever their key: bearer tokens, JWTs, PEM keys. */
 const SECRET_VALUE = /^(bearer|basic)\s+\S|^eyJ[\w-]+\.[\w-]+\.|-----BEGIN [A-Z ]*PRIVATE KEY-----/i;
 

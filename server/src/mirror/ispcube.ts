@@ -1,11 +1,9 @@
 /** ISPCube → mirror: customers (with phones and e-mails), plans, nodes (routers), connections. */
 import { z } from 'zod';
 import { chunk, type Queryable } from '../db/sql.ts';
-import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts';
-import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
-import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
-import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, lenientList, lenientNumber, lenientText, nameOrObject, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
+import { digitsOnly, phoneDigits } from '../domain/identifiers.ts';
+import type { CustomerStatusValue, } from '../domain/types.ts';
+import { counts, idLike, lenientList, lenientNumber, lenientText, nameOrObject, optionalNumber, optionalText, parse, markGone, storablePayload, type ApplyCounts } from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
 // Only an id and a name are required; every other field is read tolerantly (ISPCube's

@@ -1,12 +1,9 @@
-/** RouterOS → mirror: PPP secrets per router, and live PPPoE sessions with their history. */
-import { z } from 'zod';
+
 import { chunk, type Queryable } from '../db/sql.ts';
-import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts';
+import { normalizeMac, } from '../domain/identifiers.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
-import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
-import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
-import { changedRows, rowHash, upsert } from './upsert.ts';
+import { counts, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
+import { changedRows, rowHash, } from './upsert.ts';
 
 type RosRow = Record<string, string | undefined>;
 

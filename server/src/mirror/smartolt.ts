@@ -1,11 +1,9 @@
 /** SmartOLT → mirror: OLTs, PON ports and ONUs, status and signal readings with their history. */
 import { z } from 'zod';
 import { chunk, type Queryable } from '../db/sql.ts';
-import { digitsOnly, normalizeMac, phoneDigits } from '../domain/identifiers.ts';
-import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
-import type { CustomerStatusValue, OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
-import { counts, idLike, optionalNumber, optionalText, parse, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
+import type { OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
+import { counts, idLike, optionalNumber, optionalText, parse, markGone, storablePayload, type ApplyCounts } from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
 const oltSchema = z.object({ id: idLike, name: z.string().trim().min(1), olt_hardware_version: optionalText, ip: optionalText });

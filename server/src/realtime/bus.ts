@@ -62,8 +62,8 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   const minIntervalMs = options.minIntervalMs ?? 200;
   const summaryIntervalMs = options.summaryIntervalMs ?? 1000;
   const subscribers = Object.fromEntries(
-    (Object.keys(TOPICS) as Topic[]).filter((t): t is LoadedTopic => t !== 'summary').map((t) => [t, new Set<Subscriber<any>>()]),
-  ) as Record<LoadedTopic, Set<Subscriber<any>>>;
+    (Object.keys(TOPICS) as Topic[]).filter((t): t is LoadedTopic => t !== 'summary').map((t) => [t, new Set<Subscriber<unknown>>()]),
+  ) as Record<LoadedTopic, Set<Subscriber<unknown>>>;
   const summarySubs = new Set<{ box: Mailbox<string | number, unknown>; compute: () => Promise<unknown> }>();
   const byConnection = new Map<number, Set<Mailbox<string | number, Connection>>>();
   /** What changed since the last load, per topic, keyed so repeats collapse. */
@@ -78,14 +78,18 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   let pending = emptyPending();
   /** How each topic's event adds to what is pending. */
   const collect: { [T in LoadedTopic]: (event: Extract<EmeraldEvent, { t: T }>) => void } = {
-    onu: (e) => e.ids.forEach((id) => pending.onu.add(id)),
+    onu: (e) => {
+      for (const id of e.ids) pending.onu.add(id);
+    },
     session: (e) => {
       for (const key of e.s ?? []) pending.session.set(`${key[0]}/${key[1]}`, key);
       for (const id of e.ids) pending.connection.add(id);
     },
-    connection: (e) => e.ids.forEach((id) => pending.connection.add(id)),
-    incident: (e) => pending.incident.add(e.id),
-    sync_run: (e) => pending.sync_run.add(e.id),
+    connection: (e) => {
+      for (const id of e.ids) pending.connection.add(id);
+    },
+    incident: (e) => void pending.incident.add(e.id),
+    sync_run: (e) => void pending.sync_run.add(e.id),
   };
   let events = 0;
   let batches = 0;

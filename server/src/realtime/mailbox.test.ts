@@ -33,7 +33,10 @@ describe('Mailbox', () => {
     await vi.advanceTimersByTimeAsync(300); // t = 1,000,350: more than an interval since
     box.put(1, 'ONLINE');
     let settled = false;
-    const quiet = box.next().then((r) => ((settled = true), r));
+    const quiet = box.next().then((r) => {
+      settled = true;
+      return r;
+    });
     await Promise.resolve();
     await Promise.resolve();
     expect(settled).toBe(true); // not held until the tick at 1,000,400

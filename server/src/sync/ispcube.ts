@@ -1,13 +1,10 @@
-/** ISPCube syncs: the whole inventory (plans, nodes, customers, connections), or one customer. */
-import type { Queryable } from '../db/sql.ts';
+
 import { withTransaction } from '../db/sql.ts';
-import { notify, sessionEvent } from '../events/topics.ts';
 import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
-import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
-import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
+import { reportProgress, type Run, } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
 

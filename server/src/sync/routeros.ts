@@ -2,13 +2,13 @@
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { notify, sessionEvent } from '../events/topics.ts';
-import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
+import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
-import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
-import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import type { Run, SyncKindValue } from './runs.ts';
+import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
 
 

@@ -1,14 +1,14 @@
 /** SmartOLT syncs: OLTs and their ONUs, bulk status and signal polls per OLT, and their fan-out. */
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
-import { notify, sessionEvent } from '../events/topics.ts';
-import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
+import { notify, } from '../events/topics.ts';
+import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
-import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
+import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applyOlts, applyOnuSignals, applyOnuStatuses, applyOnus, mapSmartoltOlt, mapSmartoltOnu, mapSmartoltSignal, mapSmartoltStatus, type OnuStatusChange } from '../mirror/smartolt.ts';
 
 
@@ -40,7 +40,7 @@ async function fanOutOlts(ctx: SyncContext, kind: SyncKindValue, trigger: string
   return { counts: { ...emptyCounts(), seen: olts.rows.length }, details: { fannedOut: olts.rows.length, queued } };
 }
 
-async function afterOnuChanges(ctx: SyncContext, tx: Queryable, changes: OnuStatusChange[]): Promise<void> {
+async function afterOnuChanges(tx: Queryable, changes: OnuStatusChange[]): Promise<void> {
   if (!changes.length) return;
   await notify(tx, { t: 'onu', ids: changes.map((c) => c.onuId) });
   await notify(tx, { t: 'summary' });
@@ -68,7 +68,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
     phases.mark('readings');
     if (c.inserted + c.updated + c.removed > 0) await linkAll(tx, { oltId });
     phases.mark('link');
-    await afterOnuChanges(ctx, tx, statusChanges);
+    await afterOnuChanges(tx, statusChanges);
     return { counts: c, changes: statusChanges };
   });
   if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus'], { analyze: false });
@@ -100,7 +100,7 @@ async function pollOltStatuses(ctx: SyncContext, _run: Run, oltId: number): Prom
   const observedAt = new Date();
   const changes = await withTransaction(ctx.db.pool, async (tx) => {
     const c = await applyOnuStatuses(tx, readings, observedAt);
-    await afterOnuChanges(ctx, tx, c);
+    await afterOnuChanges(tx, c);
     return c;
   });
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });

@@ -78,7 +78,7 @@ builder.mutationField('createApiKey', (t) =>
       const key = newApiKey();
       return ctx.db.prisma.$transaction(async (tx) => {
         const owner = await tx.user.findUnique({ where: { id: userId } });
-        if (!owner || !owner.active) throw new NotFoundError('input.userId', 'No active user with that id');
+        if (!owner?.active) throw new NotFoundError('input.userId', 'No active user with that id');
         const apiKey = await tx.apiKey.create({
           data: { name: v.name, prefix: key.prefix, secretHash: key.secretHash, scopes: [...new Set(v.scopes)], userId, expiresAt: v.expiresAt ?? null },
         });

@@ -56,9 +56,9 @@ builder.mutationField('login', (t) =>
       }
       // Same work whether or not the user exists, so timing does not reveal usernames.
       const ok = await verifyPassword(args.password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !user.active || !ok) {
+      if (!user?.active || !ok) {
         ctx.loginThrottle.fail(address);
-        if (user && user.active) {
+        if (user?.active) {
           const failed = user.failedLogins + 1;
           const lock = failed % MAX_FAILURES === 0 ? lockDuration(failed) : 0;
           await ctx.db.prisma.$transaction(async (tx) => {

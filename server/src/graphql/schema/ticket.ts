@@ -207,7 +207,7 @@ const ticketText = z.object({
 
 async function assignableUser(tx: Prisma.TransactionClient, id: number, field: string): Promise<void> {
   const user = await tx.user.findUnique({ where: { id }, select: { active: true, role: true } });
-  if (!user || !user.active) throw new NotFoundError(field, 'No active user with that id');
+  if (!user?.active) throw new NotFoundError(field, 'No active user with that id');
   if (user.role === 'TECHNICIAN') throw ValidationError.single(field, 'NOT_ASSIGNABLE', 'Technicians get work orders, not tickets');
 }
 

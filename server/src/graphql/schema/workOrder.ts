@@ -144,7 +144,7 @@ async function checkAssignment(tx: Prisma.TransactionClient, teamId: number | nu
   if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } }))) throw new NotFoundError('input.teamId', 'No team with that id');
   if (technicianId !== null) {
     const tech = await tx.user.findUnique({ where: { id: technicianId }, select: { role: true, active: true } });
-    if (!tech || !tech.active) throw new NotFoundError('input.technicianId', 'No active user with that id');
+    if (!tech?.active) throw new NotFoundError('input.technicianId', 'No active user with that id');
     if (tech.role !== 'TECHNICIAN') throw ValidationError.single('input.technicianId', 'NOT_A_TECHNICIAN', 'Work orders go to technicians');
   }
 }
