@@ -22,7 +22,10 @@ const { db } = await benchDatabase(subscribers);
 const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
 const jobs = createJobQueue(db.pool);
 const vendors = createVendors(db, endpointsFromConfig(config));
-const app = buildApp({ config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors }, { clientDir: null });
+const app = buildApp(
+  { config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors },
+  { clientDir: null },
+);
 const running = await app.start(0);
 
 async function post(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
@@ -36,30 +39,54 @@ async function post(query: string, variables: Record<string, unknown>, token?: s
   return body.data;
 }
 
-const login = await post('mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }', {});
+const login = await post(
+  'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }',
+  {},
+);
 const token: string = login.login.session.token;
 
 // ── samples
 const _rand = (n: number) => Math.floor(Math.random() * n);
-const customers = (await db.pool.query(`SELECT c.id, c.name, c.doc_number, cn.pppoe_username, o.serial, ph.number
+const customers = (
+  await db.pool.query(`SELECT c.id, c.name, c.doc_number, cn.pppoe_username, o.serial, ph.number
   FROM customers c JOIN connections cn ON cn.customer_id = c.id LEFT JOIN onus o ON o.connection_id = cn.id
-  LEFT JOIN customer_phones ph ON ph.customer_id = c.id AND ph.position = 0 ORDER BY random() LIMIT 500`)).rows;
+  LEFT JOIN customer_phones ph ON ph.customer_id = c.id AND ph.position = 0 ORDER BY random() LIMIT 500`)
+).rows;
 const ponPorts = (await db.pool.query('SELECT id FROM pon_ports ORDER BY random() LIMIT 200')).rows.map((r) => r.id as number);
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/,/g, '');
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/,/g, '');
 const searchQueries: string[] = [];
 for (const c of customers) {
-  const words = fold(c.name).split(' ').filter((w: string) => w.length > 2);
+  const words = fold(c.name)
+    .split(' ')
+    .filter((w: string) => w.length > 2);
   switch (searchQueries.length % 6) {
-    case 0: searchQueries.push(words.slice(0, 2).join(' ')); break; // a name
-    case 1: searchQueries.push(String(c.doc_number).slice(0, 6)); break; // partial DNI
-    case 2: searchQueries.push(c.pppoe_username); break; // username
-    case 3: searchQueries.push(c.serial ? String(c.serial).slice(4, 10) : (words[0] ?? "perez")); break; // partial serial
-    case 4: searchQueries.push(c.number ?? words[0] ?? "perez"); break; // a phone as written
-    default: searchQueries.push(words[words.length - 1] ?? 'perez'); // a surname
+    case 0:
+      searchQueries.push(words.slice(0, 2).join(' '));
+      break; // a name
+    case 1:
+      searchQueries.push(String(c.doc_number).slice(0, 6));
+      break; // partial DNI
+    case 2:
+      searchQueries.push(c.pppoe_username);
+      break; // username
+    case 3:
+      searchQueries.push(c.serial ? String(c.serial).slice(4, 10) : (words[0] ?? 'perez'));
+      break; // partial serial
+    case 4:
+      searchQueries.push(c.number ?? words[0] ?? 'perez');
+      break; // a phone as written
+    default:
+      searchQueries.push(words[words.length - 1] ?? 'perez'); // a surname
   }
 }
 
-const SEARCH = 'query($q: String!) { search(query: $q, first: 10) { hits { kind exact matchedField matchedValue customer { id name docNumber address } connection { id pppoeUsername } pppSecret { id name } } } }';
+const SEARCH =
+  'query($q: String!) { search(query: $q, first: 10) { hits { kind exact matchedField matchedValue customer { id name docNumber address } connection { id pppoeUsername } pppSecret { id name } } } }';
 const CUSTOMER_PAGE = `query($id: ID!) { customer(id: $id) {
   name docNumber address city status debt phones { number } emails { email }
   connections {
@@ -84,10 +111,25 @@ async function measure(label: string, fn: (i: number) => Promise<unknown>, runs 
   return samples;
 }
 
-const results: Record<string, unknown> = { subscribers, runs: RUNS, date: new Date().toISOString(), machine: '2 cores, PostgreSQL 15 on 127.0.0.1' };
-results.search = summarize(await measure('search (GraphQL over HTTP)', (i) => post(SEARCH, { q: searchQueries[i % searchQueries.length] }, token)));
-results.customerPage = summarize(await measure('customer page (GraphQL over HTTP)', (i) => post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i % customers.length].id)) }, token)));
-results.onusByPonPort = summarize(await measure('100 ONUs of a PON port (GraphQL)', (i) => post(ONUS_BY_PON, { p: encodeGlobalID('PonPort', String(ponPorts[i % ponPorts.length])) }, token)));
+const results: Record<string, unknown> = {
+  subscribers,
+  runs: RUNS,
+  date: new Date().toISOString(),
+  machine: '2 cores, PostgreSQL 15 on 127.0.0.1',
+};
+results.search = summarize(
+  await measure('search (GraphQL over HTTP)', (i) => post(SEARCH, { q: searchQueries[i % searchQueries.length] }, token)),
+);
+results.customerPage = summarize(
+  await measure('customer page (GraphQL over HTTP)', (i) =>
+    post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i % customers.length].id)) }, token),
+  ),
+);
+results.onusByPonPort = summarize(
+  await measure('100 ONUs of a PON port (GraphQL)', (i) =>
+    post(ONUS_BY_PON, { p: encodeGlobalID('PonPort', String(ponPorts[i % ponPorts.length])) }, token),
+  ),
+);
 
 // Hand-written SQL for the same customer page: one statement with JSON aggregation.
 const CUSTOMER_SQL = `
@@ -112,7 +154,9 @@ SELECT c.name, c.doc_number, c.address, c.city, c.status, c.debt,
    WHERE cn.customer_id = c.id AND cn.gone_at IS NULL) AS connections,
   (SELECT json_object_agg(source || '/' || kind || '/' || scope_key, last_success_at) FROM source_freshness) AS freshness
 FROM customers c WHERE c.id = $1`;
-const sqlSamples = await measure('customer page (hand-written SQL)', (i) => db.pool.query(CUSTOMER_SQL, [customers[i % customers.length].id]));
+const sqlSamples = await measure('customer page (hand-written SQL)', (i) =>
+  db.pool.query(CUSTOMER_SQL, [customers[i % customers.length].id]),
+);
 results.customerPageSql = summarize(sqlSamples);
 const gql = results.customerPage as { p50: number; p99: number };
 const sql = results.customerPageSql as { p50: number; p99: number };
@@ -134,7 +178,13 @@ await Promise.all(
     }
   }),
 );
-results.customerPageThroughput = { clients: 50, seconds: 10, requests: done, perSecond: Math.round(done / 10), latency: summarize(latencies) };
+results.customerPageThroughput = {
+  clients: 50,
+  seconds: 10,
+  requests: done,
+  perSecond: Math.round(done / 10),
+  latency: summarize(latencies),
+};
 console.log('customer page, 50 clients'.padEnd(34), JSON.stringify(results.customerPageThroughput));
 
 fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });

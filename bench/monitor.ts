@@ -33,7 +33,16 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -66,12 +75,17 @@ async function main(): Promise<void> {
       }).observe({ type: 'longtask', buffered: false });
     });
     await page.waitForFunction(() => document.querySelector('[data-testid="live-indicator"]')?.getAttribute('data-state') === 'up');
-    const onus = (await db.pool.query<{ id: number }>(`SELECT id FROM onus WHERE gone_at IS NULL ORDER BY random() LIMIT 1000`)).rows.map((r) => r.id);
+    const onus = (await db.pool.query<{ id: number }>(`SELECT id FROM onus WHERE gone_at IS NULL ORDER BY random() LIMIT 1000`)).rows.map(
+      (r) => r.id,
+    );
     const start = Date.now();
     for (let i = 0; i < 100; i++) {
       const batch = onus.slice(i * 10, i * 10 + 10);
       await withTransaction(db.pool, async (tx) => {
-        await tx.query(`UPDATE onus SET status = CASE WHEN status = 'ONLINE' THEN 'LOS'::"OnuStatus" ELSE 'ONLINE'::"OnuStatus" END, status_changed_at = now() WHERE id = ANY($1::int[])`, [batch]);
+        await tx.query(
+          `UPDATE onus SET status = CASE WHEN status = 'ONLINE' THEN 'LOS'::"OnuStatus" ELSE 'ONLINE'::"OnuStatus" END, status_changed_at = now() WHERE id = ANY($1::int[])`,
+          [batch],
+        );
         await notify(tx, { t: 'onu', ids: batch });
       });
       const wait = start + (i + 1) * 100 - Date.now();

@@ -32,7 +32,9 @@ import { benchDatabase, runBench, summarize, writeResult } from './setup.ts';
 import { withTransaction } from '../server/src/db/sql.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000' }, clients: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { subscribers: { type: 'string', default: '10000' }, clients: { type: 'string', default: '1000' } },
+});
 const SUBSCRIBERS = Number(values.subscribers);
 const CLIENTS = Number(values.clients);
 
@@ -48,7 +50,15 @@ async function main(): Promise<void> {
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: url, EMERALD_PROCESSES: 'api', EMERALD_DEMO: 'off', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      EMERALD_PROCESSES: 'api',
+      EMERALD_DEMO: 'off',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '10',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('Emerald is running') && resolve()));
@@ -56,22 +66,37 @@ async function main(): Promise<void> {
   const login = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation { login(username: "noc", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }' }),
+    body: JSON.stringify({
+      query:
+        'mutation { login(username: "noc", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }',
+    }),
   });
   const token = ((await login.json()) as { data: { login: { session: { token: string } } } }).data.login.session.token;
   const idleRss = rssMb(server.pid!).rss;
 
   const clients: Client[] = [];
-  const open = (n: number, onMessage: (i: number, data: { resync: boolean; onus: { id: string; serial: string; status: { value: string } }[] }) => void) => {
+  const open = (
+    n: number,
+    onMessage: (i: number, data: { resync: boolean; onus: { id: string; serial: string; status: { value: string } }[] }) => void,
+  ) => {
     const subs: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const c = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const c = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       clients.push(c);
       subs.push(
         new Promise<void>((acked) => {
           c.subscribe(
             { query: ONU_SUB },
-            { next: (m) => onMessage(i, (m.data as { onuStatusChanged: never }).onuStatusChanged), error: (e) => console.error('subscription error', e), complete: () => {} },
+            {
+              next: (m) => onMessage(i, (m.data as { onuStatusChanged: never }).onuStatusChanged),
+              error: (e) => console.error('subscription error', e),
+              complete: () => {},
+            },
           );
           c.on('connected', () => acked());
         }),
@@ -95,7 +120,9 @@ async function main(): Promise<void> {
   });
   await new Promise((r) => setTimeout(r, 2000));
   const subscribedRss = rssMb(server.pid!).rss;
-  const onus = (await db.pool.query<{ id: number; serial: string }>(`SELECT id, serial FROM onus WHERE status = 'ONLINE' ORDER BY random() LIMIT 40`)).rows;
+  const onus = (
+    await db.pool.query<{ id: number; serial: string }>(`SELECT id, serial FROM onus WHERE status = 'ONLINE' ORDER BY random() LIMIT 40`)
+  ).rows;
   const latencies: number[] = [];
   for (const onu of onus) {
     waiting = { serial: onu.serial, sentAt: performance.now(), got: new Set(), latencies: [] };
@@ -126,7 +153,9 @@ async function main(): Promise<void> {
     for (const o of data.onus) views[i]!.set(o.serial, o.status.value);
   });
   await new Promise((r) => setTimeout(r, 1000));
-  const stormOnus = (await db.pool.query<{ id: number; serial: string }>(`SELECT id, serial FROM onus WHERE gone_at IS NULL ORDER BY id LIMIT 10000`)).rows;
+  const stormOnus = (
+    await db.pool.query<{ id: number; serial: string }>(`SELECT id, serial FROM onus WHERE gone_at IS NULL ORDER BY id LIMIT 10000`)
+  ).rows;
   let peak = rssMb(server.pid!).rss;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid!).rss)), 100);
   const stormStart = performance.now();
@@ -137,14 +166,23 @@ async function main(): Promise<void> {
     const batch = Array.from({ length: 100 }, (_, j) => stormOnus[(tick * 100 + j) % stormOnus.length]!);
     const status = states[tick % states.length]!;
     await withTransaction(db.pool, async (tx) => {
-      await tx.query(`UPDATE onus SET status = $2::"OnuStatus", status_changed_at = now() WHERE id = ANY($1::int[])`, [batch.map((o) => o.id), status]);
+      await tx.query(`UPDATE onus SET status = $2::"OnuStatus", status_changed_at = now() WHERE id = ANY($1::int[])`, [
+        batch.map((o) => o.id),
+        status,
+      ]);
       await notify(tx, { t: 'onu', ids: batch.map((o) => o.id) });
     });
     const wait = stormStart + (tick + 1) * 100 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const stormSeconds = (performance.now() - stormStart) / 1000;
-  const truth = new Map((await db.pool.query<{ serial: string; status: string }>(`SELECT serial, status::text FROM onus WHERE id = ANY($1::int[])`, [stormOnus.map((o) => o.id)])).rows.map((r) => [r.serial, r.status]));
+  const truth = new Map(
+    (
+      await db.pool.query<{ serial: string; status: string }>(`SELECT serial, status::text FROM onus WHERE id = ANY($1::int[])`, [
+        stormOnus.map((o) => o.id),
+      ])
+    ).rows.map((r) => [r.serial, r.status]),
+  );
   const settled = Date.now() + 15_000;
   const matches = () => views.filter((v) => v.size === truth.size && [...truth].every(([k, s]) => v.get(k) === s)).length;
   while (matches() < views.length && Date.now() < settled) await new Promise((r) => setTimeout(r, 100));
@@ -165,23 +203,45 @@ async function main(): Promise<void> {
   // ── 3. diagnosis against simulators with 100 ms latency ──
   process.stderr.write('diagnosis with live checks…\n');
   const world = World.generate({ seed: 42, subscribers: SUBSCRIBERS });
-  const credentials = { ispcube: { apiKey: 'k', clientId: '1', username: 'u', password: 'p' }, smartoltToken: 't', routeros: { user: 'api', password: 'x' } };
+  const credentials = {
+    ispcube: { apiKey: 'k', clientId: '1', username: 'u', password: 'p' },
+    smartoltToken: 't',
+    routeros: { user: 'api', password: 'x' },
+  };
   const isp = await startSimulatedIsp({ world, credentials, smartoltHourlyLimit: 1_000_000 });
-  for (const [id, sim] of isp.routers) await db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
+  for (const [id, sim] of isp.routers)
+    await db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
   for (const sim of isp.routers.values()) sim.faults.latencyMs = 100;
   isp.smartolt!.faults.latencyMs = 100;
-  const config = loadConfig({ LOG_LEVEL: 'silent', SMARTOLT_URL: 'http://x/api', SMARTOLT_TOKEN: 't', ROUTEROS_USER: 'api', ROUTEROS_PASSWORD: 'x', SMARTOLT_HOURLY_BUDGET: '1000000' });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    SMARTOLT_URL: 'http://x/api',
+    SMARTOLT_TOKEN: 't',
+    ROUTEROS_USER: 'api',
+    ROUTEROS_PASSWORD: 'x',
+    SMARTOLT_HOURLY_BUDGET: '1000000',
+  });
   const vendors = createVendors(db, endpointsFor(isp, { hourlyBudget: 1_000_000, routerTimeoutSeconds: 5 }));
   const jobs = createJobQueue(db.pool);
   const services = { config, db, log: pino({ level: 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors };
-  const targets = (await db.pool.query<{ id: number; router_id: number }>(`SELECT c.id, c.router_id FROM connections c JOIN onus o ON o.connection_id = c.id WHERE c.router_id IS NOT NULL ORDER BY random() LIMIT 60`)).rows;
+  const targets = (
+    await db.pool.query<{ id: number; router_id: number }>(
+      `SELECT c.id, c.router_id FROM connections c JOIN onus o ON o.connection_id = c.id WHERE c.router_id IS NOT NULL ORDER BY random() LIMIT 60`,
+    )
+  ).rows;
   const times: number[] = [];
   for (const t of targets.slice(0, 50)) times.push((await diagnose(services, { connectionId: t.id })).tookMs);
   const down = targets[50]!;
-  const downRouter = (await db.pool.query<{ external_id: string }>('SELECT external_id FROM routers WHERE id = $1', [down.router_id])).rows[0]!.external_id;
+  const downRouter = (await db.pool.query<{ external_id: string }>('SELECT external_id FROM routers WHERE id = $1', [down.router_id]))
+    .rows[0]!.external_id;
   isp.routers.get(Number(downRouter))!.faults.hang = true;
   const downTimes: number[] = [];
-  const sameRouter = (await db.pool.query<{ id: number }>(`SELECT c.id FROM connections c JOIN onus o ON o.connection_id = c.id WHERE c.router_id = $1 ORDER BY random() LIMIT 20`, [down.router_id])).rows;
+  const sameRouter = (
+    await db.pool.query<{ id: number }>(
+      `SELECT c.id FROM connections c JOIN onus o ON o.connection_id = c.id WHERE c.router_id = $1 ORDER BY random() LIMIT 20`,
+      [down.router_id],
+    )
+  ).rows;
   for (const t of sameRouter) {
     vendors.routers.resetBackoff(down.router_id); // measure the timeout itself, not the backoff's fast failure
     downTimes.push((await diagnose(services, { connectionId: t.id })).tookMs);

@@ -13,7 +13,10 @@ import { seedDemo } from '../server/src/demo/seed.ts';
 
 export const benchServer = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-export async function benchDatabase(subscribers: number, options: { fresh?: boolean; seed?: boolean } = {}): Promise<{ url: string; db: Db }> {
+export async function benchDatabase(
+  subscribers: number,
+  options: { fresh?: boolean; seed?: boolean } = {},
+): Promise<{ url: string; db: Db }> {
   const name = `emerald_bench_${subscribers}`;
   const admin = new pg.Client({ connectionString: benchServer });
   await admin.connect();
@@ -47,7 +50,14 @@ export function summarize(samples: number[]): { n: number; p50: number; p95: num
   const s = [...samples].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { n: s.length, p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), p99: r(percentile(s, 99)), max: r(s.at(-1) ?? NaN), mean: r(mean) };
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p95: r(percentile(s, 95)),
+    p99: r(percentile(s, 99)),
+    max: r(s.at(-1) ?? NaN),
+    mean: r(mean),
+  };
 }
 
 /** Write a benchmark's result to bench/results/<name>.json and print it. */

@@ -35,11 +35,29 @@ const subscribers = Number(values.subscribers);
 const statusInterval = Number(values['status-interval']);
 const samples = Number(values.samples);
 
-const MIRROR_TABLES = ['customers', 'customer_phones', 'customer_emails', 'connections', 'plans', 'routers', 'ppp_secrets', 'ppp_sessions', 'olts', 'onus', 'onu_status_events', 'onu_signal_samples', 'ppp_session_history'];
+const MIRROR_TABLES = [
+  'customers',
+  'customer_phones',
+  'customer_emails',
+  'connections',
+  'plans',
+  'routers',
+  'ppp_secrets',
+  'ppp_sessions',
+  'olts',
+  'onus',
+  'onu_status_events',
+  'onu_signal_samples',
+  'ppp_session_history',
+];
 
 function startChild(args: string[], env: Record<string, string>, ready?: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -67,7 +85,11 @@ function peakRssKb(pid: number): number {
 async function main(): Promise<void> {
   // 1. The simulated ISP, in its own process.
   process.stderr.write(`starting the simulators (${subscribers} subscribers)…\n`);
-  const sim = await startChild(['simulators/cli.ts', 'all', '--subscribers', String(subscribers), '--hourly-limit', '1000000'], {}, /Ctrl-C stops them/);
+  const sim = await startChild(
+    ['simulators/cli.ts', 'all', '--subscribers', String(subscribers), '--hourly-limit', '1000000'],
+    {},
+    /Ctrl-C stops them/,
+  );
   const simEnv = Object.fromEntries([...sim.out().matchAll(/^([A-Z_]+)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
   const control = /Control\s+(\S+)\/control\/state/.exec(sim.out())![1]!;
 
@@ -134,7 +156,11 @@ async function main(): Promise<void> {
   process.stderr.write('full sync…\n');
   const firstMs = await fullSync();
   const rows = Object.fromEntries(
-    await Promise.all(['customers', 'connections', 'ppp_secrets', 'ppp_sessions', 'onus'].map(async (t) => [t, Number((await db.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n)] as const)),
+    await Promise.all(
+      ['customers', 'connections', 'ppp_secrets', 'ppp_sessions', 'onus'].map(
+        async (t) => [t, Number((await db.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n)] as const,
+      ),
+    ),
   );
   const firstPeakMb = Math.round(peakKb / 1024);
 
@@ -152,7 +178,10 @@ async function main(): Promise<void> {
   for (const o of olts) await jobs.add('sync_smartolt', { kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(o.id), trigger: 'schedule' });
   await new Promise((r) => setTimeout(r, 3000));
   const candidates = (
-    await db.pool.query<{ id: number; serial: string }>(`SELECT id, serial FROM onus WHERE status = 'ONLINE' AND connection_id IS NOT NULL AND gone_at IS NULL ORDER BY random() LIMIT $1`, [samples])
+    await db.pool.query<{ id: number; serial: string }>(
+      `SELECT id, serial FROM onus WHERE status = 'ONLINE' AND connection_id IS NOT NULL AND gone_at IS NULL ORDER BY random() LIMIT $1`,
+      [samples],
+    )
   ).rows;
   const latencies: number[] = [];
   for (const onu of candidates) {
@@ -164,7 +193,8 @@ async function main(): Promise<void> {
     for (;;) {
       const seen = await db.pool.query(`SELECT 1 FROM onu_status_events WHERE onu_id = $1 AND status = 'LOS'`, [onu.id]);
       if (seen.rowCount) break;
-      if (Date.now() - at > (statusInterval + 60) * 1000) throw new Error(`ONU ${onu.serial}: no status event after ${statusInterval + 60} s`);
+      if (Date.now() - at > (statusInterval + 60) * 1000)
+        throw new Error(`ONU ${onu.serial}: no status event after ${statusInterval + 60} s`);
       await new Promise((r) => setTimeout(r, 50));
     }
     latencies.push(Date.now() - at);
@@ -179,7 +209,12 @@ async function main(): Promise<void> {
     postgres: (await db.pool.query('SHOW server_version')).rows[0].server_version,
     rows,
     fullSync: { seconds: Math.round(firstMs / 100) / 10, peakRssMb: firstPeakMb, target: { seconds: 60, peakRssMb: 700 } },
-    resyncNoChanges: { seconds: Math.round(secondMs / 100) / 10, rowsWritten: Object.values(written).reduce((a, b) => a + b, 0), byTable: written, target: { seconds: 20, rowsWritten: 0 } },
+    resyncNoChanges: {
+      seconds: Math.round(secondMs / 100) / 10,
+      rowsWritten: Object.values(written).reduce((a, b) => a + b, 0),
+      byTable: written,
+      target: { seconds: 20, rowsWritten: 0 },
+    },
     peakRssMbOverall: Math.round(peakKb / 1024),
     statusLatency: {
       pollIntervalSeconds: statusInterval,

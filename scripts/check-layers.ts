@@ -5,7 +5,10 @@ import path from 'node:path';
 import { checkLayers } from './layers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx'], { cwd: root, encoding: 'utf8' });
+const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 const files = new Map<string, string>();
 for (const file of listed.split('\n')) {
   if (!file || file.includes('/generated/') || file.startsWith('client/src/gql/') || !fs.existsSync(path.join(root, file))) continue;

@@ -80,14 +80,16 @@ export function rankOf(file: string): number | null {
   return -1; // a new top-level folder must be placed in RANKS
 }
 
-const isTest = (file: string): boolean => /\.(db\.|browser\.)?test\.tsx?$/.test(file) || file.startsWith('test/') || file.startsWith('bench/') || file.startsWith('scripts/');
+const isTest = (file: string): boolean =>
+  /\.(db\.|browser\.)?test\.tsx?$/.test(file) || file.startsWith('test/') || file.startsWith('bench/') || file.startsWith('scripts/');
 
 function ruleViolation(e: ImportEdge): string | null {
   const { from, to } = e;
   if (isTest(from)) return null;
   if (from === `${SERVER}services.ts`) return e.typeOnly ? null : 'services.ts holds types only: use `import type`';
   if (from.startsWith(`${SERVER}domain/`) && !to.startsWith(`${SERVER}domain/`)) return 'domain/ is pure: it imports nothing of ours';
-  if (from.startsWith('client/')) return to.startsWith('client/') ? null : 'the monitor imports only client/ (talk to the server over GraphQL)';
+  if (from.startsWith('client/'))
+    return to.startsWith('client/') ? null : 'the monitor imports only client/ (talk to the server over GraphQL)';
   if (from.startsWith('simulators/')) {
     if (to.startsWith('simulators/') || to === `${SERVER}vendors/routerosWire.ts` || to.startsWith(`${SERVER}domain/`)) return null;
     return 'simulators use only themselves, the RouterOS wire codec and domain/';
@@ -105,7 +107,8 @@ function ruleViolation(e: ImportEdge): string | null {
     const a = rankOf(from);
     const b = rankOf(to);
     if (a === -1) return `${from} is in no layer: add its folder to scripts/layers.ts`;
-    if (a !== null && b !== null && b > a) return `layer ${a} (${from.slice(SERVER.length).split('/')[0]}) must not import layer ${b} (${to.slice(SERVER.length).split('/')[0]})`;
+    if (a !== null && b !== null && b > a)
+      return `layer ${a} (${from.slice(SERVER.length).split('/')[0]}) must not import layer ${b} (${to.slice(SERVER.length).split('/')[0]})`;
   }
   return null;
 }

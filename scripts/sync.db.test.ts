@@ -40,7 +40,11 @@ describe('npm run sync', () => {
     const runs = 1 + 1 + w.routers.length + 1 + w.olts.length; // ISPCube, routers fan-out + each, OLTs + each
     expect(out).toContain(`all ${runs} run(s) succeeded`);
     expect(out).toMatch(/^queued run #\d+: full inventory/m);
-    expect(out).toMatch(new RegExp(`ispcube inventory succeeded in [\\d.]+ s \\(seen \\d+, \\+${w.customers.length + w.connections.length + w.plans.length + w.routers.length} `));
+    expect(out).toMatch(
+      new RegExp(
+        `ispcube inventory succeeded in [\\d.]+ s \\(seen \\d+, \\+${w.customers.length + w.connections.length + w.plans.length + w.routers.length} `,
+      ),
+    );
     expect(out).toMatch(/^total\s+\d+/m);
     expect(await count('SELECT count(*) AS n FROM customers')).toBe(w.customers.length);
     expect(await count('SELECT count(*) AS n FROM ppp_secrets')).toBe(w.secrets.length);
@@ -53,7 +57,9 @@ describe('npm run sync', () => {
     expect(code, out).toBe(0);
     expect(out).toContain(`router ${router.name} (sessions)`);
     expect(out).toContain('all 1 run(s) succeeded');
-    expect(await count(`SELECT count(*) AS n FROM ppp_sessions WHERE router_id = (SELECT id FROM routers WHERE name = '${router.name}')`)).toBe(vw.world.sessions(router.id).length);
+    expect(
+      await count(`SELECT count(*) AS n FROM ppp_sessions WHERE router_id = (SELECT id FROM routers WHERE name = '${router.name}')`),
+    ).toBe(vw.world.sessions(router.id).length);
   });
 
   it('follows a run through a passing SmartOLT failure ("try again later") to its successful retry', async () => {

@@ -70,7 +70,10 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'REJECTED']);
 
 /** A run that failed for a passing reason and that its job will try again (with backoff). */
 const retrying = (r: RunRow): boolean =>
-  r.status === 'FAILED' && r.error_code !== null && TRANSIENT_VENDOR_ERRORS.includes(r.error_code as VendorErrorCode) && r.attempt < SYNC_MAX_ATTEMPTS;
+  r.status === 'FAILED' &&
+  r.error_code !== null &&
+  TRANSIENT_VENDOR_ERRORS.includes(r.error_code as VendorErrorCode) &&
+  r.attempt < SYNC_MAX_ATTEMPTS;
 
 async function resolveTarget(db: Db, table: 'routers' | 'olts', ref: string): Promise<{ id: number; name: string }> {
   const res = await db.pool.query<{ id: number; name: string }>(
@@ -78,9 +81,13 @@ async function resolveTarget(db: Db, table: 'routers' | 'olts', ref: string): Pr
     [ref],
   );
   if (res.rows.length !== 1) {
-    const known = await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM ${table} WHERE gone_at IS NULL ORDER BY id LIMIT 20`);
+    const known = await db.pool.query<{ id: number; name: string }>(
+      `SELECT id, name FROM ${table} WHERE gone_at IS NULL ORDER BY id LIMIT 20`,
+    );
     const list = known.rows.map((r) => `${r.id} (${r.name})`).join(', ') || 'none yet: sync ispcube / smartolt first';
-    throw new UsageError(`${res.rows.length ? 'more than one' : 'no'} ${table === 'routers' ? 'router' : 'OLT'} matches "${ref}"; known: ${list}`);
+    throw new UsageError(
+      `${res.rows.length ? 'more than one' : 'no'} ${table === 'routers' ? 'router' : 'OLT'} matches "${ref}"; known: ${list}`,
+    );
   }
   return res.rows[0]!;
 }
@@ -89,27 +96,59 @@ async function buildRequest(db: Db, args: ReturnType<typeof parse>): Promise<Req
   const { source, values } = args;
   const kind = values.kind ? KINDS[values.kind] : 'INVENTORY';
   if (!kind || !ALLOWED_KINDS[source]!.includes(kind)) {
-    throw new UsageError(`--kind for ${source} is one of: ${ALLOWED_KINDS[source]!.map((k) => Object.keys(KINDS).find((n) => KINDS[n] === k)).join(', ')}`);
+    throw new UsageError(
+      `--kind for ${source} is one of: ${ALLOWED_KINDS[source]!.map((k) => Object.keys(KINDS).find((n) => KINDS[n] === k)).join(', ')}`,
+    );
   }
   if (values.router && source !== 'routeros') throw new UsageError('--router goes with routeros');
   if (values.olt && source !== 'smartolt') throw new UsageError('--olt goes with smartolt');
   if (values.customer && source !== 'ispcube') throw new UsageError('--customer goes with ispcube');
   switch (source) {
     case 'all':
-      return { source: 'ISPCUBE', kind, scope: 'ALL', scopeRef: null, chain: true, label: 'full inventory (ISPCube, then every router and OLT)' };
+      return {
+        source: 'ISPCUBE',
+        kind,
+        scope: 'ALL',
+        scopeRef: null,
+        chain: true,
+        label: 'full inventory (ISPCube, then every router and OLT)',
+      };
     case 'ispcube':
       return values.customer
-        ? { source: 'ISPCUBE', kind, scope: 'CUSTOMER', scopeRef: values.customer, chain: false, label: `ISPCube customer ${values.customer}` }
+        ? {
+            source: 'ISPCUBE',
+            kind,
+            scope: 'CUSTOMER',
+            scopeRef: values.customer,
+            chain: false,
+            label: `ISPCube customer ${values.customer}`,
+          }
         : { source: 'ISPCUBE', kind, scope: 'ALL', scopeRef: null, chain: false, label: 'ISPCube' };
     case 'routeros': {
-      if (!values.router) return { source: 'ROUTEROS', kind, scope: 'ALL', scopeRef: null, chain: false, label: `every router (${kind.toLowerCase()})` };
+      if (!values.router)
+        return { source: 'ROUTEROS', kind, scope: 'ALL', scopeRef: null, chain: false, label: `every router (${kind.toLowerCase()})` };
       const r = await resolveTarget(db, 'routers', values.router);
-      return { source: 'ROUTEROS', kind, scope: 'ROUTER', scopeRef: String(r.id), chain: false, label: `router ${r.name} (${kind.toLowerCase()})` };
+      return {
+        source: 'ROUTEROS',
+        kind,
+        scope: 'ROUTER',
+        scopeRef: String(r.id),
+        chain: false,
+        label: `router ${r.name} (${kind.toLowerCase()})`,
+      };
     }
     default: {
-      if (!values.olt) return { source: 'SMARTOLT', kind, scope: 'ALL', scopeRef: null, chain: false, label: `every OLT (${kind.toLowerCase()})` };
+      if (!values.olt)
+        return { source: 'SMARTOLT', kind, scope: 'ALL', scopeRef: null, chain: false, label: `every OLT (${kind.toLowerCase()})` };
       const o = await resolveTarget(db, 'olts', values.olt);
-      return { source: 'SMARTOLT', kind, scope: 'OLT', scopeRef: String(o.id), chain: false, label: `OLT ${o.name} (${kind.toLowerCase()})` };
+      return {
+        source: 'SMARTOLT',
+        kind,
+        scope: 'OLT',
+        scopeRef: String(o.id),
+        chain: false,
+        label: `OLT ${o.name} (${kind.toLowerCase()})`,
+      };
     }
   }
 }
@@ -129,7 +168,9 @@ function parse(argv: string[]) {
   });
   const source = positionals[0];
   if (!source || !(source in ALLOWED_KINDS) || positionals.length > 1) {
-    throw new UsageError('usage: npm run sync -- <all|ispcube|routeros|smartolt> [--router <id|name>] [--olt <id|name>] [--customer <DNI/CUIT>] [--kind …] [--queue-only]');
+    throw new UsageError(
+      'usage: npm run sync -- <all|ispcube|routeros|smartolt> [--router <id|name>] [--olt <id|name>] [--customer <DNI/CUIT>] [--kind …] [--queue-only]',
+    );
   }
   return { source, values };
 }
@@ -163,20 +204,48 @@ function line(r: RunRow): string {
 
 /** The final table: one line per run, then totals. */
 export function summary(runs: RunRow[], elapsedMs: number): string {
-  const rows = runs.map((r) => [describeRun(r), r.status, r.seen, r.inserted, r.updated, r.unchanged, r.removed, r.ms === null ? '' : (r.ms / 1000).toFixed(1)]);
-  const total = runs.reduce((t, r) => ({ seen: t.seen + r.seen, inserted: t.inserted + r.inserted, updated: t.updated + r.updated, unchanged: t.unchanged + r.unchanged, removed: t.removed + r.removed }), {
-    seen: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    removed: 0,
-  });
+  const rows = runs.map((r) => [
+    describeRun(r),
+    r.status,
+    r.seen,
+    r.inserted,
+    r.updated,
+    r.unchanged,
+    r.removed,
+    r.ms === null ? '' : (r.ms / 1000).toFixed(1),
+  ]);
+  const total = runs.reduce(
+    (t, r) => ({
+      seen: t.seen + r.seen,
+      inserted: t.inserted + r.inserted,
+      updated: t.updated + r.updated,
+      unchanged: t.unchanged + r.unchanged,
+      removed: t.removed + r.removed,
+    }),
+    {
+      seen: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
+    },
+  );
   const header = ['run', 'status', 'seen', 'inserted', 'updated', 'unchanged', 'removed', 's'];
-  const all = [header, ...rows, ['total', '', total.seen, total.inserted, total.updated, total.unchanged, total.removed, (elapsedMs / 1000).toFixed(1)]].map((r) => r.map(String));
+  const all = [
+    header,
+    ...rows,
+    ['total', '', total.seen, total.inserted, total.updated, total.unchanged, total.removed, (elapsedMs / 1000).toFixed(1)],
+  ].map((r) => r.map(String));
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const failed = runs.filter((r) => r.status !== 'SUCCEEDED');
-  return [fmt(all[0]!), ...all.slice(1, -1).map(fmt), fmt(all.at(-1)!), '', failed.length ? `${failed.length} of ${runs.length} run(s) did not succeed` : `all ${runs.length} run(s) succeeded`].join('\n');
+  return [
+    fmt(all[0]!),
+    ...all.slice(1, -1).map(fmt),
+    fmt(all.at(-1)!),
+    '',
+    failed.length ? `${failed.length} of ${runs.length} run(s) did not succeed` : `all ${runs.length} run(s) succeeded`,
+  ].join('\n');
 }
 
 await runCli(async () => {
@@ -194,7 +263,9 @@ await runCli(async () => {
     // Demo mode's simulators live inside `npm start`: only its worker can reach them.
     const queueOnly = args.values['queue-only'] || config.demo.enabled;
     if (queueOnly) {
-      const alive = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_heartbeats WHERE last_seen_at > now() - interval '45 seconds'`);
+      const alive = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM worker_heartbeats WHERE last_seen_at > now() - interval '45 seconds'`,
+      );
       if (!alive.rows[0]?.n) {
         throw new UsageError(
           config.demo.enabled
@@ -210,8 +281,17 @@ await runCli(async () => {
 
     const trigger = 'cli';
     const started = Date.now();
-    const { runId, queued } = await enqueueSync(db, jobs, { source: request.source, kind: request.kind, scope: request.scope, scopeRef: request.scopeRef, trigger, chain: request.chain });
-    console.log(`${queued ? 'queued' : 'already queued, following'} run #${runId}: ${request.label}${queueOnly ? ' (the running worker does it)' : ''}`);
+    const { runId, queued } = await enqueueSync(db, jobs, {
+      source: request.source,
+      kind: request.kind,
+      scope: request.scope,
+      scopeRef: request.scopeRef,
+      trigger,
+      chain: request.chain,
+    });
+    console.log(
+      `${queued ? 'queued' : 'already queued, following'} run #${runId}: ${request.label}${queueOnly ? ' (the running worker does it)' : ''}`,
+    );
 
     const printed = new Map<number, string>();
     let runs: RunRow[] = [];

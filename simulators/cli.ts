@@ -69,7 +69,12 @@ const options: SimulatedIspOptions = {
   weatherRate,
   onWeather: (e) => console.log(`${e.at.toISOString().slice(11, 19)} weather: ${e.kind} ${e.detail}`),
   credentials: {
-    ispcube: { apiKey: values['api-key'], clientId: values['client-id'], username: values['ispcube-user'], password: values['ispcube-password'] },
+    ispcube: {
+      apiKey: values['api-key'],
+      clientId: values['client-id'],
+      username: values['ispcube-user'],
+      password: values['ispcube-password'],
+    },
     smartoltToken: values.token,
     routeros: { user: values.user, password: values.password },
   },
@@ -84,8 +89,14 @@ try {
 }
 const controlServer = await startHttpSim(controlHandler(isp, '/control'), { host: values.host, port: controlPort });
 
-const out: string[] = [`Simulated ISP: ${subscribers} subscribers (seed ${seed}), ${world.data.routers.length} routers, ${world.data.olts.length} OLTs`, ''];
-if (isp.ispcube) out.push(`ISPCube   ${isp.ispcube.url}/api  (api-key ${values['api-key']}, client-id ${values['client-id']}, user ${values['ispcube-user']})`);
+const out: string[] = [
+  `Simulated ISP: ${subscribers} subscribers (seed ${seed}), ${world.data.routers.length} routers, ${world.data.olts.length} OLTs`,
+  '',
+];
+if (isp.ispcube)
+  out.push(
+    `ISPCube   ${isp.ispcube.url}/api  (api-key ${values['api-key']}, client-id ${values['client-id']}, user ${values['ispcube-user']})`,
+  );
 if (isp.smartolt) out.push(`SmartOLT  ${isp.smartolt.url}/api  (X-Token ${values.token}, ${hourlyLimit} calls/hour)`);
 for (const r of world.data.routers) {
   const sim = isp.routers.get(r.id);
@@ -97,13 +108,16 @@ if (isp.ispcube) {
   out.push(`ISPCUBE_URL=${isp.ispcube.url}/api`, `ISPCUBE_API_KEY=${values['api-key']}`, `ISPCUBE_CLIENT_ID=${values['client-id']}`);
   out.push(`ISPCUBE_USERNAME=${values['ispcube-user']}`, `ISPCUBE_PASSWORD=${values['ispcube-password']}`);
 }
-if (isp.smartolt) out.push(`SMARTOLT_URL=${isp.smartolt.url}/api`, `SMARTOLT_TOKEN=${values.token}`, `SMARTOLT_HOURLY_BUDGET=${hourlyLimit}`);
+if (isp.smartolt)
+  out.push(`SMARTOLT_URL=${isp.smartolt.url}/api`, `SMARTOLT_TOKEN=${values.token}`, `SMARTOLT_HOURLY_BUDGET=${hourlyLimit}`);
 if (isp.routers.size) out.push(`ROUTEROS_USER=${values.user}`, `ROUTEROS_PASSWORD=${values.password}`);
 const port = world.ponPorts().find((p) => p.onus.length >= 8) ?? world.ponPorts()[0];
 if (port) {
   out.push('', 'Script a fibre cut and its repair:');
   out.push(`curl -s -X POST ${controlServer.url}/control/fibre-cut -d '{"olt":${port.oltId},"board":${port.board},"port":${port.port}}'`);
-  out.push(`curl -s -X POST ${controlServer.url}/control/restore-port -d '{"olt":${port.oltId},"board":${port.board},"port":${port.port}}'`);
+  out.push(
+    `curl -s -X POST ${controlServer.url}/control/restore-port -d '{"olt":${port.oltId},"board":${port.board},"port":${port.port}}'`,
+  );
 }
 out.push('', 'Ctrl-C stops them.');
 console.log(out.join('\n'));

@@ -30,7 +30,11 @@ afterAll(async () => {
 });
 
 const post = async (action: string, body: unknown) => {
-  const res = await fetch(`${ctl.url}/control/${action}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${ctl.url}/control/${action}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
@@ -49,14 +53,20 @@ describe('control API', () => {
     expect(cut.body.affected).toBe(online.length);
     const statuses = await smartoltStatuses(port.oltId);
     for (const o of online) expect(statuses.get(o.sn)).toBe('LOS');
-    const names = new Set(online.flatMap((o) => (o.connectionId === null ? [] : [isp.world.secretOf(o.connectionId)?.name])).filter(Boolean));
+    const names = new Set(
+      online.flatMap((o) => (o.connectionId === null ? [] : [isp.world.secretOf(o.connectionId)?.name])).filter(Boolean),
+    );
     const up = isp.world.data.routers.flatMap((r) => isp.world.sessions(r.id).map((s) => s.name));
     expect(up.filter((n) => names.has(n))).toEqual([]);
 
     const repaired = await post('restore-port', { olt: port.oltId, board: port.board, port: port.port });
     // The repair also brings back ONUs of the port that were down before the cut.
     expect(repaired.body.affected).toBeGreaterThanOrEqual(online.length);
-    expect([...(await smartoltStatuses(port.oltId)).entries()].filter(([sn]) => online.some((o) => o.sn === sn)).every(([, s]) => s === 'Online')).toBe(true);
+    expect(
+      [...(await smartoltStatuses(port.oltId)).entries()]
+        .filter(([sn]) => online.some((o) => o.sn === sn))
+        .every(([, s]) => s === 'Online'),
+    ).toBe(true);
   });
 
   it('drops every session of a router at once and logs them back in', async () => {
@@ -100,7 +110,10 @@ describe('control API', () => {
 
   it('describes the world: routers with their API address, PON ports with counts by status', async () => {
     const res = await fetch(`${ctl.url}/control/state`);
-    const state = (await res.json()) as { routers: { id: number; api: string; sessions: number }[]; olts: { ponPorts: { onus: number; byStatus: Record<string, number> }[] }[] };
+    const state = (await res.json()) as {
+      routers: { id: number; api: string; sessions: number }[];
+      olts: { ponPorts: { onus: number; byStatus: Record<string, number> }[] }[];
+    };
     expect(state.routers.map((r) => r.id)).toEqual(isp.world.data.routers.map((r) => r.id));
     expect(state.routers[0]!.api).toBe(`${isp.routers.get(state.routers[0]!.id)!.host}:${isp.routers.get(state.routers[0]!.id)!.port}`);
     const onus = state.olts.flatMap((o) => o.ponPorts).reduce((n, p) => n + p.onus, 0);
@@ -110,7 +123,11 @@ describe('control API', () => {
 
 describe('npm run sim', () => {
   it('runs the three simulators standalone with the given credentials, prints how to use them, and stops on SIGINT', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/cli.ts', 'all', '--subscribers', '40', '--user', 'noc', '--password', 'pw1'], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'simulators/cli.ts', 'all', '--subscribers', '40', '--user', 'noc', '--password', 'pw1'],
+      { cwd: root },
+    );
     let out = '';
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {

@@ -26,10 +26,34 @@ const onu = z.object({ sn: z.string().min(1) });
 const router = z.object({ router: z.coerce.number().int() });
 
 const faultSwitches = {
-  routeros: z.object({ latencyMs: z.number().int().min(0), fragment: z.boolean(), garbageNext: z.boolean(), fatalNext: z.boolean(), hang: z.boolean() }).partial().strict(),
-  smartolt: z.object({ latencyMs: z.number().int().min(0), statusFalseNext: z.number().int().min(0), refuseNext: z.number().int().min(0), serverErrorNext: z.number().int().min(0), rateLimitStorm: z.boolean() }).partial().strict(),
+  routeros: z
+    .object({
+      latencyMs: z.number().int().min(0),
+      fragment: z.boolean(),
+      garbageNext: z.boolean(),
+      fatalNext: z.boolean(),
+      hang: z.boolean(),
+    })
+    .partial()
+    .strict(),
+  smartolt: z
+    .object({
+      latencyMs: z.number().int().min(0),
+      statusFalseNext: z.number().int().min(0),
+      refuseNext: z.number().int().min(0),
+      serverErrorNext: z.number().int().min(0),
+      rateLimitStorm: z.boolean(),
+    })
+    .partial()
+    .strict(),
   ispcube: z
-    .object({ latencyMs: z.number().int().min(0), connectionsLatencyMs: z.number().int().min(0), serverErrorNext: z.number().int().min(0), truncateNextPage: z.number().int().min(0).nullable(), namelessCustomers: z.boolean() })
+    .object({
+      latencyMs: z.number().int().min(0),
+      connectionsLatencyMs: z.number().int().min(0),
+      serverErrorNext: z.number().int().min(0),
+      truncateNextPage: z.number().int().min(0).nullable(),
+      namelessCustomers: z.boolean(),
+    })
     .partial()
     .strict(),
 };
@@ -126,7 +150,11 @@ export function control(isp: SimulatedIsp, action: string, body: unknown): Contr
 }
 
 function fault(isp: SimulatedIsp, body: unknown): ControlResult {
-  const { target, router: routerId, ...switches } = parse(
+  const {
+    target,
+    router: routerId,
+    ...switches
+  } = parse(
     z.object({ target: z.enum(['routeros', 'smartolt', 'ispcube']), router: z.coerce.number().int().optional() }).passthrough(),
     body,
   );
@@ -188,7 +216,8 @@ export function controlHandler(isp: SimulatedIsp, prefix = '/control'): (req: Si
   return (req) => {
     if (!req.path.startsWith(`${prefix}/`)) return { status: 404, body: { error: `control API is under ${prefix}/` } };
     const action = req.path.slice(prefix.length + 1);
-    if ((action === 'state') !== (req.method === 'GET')) return { status: 405, body: { error: action === 'state' ? 'use GET' : 'use POST' } };
+    if ((action === 'state') !== (req.method === 'GET'))
+      return { status: 405, body: { error: action === 'state' ? 'use GET' : 'use POST' } };
     try {
       return { status: 200, body: { ok: true, ...control(isp, action, req.body) } };
     } catch (error) {

@@ -73,10 +73,18 @@ export async function startSimulatedIsp(options: SimulatedIspOptions): Promise<S
       : null;
     if (ispcube) started.push(ispcube);
     const smartolt = wants('smartolt')
-      ? await startSmartoltSim({ world, token: credentials.smartoltToken, host, port: portAt(options.only === 'smartolt' ? 0 : 1), hourlyLimit: options.smartoltHourlyLimit ?? 1000 })
+      ? await startSmartoltSim({
+          world,
+          token: credentials.smartoltToken,
+          host,
+          port: portAt(options.only === 'smartolt' ? 0 : 1),
+          hourlyLimit: options.smartoltHourlyLimit ?? 1000,
+        })
       : null;
     if (smartolt) started.push(smartolt);
-    const weather = options.weatherRate ? startWeather(world, { ratePerMinute: options.weatherRate, ...(options.onWeather ? { onEvent: options.onWeather } : {}) }) : null;
+    const weather = options.weatherRate
+      ? startWeather(world, { ratePerMinute: options.weatherRate, ...(options.onWeather ? { onEvent: options.onWeather } : {}) })
+      : null;
     return {
       world,
       credentials,

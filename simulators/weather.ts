@@ -16,7 +16,10 @@ export interface Weather {
   stop(): void;
 }
 
-export function startWeather(world: World, options: { ratePerMinute: number; repairAfterMs?: [number, number]; onEvent?: (e: WeatherEvent) => void }): Weather {
+export function startWeather(
+  world: World,
+  options: { ratePerMinute: number; repairAfterMs?: [number, number]; onEvent?: (e: WeatherEvent) => void },
+): Weather {
   const rng = world.rng;
   const events: WeatherEvent[] = [];
   const timers = new Set<NodeJS.Timeout>();

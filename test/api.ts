@@ -42,7 +42,14 @@ export interface TestApi extends TestDatabase {
 }
 
 export async function createTestApi(
-  options: { subscribers?: number; seed?: number; env?: Record<string, string>; endpoints?: VendorEndpoints; simulatedIsp?: SimulatedIsp; bus?: BusOptions } = {},
+  options: {
+    subscribers?: number;
+    seed?: number;
+    env?: Record<string, string>;
+    endpoints?: VendorEndpoints;
+    simulatedIsp?: SimulatedIsp;
+    bus?: BusOptions;
+  } = {},
 ): Promise<TestApi> {
   const statements: string[] = [];
   let counting = false;
@@ -52,7 +59,16 @@ export async function createTestApi(
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
-  const services: Services = { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, ...(options.simulatedIsp ? { demo: demoControl(options.simulatedIsp) } : {}) };
+  const services: Services = {
+    config,
+    db: database.db,
+    log,
+    startedAt: new Date(),
+    version: 'test',
+    jobs,
+    vendors,
+    ...(options.simulatedIsp ? { demo: demoControl(options.simulatedIsp) } : {}),
+  };
   const seeded = options.subscribers ? await seedDemo(database.db, { subscribers: options.subscribers, seed: options.seed ?? 42 }) : null;
   services.bus = createEventBus(database.db, database.url, log, options.bus);
   const app = buildApp(services, { clientDir: null });

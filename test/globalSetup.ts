@@ -43,10 +43,7 @@ async function startServer(): Promise<Server> {
     serverUrl = server.urlFor('postgres');
     stopServer = server.stop;
   }
-  const digest = createHash('sha1')
-    .update(JSON.stringify(readMigrations().migrationDirectories))
-    .digest('hex')
-    .slice(0, 10);
+  const digest = createHash('sha1').update(JSON.stringify(readMigrations().migrationDirectories)).digest('hex').slice(0, 10);
   const template = `emerald_tpl_${digest}_${runTag}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -64,10 +61,10 @@ async function startServer(): Promise<Server> {
     async teardown() {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      const leftovers = await client.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
-        [`emerald_t_${runTag}_%`, template],
-      );
+      const leftovers = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [
+        `emerald_t_${runTag}_%`,
+        template,
+      ]);
       for (const { datname } of leftovers.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await client.end();
       await stopServer();

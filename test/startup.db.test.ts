@@ -33,7 +33,11 @@ interface Run {
 }
 
 function runMain(env: Record<string, string>): Run {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEST_DATABASE_URL|EMERALD_|EMBEDDED_|DEMO_|PORT|HOST|VITEST|NODE_ENV)/.test(k)));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(DATABASE_URL|TEST_DATABASE_URL|EMERALD_|EMBEDDED_|DEMO_|PORT|HOST|VITEST|NODE_ENV)/.test(k),
+    ),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
     env: { ...base, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DEMO_SUBSCRIBERS: '60', DEMO_WEATHER: 'false', ...env },
@@ -59,7 +63,11 @@ async function waitForUrl(run: Run, timeoutMs = 60_000): Promise<string> {
 }
 
 async function graphql(url: string, query: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return (await res.json()) as { data?: Record<string, unknown> };
 }
 
@@ -146,7 +154,9 @@ describe('npm start', () => {
     try {
       const bad = new URL(server.url);
       bad.password = 'not-the-password';
-      expect(await startupError({ DATABASE_URL: bad.toString() })).toMatch(/^error: PostgreSQL at 127\.0\.0\.1:\d+\/emerald rejected the credentials \(DATABASE_URL\)/);
+      expect(await startupError({ DATABASE_URL: bad.toString() })).toMatch(
+        /^error: PostgreSQL at 127\.0\.0\.1:\d+\/emerald rejected the credentials \(DATABASE_URL\)/,
+      );
     } finally {
       await server.stop();
     }
@@ -155,7 +165,9 @@ describe('npm start', () => {
   it('explains a data folder that cannot be written', async () => {
     const file = path.join(tempDir(), 'a-file');
     fs.writeFileSync(file, '');
-    expect(await startupError({ EMERALD_DATA_DIR: path.join(file, 'data') })).toMatch(/^error: Data folder .*a-file\/data is not writable \(ENOTDIR\); set EMERALD_DATA_DIR/);
+    expect(await startupError({ EMERALD_DATA_DIR: path.join(file, 'data') })).toMatch(
+      /^error: Data folder .*a-file\/data is not writable \(ENOTDIR\); set EMERALD_DATA_DIR/,
+    );
   });
 
   it('explains a port that is in use', async () => {
@@ -166,7 +178,9 @@ describe('npm start', () => {
       expect(await startupError({ EMERALD_DATA_DIR: path.join(tempDir(), 'd'), EMBEDDED_PG_PORT: String(port) })).toBe(
         `error: Port ${port} (EMBEDDED_PG_PORT) is already in use; choose another port or unset EMBEDDED_PG_PORT to pick a free one`,
       );
-      expect(await startupError({ EMERALD_DATA_DIR: path.join(tempDir(), 'd'), PORT: String(port) })).toMatch(new RegExp(`^error: .*${port}.*in use`));
+      expect(await startupError({ EMERALD_DATA_DIR: path.join(tempDir(), 'd'), PORT: String(port) })).toMatch(
+        new RegExp(`^error: .*${port}.*in use`),
+      );
     } finally {
       blocker.close();
     }

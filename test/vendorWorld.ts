@@ -34,7 +34,9 @@ const CREDENTIALS: IspCredentials = {
   routeros: { user: 'api', password: 'router-pass' },
 };
 
-export async function startVendorWorld(options: { seed?: number; subscribers?: number; smartoltLimit?: number } = {}): Promise<VendorWorld> {
+export async function startVendorWorld(
+  options: { seed?: number; subscribers?: number; smartoltLimit?: number } = {},
+): Promise<VendorWorld> {
   const world = World.generate({ seed: options.seed ?? 5, subscribers: options.subscribers ?? 600 });
   const limit = options.smartoltLimit ?? 5000;
   const isp = await startSimulatedIsp({ world, credentials: CREDENTIALS, smartoltHourlyLimit: limit });
@@ -73,5 +75,14 @@ export function servicesFor(database: TestDatabase, vw: VendorWorld, env: Record
     await vendors.close();
   });
   const log = pino({ level: 'silent' });
-  return { config, db: database.db, log, startedAt: new Date(), version: 'test', jobs, vendors, onChanges: incidentCorrelator(database.db, config, log) };
+  return {
+    config,
+    db: database.db,
+    log,
+    startedAt: new Date(),
+    version: 'test',
+    jobs,
+    vendors,
+    onChanges: incidentCorrelator(database.db, config, log),
+  };
 }

@@ -8,7 +8,11 @@ export interface Collected<T> {
   stop(): void;
 }
 
-export function wsClient(httpUrl: string, token: string | null, options: { lazy?: boolean; onClosed?: (code: number) => void } = {}): Client {
+export function wsClient(
+  httpUrl: string,
+  token: string | null,
+  options: { lazy?: boolean; onClosed?: (code: number) => void } = {},
+): Client {
   return createClient({
     url: `${httpUrl.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -29,7 +33,12 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
         next: (m) => void messages.push(m as Collected<T>['messages'][number]),
         error: (e) => {
           const list = Array.isArray(e) ? e : [e];
-          messages.push({ errors: list.map((x: { message?: string; reason?: string; code?: number }) => ({ message: x.message ?? x.reason ?? `closed ${x.code}`, extensions: x.code ? { closeCode: x.code } : {} })) });
+          messages.push({
+            errors: list.map((x: { message?: string; reason?: string; code?: number }) => ({
+              message: x.message ?? x.reason ?? `closed ${x.code}`,
+              extensions: x.code ? { closeCode: x.code } : {},
+            })),
+          });
           resolve();
         },
         complete: () => resolve(),

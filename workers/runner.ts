@@ -52,12 +52,24 @@ export function readCrontab(inventoryCron?: string): string {
   return inventoryCron ? text.replace(/^.* sync_all (\?id=sync_all.*)$/m, `${inventoryCron} sync_all $1`) : text;
 }
 
-export async function startWorker(services: Services, options: { crontab?: string; concurrency?: number; pollInterval?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  services: Services,
+  options: { crontab?: string; concurrency?: number; pollInterval?: number } = {},
+): Promise<RunningWorker> {
   const taskList: TaskList = Object.fromEntries(tasks.map((t) => [t.identifier, toGraphileTask(t, services)]));
   const log = services.log.child({ component: 'worker' });
   const logger = new Logger(() => (level: LogLevel, message: string, meta?: unknown) => {
     // Graphile logs every job at info level: keep those for debug, Emerald logs its own summaries.
-    const fn = level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' && !/connected|stopped/i.test(message) ? log.debug : level === 'debug' ? log.debug : log.info;
+    const fn =
+      level === 'error'
+        ? log.error
+        : level === 'warning'
+          ? log.warn
+          : level === 'info' && !/connected|stopped/i.test(message)
+            ? log.debug
+            : level === 'debug'
+              ? log.debug
+              : log.info;
     fn.call(log, meta ?? {}, message);
   });
   const processId = randomUUID();

@@ -30,7 +30,8 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-const one = async <T>(sql: string, params: unknown[] = []): Promise<T | undefined> => (await t.db.pool.query(sql, params)).rows[0] as T | undefined;
+const one = async <T>(sql: string, params: unknown[] = []): Promise<T | undefined> =>
+  (await t.db.pool.query(sql, params)).rows[0] as T | undefined;
 
 beforeAll(async () => {
   vw = await startVendorWorld({ seed: 21, subscribers: 400 });
@@ -60,13 +61,18 @@ describe('live sessions', () => {
 
   it('ends a session in the mirror when the subscriber logs out, with a history row and an event', async () => {
     const router = vw.world.data.routers[0]!;
-    const session = vw.world.sessions(router.id).find((s) => vw.world.secrets(router.id).some((x) => x.name === s.name && x.connectionId !== null))!;
+    const session = vw.world
+      .sessions(router.id)
+      .find((s) => vw.world.secrets(router.id).some((x) => x.name === s.name && x.connectionId !== null))!;
     const mirrored = await one<{ connection_id: number }>('SELECT connection_id FROM ppp_sessions WHERE name = $1', [session.name]);
     expect(mirrored?.connection_id).toBeTruthy();
     events = [];
     vw.world.logout(router.id, session.name, 'hung-up');
     await until('the session to end', async () => !(await one('SELECT 1 FROM ppp_sessions WHERE name = $1', [session.name])));
-    const history = await one<{ ended_at: Date; started_at: Date }>('SELECT started_at, ended_at FROM ppp_session_history WHERE name = $1 ORDER BY id DESC LIMIT 1', [session.name]);
+    const history = await one<{ ended_at: Date; started_at: Date }>(
+      'SELECT started_at, ended_at FROM ppp_session_history WHERE name = $1 ORDER BY id DESC LIMIT 1',
+      [session.name],
+    );
     // started_at comes from the router's uptime (whole seconds).
     expect(Math.abs(history!.started_at.getTime() - session.startedAt.getTime())).toBeLessThan(2000);
     await until('the event', async () => events.some((e) => e.t === 'session' && e.ids!.includes(mirrored!.connection_id)));
@@ -74,7 +80,9 @@ describe('live sessions', () => {
     // And back: a new session appears.
     const secret = vw.world.secrets(router.id).find((x) => x.name === session.name)!;
     const again = vw.world.login(secret)!;
-    const row = await until('the new session', () => one<{ session_key: string; address: string }>('SELECT session_key, address FROM ppp_sessions WHERE name = $1', [session.name]));
+    const row = await until('the new session', () =>
+      one<{ session_key: string; address: string }>('SELECT session_key, address FROM ppp_sessions WHERE name = $1', [session.name]),
+    );
     expect(row).toEqual({ session_key: again.rosId, address: again.address });
   });
 
@@ -83,11 +91,19 @@ describe('live sessions', () => {
     const before = vw.world.sessions(router.id).length;
     expect(before).toBeGreaterThan(50);
     const routerRow = (await one<{ id: number }>('SELECT id FROM routers WHERE external_id = $1', [String(router.id)]))!;
-    const historyBefore = Number((await one<{ n: string }>('SELECT count(*) AS n FROM ppp_session_history WHERE router_id = $1', [routerRow.id]))!.n);
+    const historyBefore = Number(
+      (await one<{ n: string }>('SELECT count(*) AS n FROM ppp_session_history WHERE router_id = $1', [routerRow.id]))!.n,
+    );
     events = [];
     expect(vw.world.massDisconnect(router.id)).toBe(before);
-    await until('every session to end', async () => Number((await one<{ n: string }>('SELECT count(*) AS n FROM ppp_sessions WHERE router_id = $1', [routerRow.id]))!.n) === 0);
-    const historyAfter = Number((await one<{ n: string }>('SELECT count(*) AS n FROM ppp_session_history WHERE router_id = $1', [routerRow.id]))!.n);
+    await until(
+      'every session to end',
+      async () =>
+        Number((await one<{ n: string }>('SELECT count(*) AS n FROM ppp_sessions WHERE router_id = $1', [routerRow.id]))!.n) === 0,
+    );
+    const historyAfter = Number(
+      (await one<{ n: string }>('SELECT count(*) AS n FROM ppp_session_history WHERE router_id = $1', [routerRow.id]))!.n,
+    );
     expect(historyAfter - historyBefore).toBe(before);
     await new Promise((r) => setTimeout(r, 700));
     // One or two flushes, each announced in NOTIFY-sized chunks of 100 sessions.
@@ -109,7 +125,16 @@ describe('live sessions', () => {
       await drainJobs(services);
       const expected = vw.world.sessions(router.id).length;
       expect(expected).toBeGreaterThan(50);
-      await until('sessions seen by the new listener', async () => Number((await one<{ n: string }>('SELECT count(*) AS n FROM ppp_sessions s JOIN routers r ON r.id = s.router_id WHERE r.external_id = $1', [String(router.id)]))!.n) === expected);
+      await until(
+        'sessions seen by the new listener',
+        async () =>
+          Number(
+            (await one<{ n: string }>(
+              'SELECT count(*) AS n FROM ppp_sessions s JOIN routers r ON r.id = s.router_id WHERE r.external_id = $1',
+              [String(router.id)],
+            ))!.n,
+          ) === expected,
+      );
     } finally {
       await second.stop();
     }

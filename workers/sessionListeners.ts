@@ -58,7 +58,18 @@ export async function startSessionListeners(services: Services, options: { refre
       const changes = await withTransaction(services.db.pool, async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${router.id}`]);
         const out: SessionChange[] = [];
-        if (alive.length) out.push(...(await applySessions(tx, router.id, alive.map((r) => mapRouterosActive(r, observedAt)), observedAt, false)).changes);
+        if (alive.length)
+          out.push(
+            ...(
+              await applySessions(
+                tx,
+                router.id,
+                alive.map((r) => mapRouterosActive(r, observedAt)),
+                observedAt,
+                false,
+              )
+            ).changes,
+          );
         if (dead.length) out.push(...(await endSessions(tx, router.id, observedAt, { keys: dead })));
         if (out.length) await notify(tx, sessionEvent(out));
         return out;
@@ -71,7 +82,10 @@ export async function startSessionListeners(services: Services, options: { refre
         '/ppp/active',
         (row) => {
           pending.push(row);
-          flushTimer ??= setTimeout(() => void flush().catch((e: unknown) => log.error({ err: e, router: router.name }, 'applying session changes failed')), COALESCE_MS);
+          flushTimer ??= setTimeout(
+            () => void flush().catch((e: unknown) => log.error({ err: e, router: router.name }, 'applying session changes failed')),
+            COALESCE_MS,
+          );
         },
         (error) => {
           log.warn({ router: router.name, err: error }, 'session stream ended');
@@ -87,9 +101,13 @@ export async function startSessionListeners(services: Services, options: { refre
     log.info({ router: router.name }, 'listening to PPPoE sessions');
     // What changed before the stream started (or while another process held it) is
     // caught by a full sweep right away.
-    void enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(router.id), trigger: 'listen' }).catch((e: unknown) =>
-      log.warn({ err: e, router: router.name }, 'could not queue the session sweep'),
-    );
+    void enqueueSync(services.db, services.jobs, {
+      source: 'ROUTEROS',
+      kind: 'SESSIONS',
+      scope: 'ROUTER',
+      scopeRef: String(router.id),
+      trigger: 'listen',
+    }).catch((e: unknown) => log.warn({ err: e, router: router.name }, 'could not queue the session sweep'));
     return {
       async stop() {
         if (flushTimer) clearTimeout(flushTimer);
@@ -121,7 +139,10 @@ export async function startSessionListeners(services: Services, options: { refre
   };
 
   await refresh().catch((e: unknown) => log.error({ err: e }, 'starting session listeners failed'));
-  const timer = setInterval(() => void refresh().catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed')), options.refreshMs ?? 30_000);
+  const timer = setInterval(
+    () => void refresh().catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed')),
+    options.refreshMs ?? 30_000,
+  );
   timer.unref();
 
   let stopping: Promise<void> | undefined;

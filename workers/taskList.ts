@@ -8,4 +8,12 @@ import { syncIspcube } from './tasks/sync_ispcube.ts';
 import { syncRouteros } from './tasks/sync_routeros.ts';
 import { syncSmartolt } from './tasks/sync_smartolt.ts';
 
-export const tasks: readonly TaskDefinition[] = [cleanupSessions, syncIspcube, syncRouteros, syncSmartolt, syncAll, pollDue, incidentsTick] as TaskDefinition[];
+export const tasks: readonly TaskDefinition[] = [
+  cleanupSessions,
+  syncIspcube,
+  syncRouteros,
+  syncSmartolt,
+  syncAll,
+  pollDue,
+  incidentsTick,
+] as TaskDefinition[];

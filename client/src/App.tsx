@@ -43,9 +43,16 @@ const TicketPage = lazy(() => import('./pages/Ticket.tsx'));
 const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
 const Admin = lazy(() => import('./pages/Admin.tsx'));
 
-
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
-  const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: T };
 }
 
@@ -104,8 +111,23 @@ function Login({ onSignedIn, expired }: { onSignedIn(me: Me): void; expired: boo
                 {error}
               </Alert>
             )}
-            <TextInput label={t('login.username')} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.currentTarget.value)} required autoFocus />
-            <PasswordInput label={t('login.password')} name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} required />
+            <TextInput
+              label={t('login.username')}
+              name="username"
+              autoComplete="username"
+              value={username}
+              onChange={(e) => setUsername(e.currentTarget.value)}
+              required
+              autoFocus
+            />
+            <PasswordInput
+              label={t('login.password')}
+              name="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              required
+            />
             <Button type="submit" loading={busy} fullWidth>
               {t('login.submit')}
             </Button>
@@ -120,7 +142,13 @@ function LiveIndicator({ state }: { state: 'connecting' | 'up' | 'down' }) {
   const { t } = useI18n();
   return (
     <Tooltip label={state === 'up' ? t('live.on') : t('live.off')}>
-      <Badge data-testid="live-indicator" data-state={state} color={state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red'} variant="dot" size="lg">
+      <Badge
+        data-testid="live-indicator"
+        data-state={state}
+        color={state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red'}
+        variant="dot"
+        size="lg"
+      >
         {state === 'up' ? t('live.on') : t('live.off')}
       </Badge>
     </Tooltip>

@@ -42,7 +42,15 @@ export function hitHref(hit: Hit): string | null {
 export function HitLine({ hit }: { hit: Hit }) {
   const { t } = useI18n();
   const title = hit.customer?.name ?? hit.pppSecret?.name ?? hit.onu?.serial ?? hit.matchedValue;
-  const sub = [hit.connection?.pppoeUsername, hit.customer?.docNumber, hit.connection?.address ?? hit.customer?.address, hit.pppSecret?.router?.name, hit.onu?.name].filter(Boolean).join(' · ');
+  const sub = [
+    hit.connection?.pppoeUsername,
+    hit.customer?.docNumber,
+    hit.connection?.address ?? hit.customer?.address,
+    hit.pppSecret?.router?.name,
+    hit.onu?.name,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <Group justify="space-between" wrap="nowrap" gap="xs">
       <div style={{ minWidth: 0 }}>
@@ -73,7 +81,12 @@ export function SearchBox() {
   const [value, setValue] = useState('');
   const [q] = useDebouncedValue(value.trim(), 150);
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
-  const [{ data, fetching }] = useQuery({ query: SearchDoc, variables: { q, first: 8 }, pause: q.length < 2, requestPolicy: 'network-only' });
+  const [{ data, fetching }] = useQuery({
+    query: SearchDoc,
+    variables: { q, first: 8 },
+    pause: q.length < 2,
+    requestPolicy: 'network-only',
+  });
   const hits = q.length >= 2 ? (data?.search.hits ?? []) : [];
   const open = (hit: Hit | undefined) => {
     if (!hit) {
@@ -94,7 +107,15 @@ export function SearchBox() {
           placeholder={t('search.placeholder')}
           value={value}
           w={{ base: 180, sm: 360, md: 480 }}
-          rightSection={fetching ? <Loader size="xs" /> : <Text size="xs" c="dimmed">{t('search.shortcut')}</Text>}
+          rightSection={
+            fetching ? (
+              <Loader size="xs" />
+            ) : (
+              <Text size="xs" c="dimmed">
+                {t('search.shortcut')}
+              </Text>
+            )
+          }
           rightSectionWidth={60}
           onChange={(e) => {
             setValue(e.currentTarget.value);

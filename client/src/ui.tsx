@@ -5,7 +5,15 @@ import { useI18n } from './i18n.tsx';
 
 const STATUS_COLOR: Record<string, string> = { ONLINE: 'teal', OFFLINE: 'gray', LOS: 'red', POWER_FAIL: 'orange', UNKNOWN: 'gray' };
 const SIGNAL_COLOR: Record<string, string> = { GOOD: 'teal', WARNING: 'yellow', CRITICAL: 'red', OVERLOAD: 'grape', UNKNOWN: 'gray' };
-const VERDICT_COLOR: Record<string, string> = { OK: 'teal', PHYSICAL: 'red', LOGICAL: 'orange', BILLING: 'violet', MASS_OUTAGE: 'red', NEEDS_HUMAN: 'yellow', UNKNOWN: 'gray' };
+const VERDICT_COLOR: Record<string, string> = {
+  OK: 'teal',
+  PHYSICAL: 'red',
+  LOGICAL: 'orange',
+  BILLING: 'violet',
+  MASS_OUTAGE: 'red',
+  NEEDS_HUMAN: 'yellow',
+  UNKNOWN: 'gray',
+};
 const PRIORITY_COLOR: Record<string, string> = { LOW: 'gray', MEDIUM: 'blue', HIGH: 'orange', CRITICAL: 'red' };
 
 export function StatusBadge({ status }: { status: string }) {
@@ -37,7 +45,11 @@ export function VerdictBadge({ verdict }: { verdict: string }) {
 
 export function PriorityBadge({ priority }: { priority: string }) {
   const { t } = useI18n();
-  return <Badge color={PRIORITY_COLOR[priority] ?? 'gray'} variant="light">{t(`priority.${priority}` as never)}</Badge>;
+  return (
+    <Badge color={PRIORITY_COLOR[priority] ?? 'gray'} variant="light">
+      {t(`priority.${priority}` as never)}
+    </Badge>
+  );
 }
 
 export function Fresh({ at, source }: { at: string | null | undefined; source?: string | null }) {
@@ -58,7 +70,8 @@ export function Fresh({ at, source }: { at: string | null | undefined; source?: 
  * NotFoundError…), the transport error, or `ok`. Returns whether it succeeded.
  */
 export function reportResult(result: object | null | undefined, transportError?: string, ok?: string): boolean {
-  const message = result && 'message' in result && typeof result.message === 'string' ? result.message : !result ? (transportError ?? '') : null;
+  const message =
+    result && 'message' in result && typeof result.message === 'string' ? result.message : !result ? (transportError ?? '') : null;
   if (message !== null) {
     notifications.show({ color: 'red', message: message || '…' });
     return false;

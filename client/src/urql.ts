@@ -23,11 +23,16 @@ interface IntrospectedType {
 /** Object types without an `id` are values inside their parent, not entities. */
 const embedded = Object.fromEntries(
   (introspection.__schema.types as IntrospectedType[])
-    .filter((t) => t.kind === 'OBJECT' && !t.fields?.some((f) => f.name === 'id') && !['Query', 'Mutation', 'Subscription'].includes(t.name))
+    .filter(
+      (t) => t.kind === 'OBJECT' && !t.fields?.some((f) => f.name === 'id') && !['Query', 'Mutation', 'Subscription'].includes(t.name),
+    )
     .map((t) => [t.name, () => null]),
 );
 
-export function createEmeraldClient(options: { onLink(state: Link): void; onUnauthenticated(): void; onReconnected(): void }): { client: Client; dispose(): void } {
+export function createEmeraldClient(options: { onLink(state: Link): void; onUnauthenticated(): void; onReconnected(): void }): {
+  client: Client;
+  dispose(): void;
+} {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   let everConnected = false;
   const ws = createWsClient({

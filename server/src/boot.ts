@@ -54,7 +54,10 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
   try {
     const database = await openDatabase(config, (line) => log.debug({ component: 'postgres' }, line));
     cleanup.push(database.stop);
-    log.info({ embedded: database.embedded }, database.embedded ? `embedded PostgreSQL running (data in ${config.database.dataDir})` : 'using DATABASE_URL');
+    log.info(
+      { embedded: database.embedded },
+      database.embedded ? `embedded PostgreSQL running (data in ${config.database.dataDir})` : 'using DATABASE_URL',
+    );
 
     const applied = await applyMigrations(database.url);
     if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
@@ -75,7 +78,16 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     cleanup.push(jobs.release);
     const vendors = createVendors(db, simulators ? simulators.endpoints : endpointsFromConfig(config));
     cleanup.push(vendors.close);
-    const services: Services = { config, db, log, startedAt: new Date(), version, jobs, vendors, ...(simulators ? { demo: demoControl(simulators) } : {}) };
+    const services: Services = {
+      config,
+      db,
+      log,
+      startedAt: new Date(),
+      version,
+      jobs,
+      vendors,
+      ...(simulators ? { demo: demoControl(simulators) } : {}),
+    };
 
     let demoUsers: Emerald['demoUsers'] = null;
     if (simulators) {

@@ -11,9 +11,7 @@ import { StartupError } from './startupError.ts';
 /** The repository root (two levels above this file). */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -42,7 +40,12 @@ const envSchema = z.object({
   EMERALD_PROCESSES: z
     .string()
     .default('api,worker')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['api', 'worker'])).min(1)),
 
   DATABASE_URL: postgresUrl.optional(),
@@ -129,13 +132,15 @@ export interface Config {
   };
   demo: { enabled: boolean; subscribers: number; seed: number; weather: boolean; weatherRate: number };
   ispcube: { url: string; apiKey: string; clientId: string; username: string; password: string } | undefined;
-  smartolt: {
-    url: string;
-    token: string;
-    hourlyBudget: number;
-    statusIntervalSeconds: number;
-    signalIntervalSeconds: number;
-  } | undefined;
+  smartolt:
+    | {
+        url: string;
+        token: string;
+        hourlyBudget: number;
+        statusIntervalSeconds: number;
+        signalIntervalSeconds: number;
+      }
+    | undefined;
   smartoltBudget: { hourlyBudget: number; statusIntervalSeconds: number; signalIntervalSeconds: number };
   routeros: {
     defaultCredential: RouterCredential | undefined;
@@ -163,10 +168,7 @@ export interface Config {
   diagnosis: { liveTimeoutMs: number };
 }
 
-function allOrNone(
-  values: Record<string, string | undefined>,
-  group: string,
-): Record<string, string> | undefined {
+function allOrNone(values: Record<string, string | undefined>, group: string): Record<string, string> | undefined {
   const present = Object.entries(values).filter(([, v]) => v !== undefined && v !== '');
   if (present.length === 0) return undefined;
   const missing = Object.keys(values).filter((k) => !values[k]);
@@ -187,9 +189,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = issue.path.join('.') || 'environment';
-    const value = typeof cleaned[name] === 'string' && !/PASSWORD|TOKEN|KEY|SECRET|CREDENTIALS|DATABASE_URL/.test(name)
-      ? ` (got "${cleaned[name]}")`
-      : '';
+    const value =
+      typeof cleaned[name] === 'string' && !/PASSWORD|TOKEN|KEY|SECRET|CREDENTIALS|DATABASE_URL/.test(name)
+        ? ` (got "${cleaned[name]}")`
+        : '';
     throw new StartupError('CONFIG_INVALID', `Invalid configuration: ${name} ${issue.message}${value}`);
   }
   const e = parsed.data;
@@ -205,9 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'ISPCUBE_*',
   );
   const smartolt = allOrNone({ SMARTOLT_URL: e.SMARTOLT_URL, SMARTOLT_TOKEN: e.SMARTOLT_TOKEN }, 'SMARTOLT_*');
-  const routerDefault = e.ROUTEROS_USER
-    ? { user: e.ROUTEROS_USER, password: e.ROUTEROS_PASSWORD ?? '' }
-    : undefined;
+  const routerDefault = e.ROUTEROS_USER ? { user: e.ROUTEROS_USER, password: e.ROUTEROS_PASSWORD ?? '' } : undefined;
 
   const vendorsConfigured = Boolean(ispcube || smartolt || routerDefault || Object.keys(e.ROUTEROS_CREDENTIALS).length);
   const demoEnabled = e.EMERALD_DEMO === 'on' || (e.EMERALD_DEMO === 'auto' && !vendorsConfigured);
@@ -231,7 +232,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   // Demo mode polls the simulators faster (unless told otherwise) so the demo is lively.
-  const demoFast = (name: string, demoValue: number, value: number): number => (demoEnabled && cleaned[name] === undefined ? demoValue : value);
+  const demoFast = (name: string, demoValue: number, value: number): number =>
+    demoEnabled && cleaned[name] === undefined ? demoValue : value;
   const smartoltBudget = {
     hourlyBudget: e.SMARTOLT_HOURLY_BUDGET,
     statusIntervalSeconds: demoFast('SMARTOLT_STATUS_INTERVAL_SECONDS', 60, e.SMARTOLT_STATUS_INTERVAL_SECONDS),

@@ -16,6 +16,8 @@ export function createLogger(level: string, options: { pretty?: boolean; name?: 
       paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', 'cookie', '*.authorization', '*.cookie'],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' } } }
+      : {}),
   });
 }

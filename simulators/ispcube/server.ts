@@ -53,7 +53,14 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
   const username = options.username ?? 'emerald';
   const password = options.password ?? 'emerald-pass';
   const ttl = (options.tokenTtlSeconds ?? 3600) * 1000;
-  const faults: IspcubeFaults = { latencyMs: 0, connectionsLatencyMs: 0, serverErrorNext: 0, truncateNextPage: null, namelessCustomers: false, ...options.faults };
+  const faults: IspcubeFaults = {
+    latencyMs: 0,
+    connectionsLatencyMs: 0,
+    serverErrorNext: 0,
+    truncateNextPage: null,
+    namelessCustomers: false,
+    ...options.faults,
+  };
   const tokens = new Map<string, number>();
   const log: { path: string; status: number }[] = [];
   let logins = 0;
@@ -61,14 +68,16 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
   const connectionsOf = new Map<number, WorldConnection[]>();
   for (const c of world.data.connections) connectionsOf.set(c.customerId, [...(connectionsOf.get(c.customerId) ?? []), c]);
 
-  const headersOk = (req: SimRequest): boolean => req.headers['api-key'] === apiKey && req.headers['client-id'] === clientId && req.headers['login-type'] === 'api';
+  const headersOk = (req: SimRequest): boolean =>
+    req.headers['api-key'] === apiKey && req.headers['client-id'] === clientId && req.headers['login-type'] === 'api';
 
   const route = (req: SimRequest): SimResponse => {
     const p = req.path.replace(/^\/api/, '');
     if (req.method === 'POST' && p === '/sanctum/token') {
       const b = (req.body ?? {}) as { username?: string; password?: string };
       if (!headersOk(req)) return { status: 401, body: { message: 'Invalid API key or client id' } };
-      if (b.username !== username || b.password !== password) return { status: 401, body: { message: 'These credentials do not match our records.' } };
+      if (b.username !== username || b.password !== password)
+        return { status: 401, body: { message: 'These credentials do not match our records.' } };
       logins++;
       const token = `${logins}|${randomBytes(20).toString('hex')}`;
       tokens.set(token, Date.now() + ttl);
@@ -107,7 +116,13 @@ export async function startIspcubeSim(options: IspcubeSimOptions): Promise<Runni
       const doc = req.query.get('doc_number') ?? '';
       const c = world.data.customers.find((x) => x.docNumber === doc);
       if (!c) return { status: 404, body: { message: 'Customer not found' } };
-      return { status: 200, body: ispcubeCustomer(c, world.data.connections.filter((x) => x.customerId === c.id)) };
+      return {
+        status: 200,
+        body: ispcubeCustomer(
+          c,
+          world.data.connections.filter((x) => x.customerId === c.id),
+        ),
+      };
     }
     return { status: 404, body: { message: 'Not Found' } };
   };

@@ -51,7 +51,9 @@ async function router(version: string, options: { legacyLogin?: boolean } = {}) 
 }
 
 function md5Response(challengeHex: string): string {
-  return `00${createHash('md5').update(Buffer.concat([Buffer.from([0]), Buffer.from('pw', 'latin1'), Buffer.from(challengeHex, 'hex')])).digest('hex')}`;
+  return `00${createHash('md5')
+    .update(Buffer.concat([Buffer.from([0]), Buffer.from('pw', 'latin1'), Buffer.from(challengeHex, 'hex')]))
+    .digest('hex')}`;
 }
 
 describe('RouterOS simulator login, as real versions answer it', () => {
@@ -105,10 +107,16 @@ describe('RouterOS simulator command words', () => {
     c.send('/ppp/active/listen', '.tag=s1');
     c.send('/ppp/active/listen', '.tag=s2');
     c.send('/cancel', '=tag=s1', '.tag=c1');
-    expect(await c.untilDone()).toEqual([['!trap', '=category=2', '=message=interrupted', '.tag=s1'], ['!done', '.tag=s1']]);
+    expect(await c.untilDone()).toEqual([
+      ['!trap', '=category=2', '=message=interrupted', '.tag=s1'],
+      ['!done', '.tag=s1'],
+    ]);
     expect(await c.untilDone()).toEqual([['!done', '.tag=c1']]);
     c.send('/cancel', '.tag=c2');
-    expect(await c.untilDone()).toEqual([['!trap', '=category=2', '=message=interrupted', '.tag=s2'], ['!done', '.tag=s2']]);
+    expect(await c.untilDone()).toEqual([
+      ['!trap', '=category=2', '=message=interrupted', '.tag=s2'],
+      ['!done', '.tag=s2'],
+    ]);
     expect(await c.untilDone()).toEqual([['!done', '.tag=c2']]);
     c.close();
   });

@@ -115,7 +115,9 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
         .map(([k, v]) => `=${k}=${v}`);
 
     const trap = (message: string, tag: string | undefined, category?: number): Promise<void> =>
-      send(['!trap', ...(category === undefined ? [] : [`=category=${category}`]), `=message=${message}`], tag).then(() => send(['!done'], tag));
+      send(['!trap', ...(category === undefined ? [] : [`=category=${category}`]), `=message=${message}`], tag).then(() =>
+        send(['!done'], tag),
+      );
 
     const reply = async (rows: Row[], cmd: Command, tag: string | undefined): Promise<void> => {
       const proplist = cmd.attributes['.proplist']?.split(',') ?? null;
@@ -166,7 +168,14 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       ],
       '/system/identity': () => [{ name: router.identity }],
       '/interface': () => [
-        { '.id': '*1', name: 'sfp-sfpplus1', type: 'ether', running: booleanWord(true, router), 'rx-byte': '98765432100', 'tx-byte': '12345678900' },
+        {
+          '.id': '*1',
+          name: 'sfp-sfpplus1',
+          type: 'ether',
+          running: booleanWord(true, router),
+          'rx-byte': '98765432100',
+          'tx-byte': '12345678900',
+        },
         ...world.sessions(routerId).map((s, i) => ({
           '.id': `*${(0x100 + i).toString(16).toUpperCase()}`,
           name: `<pppoe-${s.name}>`,
@@ -214,14 +223,18 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       if (cmd.command === '/login') {
         // RouterOS < 6.43 knows only the challenge; 6.43–6.49 also answer a bare /login
         // with one (old clients); 7.x accepts only the name and password.
-        const challengeFirst = options.legacyLogin || (!('password' in cmd.attributes) && !('response' in cmd.attributes) && !versionAtLeast(router.version, 7, 0));
+        const challengeFirst =
+          options.legacyLogin ||
+          (!('password' in cmd.attributes) && !('response' in cmd.attributes) && !versionAtLeast(router.version, 7, 0));
         if (challengeFirst || ('response' in cmd.attributes && challenge)) {
           if (!('response' in cmd.attributes)) {
             challenge = randomBytes(16);
             await send(['!done', `=ret=${challenge.toString('hex')}`], tag);
             return;
           }
-          const expected = `00${createHash('md5').update(Buffer.concat([Buffer.from([0]), Buffer.from(password, 'latin1'), challenge ?? Buffer.alloc(16)])).digest('hex')}`;
+          const expected = `00${createHash('md5')
+            .update(Buffer.concat([Buffer.from([0]), Buffer.from(password, 'latin1'), challenge ?? Buffer.alloc(16)]))
+            .digest('hex')}`;
           if (cmd.attributes.name === user && cmd.attributes.response === expected) {
             authenticated = true;
             await send(['!done'], tag);

@@ -41,14 +41,25 @@ export interface RunningSmartoltSim extends RunningHttpSim {
 }
 
 const ok = (response: unknown): SimResponse => ({ status: 200, body: { status: true, response_code: 'success', response } });
-const fail = (status: number, error: string, headers?: Record<string, string>): SimResponse => ({ status, body: { status: false, error }, ...(headers ? { headers } : {}) });
+const fail = (status: number, error: string, headers?: Record<string, string>): SimResponse => ({
+  status,
+  body: { status: false, error },
+  ...(headers ? { headers } : {}),
+});
 
 export async function startSmartoltSim(options: SmartoltSimOptions): Promise<RunningSmartoltSim> {
   const { world } = options;
   const token = options.token ?? 'smartolt-token';
   const hourlyLimit = options.hourlyLimit ?? 1000;
   const fullDetailsLimit = options.fullDetailsLimit ?? 15;
-  const faults: SmartoltFaults = { latencyMs: 0, statusFalseNext: 0, refuseNext: 0, serverErrorNext: 0, rateLimitStorm: false, ...options.faults };
+  const faults: SmartoltFaults = {
+    latencyMs: 0,
+    statusFalseNext: 0,
+    refuseNext: 0,
+    serverErrorNext: 0,
+    rateLimitStorm: false,
+    ...options.faults,
+  };
   let windowStart = 0;
   let calls = 0;
   let fullDetails = 0;
@@ -71,7 +82,8 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
       const pageParam = q.get('page');
       if (!pageParam && !q.get('olt_id')) {
         fullDetails++;
-        if (fullDetails > fullDetailsLimit) return fail(429, 'Full ONU details limit reached for this hour', { 'Retry-After': String(secondsLeft()) });
+        if (fullDetails > fullDetailsLimit)
+          return fail(429, 'Full ONU details limit reached for this hour', { 'Retry-After': String(secondsLeft()) });
       }
       const all = filterOnus(q);
       const pageSize = Math.min(Math.max(Number(q.get('page_size') ?? 1000) || 1000, 1), 5000);
@@ -95,20 +107,35 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
     if (m) {
       const onu = world.data.onus.find((o) => o.externalId === decodeURIComponent(m![1]!));
       if (!onu) return fail(200, 'ONU not found');
-      return { status: 200, body: { status: true, onu_status: onu.status, last_status_change: (smartoltOnuStatus(onu).last_status_change as string) } };
+      return {
+        status: 200,
+        body: { status: true, onu_status: onu.status, last_status_change: smartoltOnuStatus(onu).last_status_change as string },
+      };
     }
     m = /^onu\/get_onu_signal\/(.+)$/.exec(p);
     if (m) {
       const onu = world.data.onus.find((o) => o.externalId === decodeURIComponent(m![1]!));
       if (!onu) return fail(200, 'ONU not found');
       const s = smartoltOnuSignal(onu);
-      return { status: 200, body: { status: true, onu_signal: smartoltSignalCategory(onu), onu_signal_value: s.signal_1490, onu_signal_1490: s.signal_1490, onu_signal_1310: s.signal_1310 } };
+      return {
+        status: 200,
+        body: {
+          status: true,
+          onu_signal: smartoltSignalCategory(onu),
+          onu_signal_value: s.signal_1490,
+          onu_signal_1490: s.signal_1490,
+          onu_signal_1310: s.signal_1310,
+        },
+      };
     }
     m = /^onu\/get_onu_details\/(.+)$/.exec(p);
     if (m) {
       const onu = world.data.onus.find((o) => o.externalId === decodeURIComponent(m![1]!));
       if (!onu) return fail(200, 'ONU not found');
-      return { status: 200, body: { status: true, onu_details: smartoltOnuDetails(onu, world.data.olts.find((x) => x.id === onu.oltId)!) } };
+      return {
+        status: 200,
+        body: { status: true, onu_details: smartoltOnuDetails(onu, world.data.olts.find((x) => x.id === onu.oltId)!) },
+      };
     }
     m = /^system\/get_outage_pons\/(.+)$/.exec(p);
     if (m) {
@@ -116,8 +143,15 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
       if (!olt) return fail(200, 'OLT not found');
       const outages = world
         .ponPorts()
-        .filter((pp) => pp.oltId === olt.id && pp.onus.length > 0 && pp.onus.filter((o) => o.status === 'LOS').length / pp.onus.length >= 0.5)
-        .map((pp) => ({ board: String(pp.board), port: String(pp.port), los_onus: String(pp.onus.filter((o) => o.status === 'LOS').length), total_onus: String(pp.onus.length) }));
+        .filter(
+          (pp) => pp.oltId === olt.id && pp.onus.length > 0 && pp.onus.filter((o) => o.status === 'LOS').length / pp.onus.length >= 0.5,
+        )
+        .map((pp) => ({
+          board: String(pp.board),
+          port: String(pp.port),
+          los_onus: String(pp.onus.filter((o) => o.status === 'LOS').length),
+          total_onus: String(pp.onus.length),
+        }));
       return ok(outages);
     }
     return fail(405, 'Unknown method');
@@ -141,7 +175,8 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
         fullDetails = 0;
       }
       calls++;
-      if (faults.rateLimitStorm || calls > hourlyLimit) return respond(fail(429, 'API rate limit exceeded', { 'Retry-After': String(faults.rateLimitStorm ? 2 : secondsLeft()) }));
+      if (faults.rateLimitStorm || calls > hourlyLimit)
+        return respond(fail(429, 'API rate limit exceeded', { 'Retry-After': String(faults.rateLimitStorm ? 2 : secondsLeft()) }));
       if (faults.serverErrorNext > 0) {
         faults.serverErrorNext--;
         return respond({ status: 500, body: '<html><body>502 Bad Gateway</body></html>' });

@@ -266,9 +266,19 @@ export function generateWorld(options: GenerateOptions): WorldData {
     const lng = round6(city.lng + rPeople.normal(0, 0.012));
     const statusRoll = rPeople.next();
     const status = statusRoll < 0.925 ? 'enabled' : statusRoll < 0.975 ? 'blocked' : 'no_service';
-    const debt = status === 'blocked' ? round2(rPeople.int(2, 6) * rPeople.float(9000, 24000)) : rPeople.chance(0.08) ? round2(rPeople.float(500, 15000)) : 0;
+    const debt =
+      status === 'blocked'
+        ? round2(rPeople.int(2, 6) * rPeople.float(9000, 24000))
+        : rPeople.chance(0.08)
+          ? round2(rPeople.float(500, 15000))
+          : 0;
     const phones: string[] = [];
-    const phoneCount = rPeople.weighted([[0, 5], [1, 70], [2, 22], [3, 3]] as const);
+    const phoneCount = rPeople.weighted([
+      [0, 5],
+      [1, 70],
+      [2, 22],
+      [3, 3],
+    ] as const);
     for (let p = 0; p < phoneCount; p++) phones.push(phoneFor(rPeople, city));
     const emails: string[] = [];
     if (rPeople.chance(0.8)) {
@@ -308,7 +318,7 @@ export function generateWorld(options: GenerateOptions): WorldData {
       const connAddress = c === 0 ? address : `${rPeople.pick(streets)} ${rPeople.int(100, 2500)}`;
       const staticIp = isCompany && rPeople.chance(0.5) ? `190.2.${rNet.int(0, 255)}.${rNet.int(2, 254)}` : null;
       // 0.3%: ISPCube still points to the old node after a migration.
-      const nodeId = rMess.chance(0.003) && routers.length > 1 ? routers[(router.id % routers.length)]!.id : router.id;
+      const nodeId = rMess.chance(0.003) && routers.length > 1 ? routers[router.id % routers.length]!.id : router.id;
       const connection: WorldConnection = {
         id: connectionId,
         customerId: id,
@@ -353,9 +363,7 @@ export function generateWorld(options: GenerateOptions): WorldData {
           vlan: String(100 + router.id),
           zone: city.name,
           status: onuStatus,
-          lastStatusChange: new Date(
-            t - (onuStatus === 'Online' ? rLive.int(1, 60 * 24 * 30) : rLive.int(5, 60 * 72)) * MINUTE,
-          ),
+          lastStatusChange: new Date(t - (onuStatus === 'Online' ? rLive.int(1, 60 * 24 * 30) : rLive.int(5, 60 * 72)) * MINUTE),
           rx1490: onuStatus === 'Online' ? round2(baseRx + rLive.normal(0, 0.2)) : null,
           rx1310: onuStatus === 'Online' ? round2(baseOltRx + rLive.normal(0, 0.2)) : null,
           baseRx1490: round2(baseRx),

@@ -216,7 +216,17 @@ export function smartoltOnuDetails(onu: WorldOnu, olt: WorldOlt): Record<string,
     signal_1310: dbmText(onu.rx1310),
     signal_1490: dbmText(onu.rx1490),
     catv: 'Not supported',
-    service_ports: [{ service_port: '1', vlan: onu.vlan, cvlan: '', svlan: '', tag_transform_mode: 'translate', upload_speed: '1G', download_speed: '1G' }],
+    service_ports: [
+      {
+        service_port: '1',
+        vlan: onu.vlan,
+        cvlan: '',
+        svlan: '',
+        tag_transform_mode: 'translate',
+        upload_speed: '1G',
+        download_speed: '1G',
+      },
+    ],
   };
 }
 

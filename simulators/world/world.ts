@@ -6,7 +6,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { generateWorld, type GenerateOptions } from './generate.ts';
-import type { OnuStatusValue, WorldConnection, WorldCustomer, WorldData, WorldOnu, WorldRouter, WorldSecret, WorldSession } from './model.ts';
+import type {
+  OnuStatusValue,
+  WorldConnection,
+  WorldCustomer,
+  WorldData,
+  WorldOnu,
+  WorldRouter,
+  WorldSecret,
+  WorldSession,
+} from './model.ts';
 import { Random } from './random.ts';
 
 export interface SessionEvent {
@@ -114,7 +123,9 @@ export class World extends EventEmitter<WorldEvents> {
       routerId: secret.routerId,
       rosId: `*${this.sessionCounter.toString(16).toUpperCase()}`,
       name: secret.name,
-      address: secret.remoteAddress ?? `100.${64 + (secret.routerId % 64)}.${Math.floor(this.ipCounter / 250) % 256}.${(this.ipCounter % 250) + 2}`,
+      address:
+        secret.remoteAddress ??
+        `100.${64 + (secret.routerId % 64)}.${Math.floor(this.ipCounter / 250) % 256}.${(this.ipCounter % 250) + 2}`,
       callerId: secret.mac,
       startedAt: now,
       sessionId: `0x${(0x82000000 + this.sessionCounter - 0x90000000).toString(16).toUpperCase()}`,

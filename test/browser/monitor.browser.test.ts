@@ -35,7 +35,16 @@ beforeAll(async () => {
   emerald = await boot(config, createLogger('warn', { pretty: false }));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -44,7 +53,11 @@ afterAll(async () => {
   await emerald?.stop();
 });
 
-async function signIn(username: string, viewport = { width: 1366, height: 768 }, password = 'emerald-demo'): Promise<{ context: BrowserContext; page: Page }> {
+async function signIn(
+  username: string,
+  viewport = { width: 1366, height: 768 },
+  password = 'emerald-demo',
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'es-AR' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
@@ -69,18 +82,23 @@ async function createWorkOrder(input: Record<string, unknown>): Promise<number> 
   const login = await fetch(`${emerald.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }' }),
+    body: JSON.stringify({
+      query:
+        'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }',
+    }),
   });
   const token = ((await login.json()) as { data: { login: { session: { token: string } } } }).data.login.session.token;
   const created = await fetch(`${emerald.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
-      query: 'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
+      query:
+        'mutation($input: CreateWorkOrderInput!) { createWorkOrder(input: $input) { __typename ... on CreateWorkOrderSuccess { workOrder { number } } ... on Error { message } } }',
       variables: { input },
     }),
   });
-  const result = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data.createWorkOrder;
+  const result = ((await created.json()) as { data: { createWorkOrder: { workOrder?: { number: number }; message?: string } } }).data
+    .createWorkOrder;
   expect(result.workOrder, result.message).toBeTruthy();
   return result.workOrder!.number;
 }
@@ -138,14 +156,18 @@ describe('NOC', () => {
     const losBefore = Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, ''));
     await shot(page, 'dashboard');
     // The PON port with the most ONUs online, in the simulator.
-    const port = emerald.simulators!.world.ponPorts().sort((a, b) => b.onus.filter((o) => o.status === 'Online').length - a.onus.filter((o) => o.status === 'Online').length)[0]!;
+    const port = emerald
+      .simulators!.world.ponPorts()
+      .sort((a, b) => b.onus.filter((o) => o.status === 'Online').length - a.onus.filter((o) => o.status === 'Online').length)[0]!;
     const res = await page.request.post(`${emerald.url}/sim/fibre-cut`, { data: { olt: port.oltId, board: port.board, port: port.port } });
     expect(res.status()).toBe(200);
     const cut = ((await res.json()) as { affected: number }).affected;
     const navigations: string[] = [];
     page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));
     // The next status poll (every 5 s here) sees it; the dashboard is told by subscription.
-    await expect.poll(async () => Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, '')), { timeout: 30_000 }).toBe(losBefore + cut);
+    await expect
+      .poll(async () => Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, '')), { timeout: 30_000 })
+      .toBe(losBefore + cut);
     await page.getByTestId('incident').first().waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('incidents').innerText()).toMatch(/Corte de fibra/);
     expect(await page.getByTestId('feed').locator('tr').count()).toBeGreaterThanOrEqual(Math.min(cut, 60));
@@ -188,7 +210,11 @@ describe('admin', () => {
     await secret.waitFor();
     const token = await secret.innerText();
     // The key works for the API, and the list shows only its prefix.
-    const res = await fetch(`${emerald.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { username } }' }) });
+    const res = await fetch(`${emerald.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { username } }' }),
+    });
     expect(((await res.json()) as { data: { me: { username: string } } }).data.me.username).toBe('admin');
     await page.reload();
     await page.getByRole('tab', { name: 'Claves de API' }).click();
@@ -212,9 +238,19 @@ describe('admin', () => {
 describe('planning', () => {
   it('drags an unscheduled work order onto a technician and a day, then re-plans it from the form', async () => {
     const db = emerald.services.db.pool;
-    const ticket = (await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id DESC LIMIT 1`)).rows[0]!;
-    const number = await createWorkOrder({ ticketId: encodeGlobalID('Ticket', String(ticket.id)), type: 'INSTALL', notes: 'Instalación nueva' });
-    const techs = (await db.query<{ id: number; username: string; name: string }>(`SELECT id, username, name FROM users WHERE username IN ('tecnico', 'tecnico2') ORDER BY username`)).rows;
+    const ticket = (
+      await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
+    ).rows[0]!;
+    const number = await createWorkOrder({
+      ticketId: encodeGlobalID('Ticket', String(ticket.id)),
+      type: 'INSTALL',
+      notes: 'Instalación nueva',
+    });
+    const techs = (
+      await db.query<{ id: number; username: string; name: string }>(
+        `SELECT id, username, name FROM users WHERE username IN ('tecnico', 'tecnico2') ORDER BY username`,
+      )
+    ).rows;
     const [tecnico, tecnico2] = [techs.find((u) => u.username === 'tecnico')!, techs.find((u) => u.username === 'tecnico2')!];
 
     const { context, page } = await signIn('soporte');
@@ -222,21 +258,34 @@ describe('planning', () => {
     const pending = page.getByTestId('unscheduled').locator(`[data-number="${number}"]`);
     await pending.waitFor();
     await shot(page, 'planning-board');
-    const cell = (name: string, day: string) => page.locator(`[data-testid="board-row"][data-technician="${name}"] [data-testid="board-cell"][data-day="${day}"]`);
+    const cell = (name: string, day: string) =>
+      page.locator(`[data-testid="board-row"][data-technician="${name}"] [data-testid="board-cell"][data-day="${day}"]`);
     await pending.dragTo(cell(tecnico2.name, localDay(1)));
     await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).waitFor();
     expect(await page.getByTestId('unscheduled').locator(`[data-number="${number}"]`).count()).toBe(0);
     const storedPlan = async () => {
-      const row = (await db.query<{ status: string; technician_id: number; scheduled_start: Date }>(`SELECT status::text, technician_id, scheduled_start FROM work_orders WHERE id = $1`, [number])).rows[0]!;
+      const row = (
+        await db.query<{ status: string; technician_id: number; scheduled_start: Date }>(
+          `SELECT status::text, technician_id, scheduled_start FROM work_orders WHERE id = $1`,
+          [number],
+        )
+      ).rows[0]!;
       const at = row.scheduled_start;
       const day = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
-      return { status: row.status, technician_id: row.technician_id, day, hm: `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}` };
+      return {
+        status: row.status,
+        technician_id: row.technician_id,
+        day,
+        hm: `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`,
+      };
     };
     // New cards start at 09:00 local time on the day they are dropped on.
     expect(await storedPlan()).toEqual({ status: 'SCHEDULED', technician_id: tecnico2.id, day: localDay(1), hm: '09:00' });
 
     // Moving it to another technician's day keeps the time of day.
-    await cell(tecnico2.name, localDay(1)).locator(`[data-number="${number}"]`).dragTo(cell(tecnico.name, localDay(2)));
+    await cell(tecnico2.name, localDay(1))
+      .locator(`[data-number="${number}"]`)
+      .dragTo(cell(tecnico.name, localDay(2)));
     await cell(tecnico.name, localDay(2)).locator(`[data-number="${number}"]`).waitFor();
     expect(await storedPlan()).toEqual({ status: 'SCHEDULED', technician_id: tecnico.id, day: localDay(2), hm: '09:00' });
 
@@ -260,7 +309,9 @@ describe('technician', () => {
   it('sees only their own work orders and completes one with the measured signal', async () => {
     // Support plans a visit for tecnico today, through the API.
     const db = emerald.services.db.pool;
-    const ticket = (await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id LIMIT 1`)).rows[0]!;
+    const ticket = (
+      await db.query<{ id: number }>(`SELECT id FROM tickets WHERE status = 'OPEN' AND connection_id IS NOT NULL ORDER BY id LIMIT 1`)
+    ).rows[0]!;
     const tech = (await db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'tecnico'`)).rows[0]!;
     const planned = await createWorkOrder({
       ticketId: encodeGlobalID('Ticket', String(ticket.id)),
@@ -279,7 +330,11 @@ describe('technician', () => {
       )
     ).rows[0]!.n;
     await expect.poll(() => page.getByTestId('work-order').count(), { timeout: 10_000 }).toBe(mine);
-    const others = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2'`)).rows[0]!.n;
+    const others = (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2'`,
+      )
+    ).rows[0]!.n;
     expect(others).toBeGreaterThan(0); // they exist, and are not shown
     expect(await page.getByRole('link', { name: 'Tablero NOC' }).count()).toBe(0);
     await shot(page, 'my-work');
@@ -290,10 +345,26 @@ describe('technician', () => {
     await started.getByTestId('complete-work-order').click();
     await page.getByTestId('measured-signal').fill('-19.8');
     await page.getByTestId('confirm-complete').click();
-    await expect.poll(async () => (await page.getByTestId('work-order').filter({ hasText: `OT #${number}` }).innerText()).toLowerCase().includes('completada'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (
+            await page
+              .getByTestId('work-order')
+              .filter({ hasText: `OT #${number}` })
+              .innerText()
+          )
+            .toLowerCase()
+            .includes('completada'),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await shot(page, 'my-work-done');
     const row = (
-      await emerald.services.db.pool.query<{ status: string; measured_rx_power: number }>(`SELECT status::text, measured_rx_power FROM work_orders WHERE id = $1`, [Number(number)])
+      await emerald.services.db.pool.query<{ status: string; measured_rx_power: number }>(
+        `SELECT status::text, measured_rx_power FROM work_orders WHERE id = $1`,
+        [Number(number)],
+      )
     ).rows[0]!;
     expect(row).toEqual({ status: 'COMPLETED', measured_rx_power: -19.8 });
     await context.close();

@@ -25,14 +25,38 @@ export const pollDue = defineTask({
     const jobs: Promise<unknown>[] = [];
     if (services.vendors.endpoints.smartolt) {
       for (const id of await due('olts', 'SMARTOLT', 'ONU_STATUS', 'olt:', config.smartoltBudget.statusIntervalSeconds)) {
-        jobs.push(enqueueSync(db, services.jobs, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(id), trigger: 'schedule' }));
+        jobs.push(
+          enqueueSync(db, services.jobs, {
+            source: 'SMARTOLT',
+            kind: 'ONU_STATUS',
+            scope: 'OLT',
+            scopeRef: String(id),
+            trigger: 'schedule',
+          }),
+        );
       }
       for (const id of await due('olts', 'SMARTOLT', 'ONU_SIGNAL', 'olt:', config.smartoltBudget.signalIntervalSeconds)) {
-        jobs.push(enqueueSync(db, services.jobs, { source: 'SMARTOLT', kind: 'ONU_SIGNAL', scope: 'OLT', scopeRef: String(id), trigger: 'schedule' }));
+        jobs.push(
+          enqueueSync(db, services.jobs, {
+            source: 'SMARTOLT',
+            kind: 'ONU_SIGNAL',
+            scope: 'OLT',
+            scopeRef: String(id),
+            trigger: 'schedule',
+          }),
+        );
       }
     }
     for (const id of await due('routers', 'ROUTEROS', 'SESSIONS', 'router:', config.routeros.sweepIntervalSeconds)) {
-      jobs.push(enqueueSync(db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(id), trigger: 'schedule' }));
+      jobs.push(
+        enqueueSync(db, services.jobs, {
+          source: 'ROUTEROS',
+          kind: 'SESSIONS',
+          scope: 'ROUTER',
+          scopeRef: String(id),
+          trigger: 'schedule',
+        }),
+      );
     }
     await Promise.all(jobs);
   },

@@ -55,9 +55,15 @@ export function syncTask(identifier: string, source: SyncSource): TaskDefinition
       const bookNext = async (): Promise<void> => {
         if (interval === null) return;
         const table = payload.scope === 'OLT' ? 'olts' : 'routers';
-        const live = await ctx.services.db.pool.query(`SELECT 1 FROM ${table} WHERE id::text = $1 AND gone_at IS NULL`, [payload.scopeRef ?? '']);
+        const live = await ctx.services.db.pool.query(`SELECT 1 FROM ${table} WHERE id::text = $1 AND gone_at IS NULL`, [
+          payload.scopeRef ?? '',
+        ]);
         if (!live.rowCount) return; // the device left the inventory: the chain ends
-        await bookNextPoll(ctx.services.jobs, { source, kind: payload.kind, scope: payload.scope, scopeRef: payload.scopeRef ?? null, trigger: 'schedule' }, new Date(started + interval * 1000));
+        await bookNextPoll(
+          ctx.services.jobs,
+          { source, kind: payload.kind, scope: payload.scope, scopeRef: payload.scopeRef ?? null, trigger: 'schedule' },
+          new Date(started + interval * 1000),
+        );
       };
       await runSync(syncContext(ctx), {
         source,

@@ -1,5 +1,21 @@
 /** Sync runs with live progress and "sync now", users, and incident history. */
-import { Alert, Badge, Button, Card, Code, Group, Progress, Select, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Progress,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql/index.ts';
@@ -14,7 +30,9 @@ const AdminDoc = graphql(`
   }
 `);
 
-const UsersDoc = graphql(`query AdminUsers { users(first: 100, includeInactive: true) { nodes { id username name role active lastLoginAt } } }`);
+const UsersDoc = graphql(
+  `query AdminUsers { users(first: 100, includeInactive: true) { nodes { id username name role active lastLoginAt } } }`,
+);
 
 const RunsLive = graphql(`
   subscription AdminRuns { syncRunChanged { resync runs { id status progressDone progressTotal seen inserted updated removed durationMs errorMessage } } }
@@ -81,7 +99,15 @@ function ApiKeys() {
                   {k.revokedAt ? (
                     <Badge color="gray">{date(k.revokedAt)}</Badge>
                   ) : (
-                    <Button size="xs" color="red" variant="light" onClick={async () => { await revoke({ id: k.id }); refetch({ requestPolicy: 'network-only' }); }}>
+                    <Button
+                      size="xs"
+                      color="red"
+                      variant="light"
+                      onClick={async () => {
+                        await revoke({ id: k.id });
+                        refetch({ requestPolicy: 'network-only' });
+                      }}
+                    >
                       {t('admin.revoke')}
                     </Button>
                   )}
@@ -105,7 +131,9 @@ const UpdateUserDoc = graphql(`
     updateUser(input: $input) { __typename ... on Error { message } }
   }
 `);
-const DeactivateUserDoc = graphql(`mutation AdminDeactivateUser($id: ID!) { deactivateUser(id: $id) { __typename ... on Error { message } } }`);
+const DeactivateUserDoc = graphql(
+  `mutation AdminDeactivateUser($id: ID!) { deactivateUser(id: $id) { __typename ... on Error { message } } }`,
+);
 
 type RoleValue = 'ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN';
 const ROLES: RoleValue[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'];
@@ -125,10 +153,32 @@ function Users() {
   return (
     <Stack>
       <Group align="end">
-        <TextInput label={t('login.username')} value={form.username} onChange={(e) => setForm({ ...form, username: e.currentTarget.value })} w={160} />
-        <TextInput label={t('admin.fullName')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} w={220} />
-        <Select label={t('admin.role')} data={roleOptions} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as RoleValue })} w={150} />
-        <TextInput label={t('login.password')} type="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} w={200} />
+        <TextInput
+          label={t('login.username')}
+          value={form.username}
+          onChange={(e) => setForm({ ...form, username: e.currentTarget.value })}
+          w={160}
+        />
+        <TextInput
+          label={t('admin.fullName')}
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+          w={220}
+        />
+        <Select
+          label={t('admin.role')}
+          data={roleOptions}
+          value={form.role}
+          onChange={(v) => v && setForm({ ...form, role: v as RoleValue })}
+          w={150}
+        />
+        <TextInput
+          label={t('login.password')}
+          type="password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+          w={200}
+        />
         <Button
           onClick={async () => {
             const res = await createUser({ input: form });
@@ -153,13 +203,20 @@ function Users() {
                     value={u.role}
                     w={140}
                     aria-label={t('admin.role')}
-                    onChange={async (v) => v && report((await updateUser({ input: { id: u.id, role: v as RoleValue } })).data?.updateUser, u.username)}
+                    onChange={async (v) =>
+                      v && report((await updateUser({ input: { id: u.id, role: v as RoleValue } })).data?.updateUser, u.username)
+                    }
                   />
                 </Table.Td>
                 <Table.Td>{u.lastLoginAt ? date(u.lastLoginAt) : '—'}</Table.Td>
                 <Table.Td>
                   {u.active ? (
-                    <Button size="xs" variant="light" color="red" onClick={async () => report((await deactivate({ id: u.id })).data?.deactivateUser, u.username)}>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      color="red"
+                      onClick={async () => report((await deactivate({ id: u.id })).data?.deactivateUser, u.username)}
+                    >
                       {t('admin.deactivate')}
                     </Button>
                   ) : (
@@ -182,7 +239,8 @@ export default function Admin() {
   const [{ data }, refetch] = useQuery({ query: AdminDoc });
   const [, syncNow] = useMutation(SyncNow);
   useSubscription({ query: RunsLive }, (_p, res) => {
-    if (res.syncRunChanged.resync || res.syncRunChanged.runs.some((r) => !data?.syncRuns.nodes.some((n) => n.id === r.id))) refetch({ requestPolicy: 'network-only' });
+    if (res.syncRunChanged.resync || res.syncRunChanged.runs.some((r) => !data?.syncRuns.nodes.some((n) => n.id === r.id)))
+      refetch({ requestPolicy: 'network-only' });
     return res;
   });
   const request = async (source: Source) => {
@@ -222,11 +280,16 @@ export default function Admin() {
                       <Badge color={STATUS_COLOR[r.status]}>{t(`runStatus.${r.status}` as never)}</Badge>
                     </Table.Td>
                     <Table.Td w={180}>
-                      {r.status === 'RUNNING' && r.progressTotal ? <Progress value={(100 * r.progressDone) / r.progressTotal} /> : <Text size="xs">{`${r.seen} · +${r.inserted} ~${r.updated} -${r.removed}`}</Text>}
+                      {r.status === 'RUNNING' && r.progressTotal ? (
+                        <Progress value={(100 * r.progressDone) / r.progressTotal} />
+                      ) : (
+                        <Text size="xs">{`${r.seen} · +${r.inserted} ~${r.updated} -${r.removed}`}</Text>
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Text size="xs" c={r.errorMessage ? 'red' : 'dimmed'} lineClamp={2}>
-                        {r.errorMessage ?? (r.durationMs !== null && r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '')}
+                        {r.errorMessage ??
+                          (r.durationMs !== null && r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '')}
                       </Text>
                     </Table.Td>
                   </Table.Tr>

@@ -4,7 +4,23 @@
  * diagnosis with its evidence; tickets and work orders; "open ticket from diagnosis".
  */
 import { LineChart } from '@mantine/charts';
-import { Alert, Anchor, Badge, Button, Card, CopyButton, Grid, Group, Loader, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  CopyButton,
+  Grid,
+  Group,
+  Loader,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
@@ -104,7 +120,9 @@ function DiagnosisPanel({ id }: { id: string }) {
   const [opening, openTicket] = useMutation(TicketFromDiagnosis);
   const d = data?.diagnose.__typename === 'DiagnoseSuccess' ? data.diagnose.diagnosis : null;
   const summary = d ? (locale === 'es' ? d.summaryEs : d.summaryEn) : '';
-  const copyText = d ? `${t(`verdict.${d.verdict}` as never)}: ${summary}\n${t('diag.action')}: ${locale === 'es' ? d.action.es : d.action.en}` : '';
+  const copyText = d
+    ? `${t(`verdict.${d.verdict}` as never)}: ${summary}\n${t('diag.action')}: ${locale === 'es' ? d.action.es : d.action.en}`
+    : '';
   return (
     <Card withBorder data-testid="diagnosis">
       <Group justify="space-between" mb="sm">
@@ -161,7 +179,8 @@ function DiagnosisPanel({ id }: { id: string }) {
             </Text>
           </Group>
           <Alert color={d.action.visit ? 'orange' : 'blue'} title={t('diag.action')}>
-            {locale === 'es' ? d.action.es : d.action.en} · <PriorityBadge priority={d.action.priority} /> · {d.action.visit ? t('diag.visit') : t('diag.noVisit')}
+            {locale === 'es' ? d.action.es : d.action.en} · <PriorityBadge priority={d.action.priority} /> ·{' '}
+            {d.action.visit ? t('diag.visit') : t('diag.noVisit')}
           </Alert>
           <Table striped data-testid="evidence">
             <Table.Thead>
@@ -279,7 +298,8 @@ export default function ConnectionPage({ id }: { id: string }) {
                   <StatusBadge status={c.onu.status.value} />
                 </Group>
                 <Text size="sm">
-                  {t('conn.onuSince', { status: t(`status.${c.onu.status.value}` as never), when: date(c.onu.status.since) })} · {c.onu.ponPort?.label}
+                  {t('conn.onuSince', { status: t(`status.${c.onu.status.value}` as never), when: date(c.onu.status.since) })} ·{' '}
+                  {c.onu.ponPort?.label}
                 </Text>
                 <Group mt="xs">
                   <SignalBadge level={c.onu.signal.level} rx={c.onu.signal.rxPower} />
@@ -345,7 +365,8 @@ export default function ConnectionPage({ id }: { id: string }) {
                   </Title>
                   {c.workOrders.map((w) => (
                     <Text size="sm" key={w.id}>
-                      OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} · {w.technician?.name ?? '—'}
+                      OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} ·{' '}
+                      {w.technician?.name ?? '—'}
                     </Text>
                   ))}
                 </>

@@ -116,7 +116,17 @@ const OltGrid = memo(function OltGrid({ olts, live }: { olts: Olt[]; live: Map<s
                       e.preventDefault();
                       navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`);
                     }}
-                    style={{ ...CELL[h], cursor: 'pointer', borderRadius: 3, fontSize: 10, lineHeight: '16px', padding: '0 4px', minWidth: 30, textAlign: 'center', textDecoration: 'none' }}
+                    style={{
+                      ...CELL[h],
+                      cursor: 'pointer',
+                      borderRadius: 3,
+                      fontSize: 10,
+                      lineHeight: '16px',
+                      padding: '0 4px',
+                      minWidth: 30,
+                      textAlign: 'center',
+                      textDecoration: 'none',
+                    }}
                   >
                     {p.label.split(' ').pop()}
                   </a>
@@ -179,7 +189,13 @@ function LiveFeed({ onResync }: { onResync(): void }) {
                   <Table.Td w={130}>
                     <StatusBadge status={f.status} />
                   </Table.Td>
-                  <Table.Td>{f.connectionId ? <Link href={`/connections/${encodeURIComponent(f.connectionId)}`}>{f.username ?? f.serial}</Link> : (f.username ?? f.serial)}</Table.Td>
+                  <Table.Td>
+                    {f.connectionId ? (
+                      <Link href={`/connections/${encodeURIComponent(f.connectionId)}`}>{f.username ?? f.serial}</Link>
+                    ) : (
+                      (f.username ?? f.serial)
+                    )}
+                  </Table.Td>
                   <Table.Td c="dimmed">{f.serial}</Table.Td>
                   <Table.Td c="dimmed">{f.port}</Table.Td>
                 </Table.Tr>
@@ -271,7 +287,9 @@ function Freshness({ data }: { data: DashboardQuery }) {
           })}
           <Table.Tr>
             <Table.Td>{t('dash.budget')}</Table.Td>
-            <Table.Td>{t('dash.budgetLeft', { left: number(data.smartoltBudget.remaining), limit: number(data.smartoltBudget.limit) })}</Table.Td>
+            <Table.Td>
+              {t('dash.budgetLeft', { left: number(data.smartoltBudget.remaining), limit: number(data.smartoltBudget.limit) })}
+            </Table.Td>
           </Table.Tr>
         </Table.Tbody>
       </Table>
@@ -311,7 +329,10 @@ export default function Dashboard() {
   });
 
   const summary = summaryLive.data?.networkSummary ?? data?.networkSummary;
-  const liveOltCounts = useMemo(() => new Map((summaryLive.data?.networkSummary.olts ?? []).map((o) => [o.id, o.statusCounts])), [summaryLive.data]);
+  const liveOltCounts = useMemo(
+    () => new Map((summaryLive.data?.networkSummary.olts ?? []).map((o) => [o.id, o.statusCounts])),
+    [summaryLive.data],
+  );
   if (error && !data) return <Text c="red">{t('common.error', { message: error.message })}</Text>;
   if (!summary || !data) return <Text c="dimmed">{t('common.loading')}</Text>;
   const c = summary.onus;
@@ -326,10 +347,20 @@ export default function Dashboard() {
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
         <Stat label={t('status.ONLINE')} value={number(c.online)} color="teal" testId="count-online" />
         <Stat label={t('status.LOS')} value={number(c.los)} color={c.los ? 'red' : undefined} testId="count-los" />
-        <Stat label={t('status.POWER_FAIL')} value={number(c.powerFail)} color={c.powerFail ? 'orange' : undefined} testId="count-powerfail" />
+        <Stat
+          label={t('status.POWER_FAIL')}
+          value={number(c.powerFail)}
+          color={c.powerFail ? 'orange' : undefined}
+          testId="count-powerfail"
+        />
         <Stat label={t('status.OFFLINE')} value={number(c.offline)} testId="count-offline" />
         <Stat label={t('dash.sessionsUp')} value={number(summary.sessionsUp)} testId="count-sessions" />
-        <Stat label={t('dash.incidents')} value={number(summary.openIncidents)} color={summary.openIncidents ? 'red' : undefined} testId="count-incidents" />
+        <Stat
+          label={t('dash.incidents')}
+          value={number(summary.openIncidents)}
+          color={summary.openIncidents ? 'red' : undefined}
+          testId="count-incidents"
+        />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, lg: 3 }}>
         <Card withBorder style={{ gridColumn: 'span 2' }}>

@@ -84,7 +84,12 @@ export default function Onus() {
 
   const rows = data?.onus.nodes ?? [];
   const parentRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+  });
   const items = virtualizer.getVirtualItems();
   const last = items.at(-1)?.index ?? 0;
   useEffect(() => {
@@ -93,7 +98,9 @@ export default function Onus() {
   }, [last, rows.length, data?.onus.pageInfo, fetching, after]);
 
   const oltOptions = (olts.data?.olts ?? []).map((o) => ({ value: o.id, label: o.name }));
-  const portOptions = (olts.data?.olts ?? []).filter((o) => !oltId || o.id === oltId).flatMap((o) => o.ponPorts.map((p) => ({ value: p.id, label: p.label })));
+  const portOptions = (olts.data?.olts ?? [])
+    .filter((o) => !oltId || o.id === oltId)
+    .flatMap((o) => o.ponPorts.map((p) => ({ value: p.id, label: p.label })));
   const cols = '150px 1fr 130px 130px 110px 1fr';
 
   return (
@@ -105,8 +112,26 @@ export default function Onus() {
         </Text>
       </Group>
       <Group align="end">
-        <Select label={t('onus.filterOlt')} data={oltOptions} value={oltId} onChange={(v) => setParam('oltId', v)} clearable searchable placeholder={t('common.all')} w={200} />
-        <Select label={t('onus.filterPort')} data={portOptions} value={ponPortId} onChange={(v) => setParam('ponPortId', v)} clearable searchable placeholder={t('common.all')} w={220} />
+        <Select
+          label={t('onus.filterOlt')}
+          data={oltOptions}
+          value={oltId}
+          onChange={(v) => setParam('oltId', v)}
+          clearable
+          searchable
+          placeholder={t('common.all')}
+          w={200}
+        />
+        <Select
+          label={t('onus.filterPort')}
+          data={portOptions}
+          value={ponPortId}
+          onChange={(v) => setParam('ponPortId', v)}
+          clearable
+          searchable
+          placeholder={t('common.all')}
+          w={220}
+        />
         <MultiSelect
           label={t('onus.filterStatus')}
           data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}` as never) }))}
@@ -127,7 +152,16 @@ export default function Onus() {
       </Group>
       <Paper withBorder style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
         <Table.ScrollContainer minWidth={800} style={{ flex: 'none' }}>
-          <div style={{ display: 'grid', gridTemplateColumns: cols, padding: '8px 12px', fontWeight: 600, fontSize: 14, borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+          <div
+            style={{
+              display: 'grid',
+              gridTemplateColumns: cols,
+              padding: '8px 12px',
+              fontWeight: 600,
+              fontSize: 14,
+              borderBottom: '1px solid var(--mantine-color-default-border)',
+            }}
+          >
             <span>{t('onus.serial')}</span>
             <span>{t('onus.name')}</span>
             <span>{t('onus.port')}</span>
@@ -144,13 +178,30 @@ export default function Onus() {
                 <div
                   key={o.id}
                   data-testid="onu-row"
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)`, display: 'grid', gridTemplateColumns: cols, alignItems: 'center', padding: '0 12px', fontSize: 14, borderBottom: '1px solid var(--mantine-color-default-border)' }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: ROW,
+                    transform: `translateY(${v.start}px)`,
+                    display: 'grid',
+                    gridTemplateColumns: cols,
+                    alignItems: 'center',
+                    padding: '0 12px',
+                    fontSize: 14,
+                    borderBottom: '1px solid var(--mantine-color-default-border)',
+                  }}
                 >
                   <Text size="sm" ff="monospace">
                     {o.serial}
                   </Text>
                   <Text size="sm" truncate>
-                    {o.connection ? <Link href={`/connections/${encodeURIComponent(o.connection.id)}`}>{o.connection.pppoeUsername ?? o.name}</Link> : (o.name ?? '—')}
+                    {o.connection ? (
+                      <Link href={`/connections/${encodeURIComponent(o.connection.id)}`}>{o.connection.pppoeUsername ?? o.name}</Link>
+                    ) : (
+                      (o.name ?? '—')
+                    )}
                   </Text>
                   <Text size="sm">{o.ponPort?.label ?? '—'}</Text>
                   <span title={o.status.since ? date(o.status.since) : undefined}>

@@ -4,7 +4,24 @@
  * card onto a technician's day to schedule it there (a scheduled card keeps its time of day,
  * a new one starts at 09:00); "Schedule" does the same from a form, for keyboards and tablets.
  */
-import { Alert, Box, Button, Card, Flex, Group, Modal, NumberInput, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  Flex,
+  Group,
+  Modal,
+  NumberInput,
+  ScrollArea,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useCallback, useMemo, useState, type DragEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql/index.ts';
@@ -70,7 +87,13 @@ export default function PlanningBoard() {
     d.setHours(0, 0, 0, 0);
     return Array.from({ length: DAYS }, (_, i) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + i));
   }, []);
-  const range = useMemo(() => ({ from: days[0]!.toISOString(), to: new Date(days[DAYS - 1]!.getFullYear(), days[DAYS - 1]!.getMonth(), days[DAYS - 1]!.getDate() + 1).toISOString() }), [days]);
+  const range = useMemo(
+    () => ({
+      from: days[0]!.toISOString(),
+      to: new Date(days[DAYS - 1]!.getFullYear(), days[DAYS - 1]!.getMonth(), days[DAYS - 1]!.getDate() + 1).toISOString(),
+    }),
+    [days],
+  );
   const [{ data, fetching }, refetchBoard] = useQuery({ query: BoardDoc, variables: { ...range, teamId } });
   const [{ data: queue }, refetchQueue] = useQuery({ query: PendingDoc });
   const refetch = useCallback(() => {
@@ -102,7 +125,13 @@ export default function PlanningBoard() {
   const save = async (p: Plan) => {
     const tech = data?.users.nodes.find((u) => u.id === p.technicianId);
     const res = await schedule({
-      input: { id: p.id, technicianId: p.technicianId, teamId: tech?.team?.id ?? teamId, scheduledStart: new Date(p.start).toISOString(), durationMinutes: p.minutes },
+      input: {
+        id: p.id,
+        technicianId: p.technicianId,
+        teamId: tech?.team?.id ?? teamId,
+        scheduledStart: new Date(p.start).toISOString(),
+        durationMinutes: p.minutes,
+      },
     });
     if (reportResult(res.data?.scheduleWorkOrder, res.error?.message, t('wo.planned'))) refetch();
   };
@@ -113,7 +142,12 @@ export default function PlanningBoard() {
     const w = all.get(e.dataTransfer.getData('text/plain'));
     if (!w || !movable(w)) return;
     if (w.technician?.id === technicianId && w.scheduledStart && localDayKey(new Date(w.scheduledStart)) === localDayKey(day)) return;
-    await save({ id: w.id, technicianId, start: startOnDay(day, w.scheduledStart).toISOString(), minutes: w.durationMinutes ?? DEFAULT_MINUTES });
+    await save({
+      id: w.id,
+      technicianId,
+      start: startOnDay(day, w.scheduledStart).toISOString(),
+      minutes: w.durationMinutes ?? DEFAULT_MINUTES,
+    });
   };
 
   const card = (w: WorkOrderCardData, compact: boolean): ReactNode => (
@@ -211,7 +245,11 @@ export default function PlanningBoard() {
                           }}
                           onDragLeave={() => setOver((o) => (o === key ? null : o))}
                           onDrop={drop(u.id, d)}
-                          style={{ verticalAlign: 'top', minHeight: 64, background: over === key ? 'var(--mantine-color-blue-light)' : undefined }}
+                          style={{
+                            verticalAlign: 'top',
+                            minHeight: 64,
+                            background: over === key ? 'var(--mantine-color-blue-light)' : undefined,
+                          }}
                         >
                           <Stack gap={4} mih={48}>
                             {(cells.get(key) ?? []).map((w) => card(w, true))}
@@ -250,8 +288,21 @@ export default function PlanningBoard() {
               onChange={(v) => setPlan({ ...plan, technicianId: v })}
               data-testid="plan-technician"
             />
-            <TextInput type="datetime-local" label={t('wo.when')} value={plan.start} onChange={(e) => setPlan({ ...plan, start: e.currentTarget.value })} data-testid="plan-start" />
-            <NumberInput label={t('wo.duration')} min={15} max={480} step={15} value={plan.minutes} onChange={(v) => setPlan({ ...plan, minutes: Number(v) || DEFAULT_MINUTES })} />
+            <TextInput
+              type="datetime-local"
+              label={t('wo.when')}
+              value={plan.start}
+              onChange={(e) => setPlan({ ...plan, start: e.currentTarget.value })}
+              data-testid="plan-start"
+            />
+            <NumberInput
+              label={t('wo.duration')}
+              min={15}
+              max={480}
+              step={15}
+              value={plan.minutes}
+              onChange={(v) => setPlan({ ...plan, minutes: Number(v) || DEFAULT_MINUTES })}
+            />
             <Button
               data-testid="confirm-plan"
               disabled={!plan.technicianId || !plan.start}

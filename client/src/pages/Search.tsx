@@ -24,8 +24,18 @@ export default function SearchPage() {
   return (
     <Stack>
       <Title order={2}>{t('nav.search')}</Title>
-      <TextInput size="md" placeholder={t('search.placeholder')} value={value} onChange={(e) => setValue(e.currentTarget.value)} autoFocus />
-      {q.length >= 2 && <Text c="dimmed">{hits.length ? t('search.results', { n: hits.length }) : fetching ? t('common.loading') : t('search.none', { q })}</Text>}
+      <TextInput
+        size="md"
+        placeholder={t('search.placeholder')}
+        value={value}
+        onChange={(e) => setValue(e.currentTarget.value)}
+        autoFocus
+      />
+      {q.length >= 2 && (
+        <Text c="dimmed">
+          {hits.length ? t('search.results', { n: hits.length }) : fetching ? t('common.loading') : t('search.none', { q })}
+        </Text>
+      )}
       <Stack gap="xs" data-testid="search-page-results">
         {hits.map((hit, i) => {
           const href = hitHref(hit);

@@ -83,8 +83,20 @@ export default function TicketPage({ id }: { id: string }) {
           </Text>
         </div>
         <Group>
-          <Select data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))} value={tk.status} onChange={(v) => v && void change({ status: v as TicketStatus })} w={200} aria-label={t('tickets.status')} />
-          <Select data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))} value={tk.priority} onChange={(v) => v && void change({ priority: v as TicketPriority })} w={140} aria-label={t('tickets.priority')} />
+          <Select
+            data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))}
+            value={tk.status}
+            onChange={(v) => v && void change({ status: v as TicketStatus })}
+            w={200}
+            aria-label={t('tickets.status')}
+          />
+          <Select
+            data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))}
+            value={tk.priority}
+            onChange={(v) => v && void change({ priority: v as TicketPriority })}
+            w={140}
+            aria-label={t('tickets.priority')}
+          />
           <Select
             data={(assignees.data?.users.nodes ?? []).map((u) => ({ value: u.id, label: u.name }))}
             value={tk.assignee?.id ?? null}
@@ -118,7 +130,12 @@ export default function TicketPage({ id }: { id: string }) {
                 {ev?.evidence && (
                   <Group gap={4} mt={4}>
                     {ev.evidence.map((x) => (
-                      <Badge key={x.check} size="xs" variant="light" color={x.result === 'OK' ? 'teal' : x.result === 'FAIL' ? 'red' : 'gray'}>
+                      <Badge
+                        key={x.check}
+                        size="xs"
+                        variant="light"
+                        color={x.result === 'OK' ? 'teal' : x.result === 'FAIL' ? 'red' : 'gray'}
+                      >
                         {x.check}: {x.value}
                       </Badge>
                     ))}
@@ -163,11 +180,12 @@ export default function TicketPage({ id }: { id: string }) {
             {t('tickets.createWorkOrder')}
           </Button>
         </Group>
-          {tk.workOrders.map((w) => (
-            <Text key={w.id} size="sm">
-              OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} · {w.technician?.name ?? '—'}
-            </Text>
-          ))}
+        {tk.workOrders.map((w) => (
+          <Text key={w.id} size="sm">
+            OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} ·{' '}
+            {w.technician?.name ?? '—'}
+          </Text>
+        ))}
       </Card>
     </Stack>
   );

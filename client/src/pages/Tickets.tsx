@@ -29,7 +29,12 @@ export default function Tickets() {
   const [status, setStatus] = useState<TicketStatus[]>([]);
   const [priority, setPriority] = useState<TicketPriority[]>([]);
   const [openOnly, setOpenOnly] = useState(true);
-  const filter = { ...(q.length >= 2 ? { text: q } : {}), ...(status.length ? { status } : {}), ...(priority.length ? { priority } : {}), ...(openOnly && !status.length ? { open: true } : {}) };
+  const filter = {
+    ...(q.length >= 2 ? { text: q } : {}),
+    ...(status.length ? { status } : {}),
+    ...(priority.length ? { priority } : {}),
+    ...(openOnly && !status.length ? { open: true } : {}),
+  };
   const [{ data, fetching }, refetch] = useQuery({ query: TicketsDoc, variables: { filter } });
   useResync(() => refetch({ requestPolicy: 'network-only' }));
   return (
@@ -40,8 +45,20 @@ export default function Tickets() {
       </Group>
       <Group align="end">
         <TextInput label={t('tickets.search')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={260} />
-        <MultiSelect label={t('tickets.status')} data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))} value={status} onChange={(v) => setStatus(v as TicketStatus[])} w={260} />
-        <MultiSelect label={t('tickets.priority')} data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))} value={priority} onChange={(v) => setPriority(v as TicketPriority[])} w={220} />
+        <MultiSelect
+          label={t('tickets.status')}
+          data={STATUSES.map((s) => ({ value: s, label: t(`ticketStatus.${s}` as never) }))}
+          value={status}
+          onChange={(v) => setStatus(v as TicketStatus[])}
+          w={260}
+        />
+        <MultiSelect
+          label={t('tickets.priority')}
+          data={PRIORITIES.map((s) => ({ value: s, label: t(`priority.${s}` as never) }))}
+          value={priority}
+          onChange={(v) => setPriority(v as TicketPriority[])}
+          w={220}
+        />
         <Switch label={t('ticketStatus.OPEN')} checked={openOnly} onChange={(e) => setOpenOnly(e.currentTarget.checked)} />
       </Group>
       <Paper withBorder>

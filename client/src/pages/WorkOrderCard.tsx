@@ -16,9 +16,25 @@ export const WorkOrderCardFields = graphql(`
 
 export type WorkOrderCardData = WorkOrderCardFieldsFragment;
 
-const STATUS_COLOR: Record<string, string> = { SCHEDULED: 'gray', COMPLETED: 'teal', IN_PROGRESS: 'blue', FAILED: 'red', PENDING_PLANNING: 'yellow' };
+const STATUS_COLOR: Record<string, string> = {
+  SCHEDULED: 'gray',
+  COMPLETED: 'teal',
+  IN_PROGRESS: 'blue',
+  FAILED: 'red',
+  PENDING_PLANNING: 'yellow',
+};
 
-export function WorkOrderCard({ w, draggable = false, compact = false, children }: { w: WorkOrderCardData; draggable?: boolean; compact?: boolean; children?: ReactNode }) {
+export function WorkOrderCard({
+  w,
+  draggable = false,
+  compact = false,
+  children,
+}: {
+  w: WorkOrderCardData;
+  draggable?: boolean;
+  compact?: boolean;
+  children?: ReactNode;
+}) {
   const { t, date } = useI18n();
   return (
     <Paper

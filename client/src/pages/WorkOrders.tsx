@@ -27,7 +27,17 @@ const CompleteDoc = graphql(`
   mutation CompleteWorkOrderView($input: CompleteWorkOrderInput!) { completeWorkOrder(input: $input) { __typename ... on Error { message } } }
 `);
 
-const RESOLUTIONS: ResolutionType[] = ['FIBRE_REPAIRED', 'CONNECTOR_CLEANED', 'ONU_REPLACED', 'ROUTER_REPLACED', 'CONFIGURATION', 'INSTALLED', 'EQUIPMENT_PICKED_UP', 'NO_FAULT_FOUND', 'OTHER'];
+const RESOLUTIONS: ResolutionType[] = [
+  'FIBRE_REPAIRED',
+  'CONNECTOR_CLEANED',
+  'ONU_REPLACED',
+  'ROUTER_REPLACED',
+  'CONFIGURATION',
+  'INSTALLED',
+  'EQUIPMENT_PICKED_UP',
+  'NO_FAULT_FOUND',
+  'OTHER',
+];
 
 export default function WorkOrders({ me }: { me: Me }) {
   return me.role === 'TECHNICIAN' ? <MyWork /> : <PlanningBoard />;
@@ -45,7 +55,12 @@ function MyWork() {
   const [, start] = useMutation(StartDoc);
   const [, complete] = useMutation(CompleteDoc);
   const [completing, setCompleting] = useState<string | null>(null);
-  const [form, setForm] = useState<{ resolution: ResolutionType; rx: number | ''; serial: string; notes: string }>({ resolution: 'FIBRE_REPAIRED', rx: '', serial: '', notes: '' });
+  const [form, setForm] = useState<{ resolution: ResolutionType; rx: number | ''; serial: string; notes: string }>({
+    resolution: 'FIBRE_REPAIRED',
+    rx: '',
+    serial: '',
+    notes: '',
+  });
   const orders = data?.workOrders.nodes ?? [];
   const report = (r: object | undefined, ok: string) => {
     reportResult(r, undefined, ok);
@@ -63,7 +78,10 @@ function MyWork() {
             <WorkOrderCard key={w.id} w={w}>
               <Group mt="xs" gap="xs">
                 {w.status === 'SCHEDULED' && (
-                  <Button size="xs" onClick={async () => report((await start({ id: w.id })).data?.startWorkOrder, t('woStatus.IN_PROGRESS'))}>
+                  <Button
+                    size="xs"
+                    onClick={async () => report((await start({ id: w.id })).data?.startWorkOrder, t('woStatus.IN_PROGRESS'))}
+                  >
                     {t('wo.start')}
                   </Button>
                 )}
@@ -79,8 +97,21 @@ function MyWork() {
       </SimpleGrid>
       <Modal opened={completing !== null} onClose={() => setCompleting(null)} title={t('wo.complete')}>
         <Stack>
-          <Select label={t('wo.resolution')} data={RESOLUTIONS.map((r) => ({ value: r, label: t(`resolution.${r}` as never) }))} value={form.resolution} onChange={(v) => v && setForm({ ...form, resolution: v as ResolutionType })} data-testid="resolution" />
-          <NumberInput label={t('wo.signal')} value={form.rx} onChange={(v) => setForm({ ...form, rx: v === '' ? '' : Number(v) })} decimalScale={2} step={0.1} data-testid="measured-signal" />
+          <Select
+            label={t('wo.resolution')}
+            data={RESOLUTIONS.map((r) => ({ value: r, label: t(`resolution.${r}` as never) }))}
+            value={form.resolution}
+            onChange={(v) => v && setForm({ ...form, resolution: v as ResolutionType })}
+            data-testid="resolution"
+          />
+          <NumberInput
+            label={t('wo.signal')}
+            value={form.rx}
+            onChange={(v) => setForm({ ...form, rx: v === '' ? '' : Number(v) })}
+            decimalScale={2}
+            step={0.1}
+            data-testid="measured-signal"
+          />
           <TextInput label={t('wo.serial')} value={form.serial} onChange={(e) => setForm({ ...form, serial: e.currentTarget.value })} />
           <Textarea label={t('wo.notes')} value={form.notes} onChange={(e) => setForm({ ...form, notes: e.currentTarget.value })} />
           <Button

@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 async function failure(url: string): Promise<StartupError> {
-  const error = await checkDatabase(url).then(() => null, (e: unknown) => e);
+  const error = await checkDatabase(url).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StartupError);
   return error as StartupError;
 }
@@ -49,7 +52,9 @@ describe('checkDatabase', () => {
     bad.password = 'wrong-password';
     const error = await failure(bad.toString());
     expect(error.code).toBe('DB_AUTH_FAILED');
-    expect(error.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:\d+\/emerald rejected the credentials \(DATABASE_URL\): password authentication failed/);
+    expect(error.message).toMatch(
+      /^PostgreSQL at 127\.0\.0\.1:\d+\/emerald rejected the credentials \(DATABASE_URL\): password authentication failed/,
+    );
     expect(error.message).not.toContain('wrong-password');
   });
 

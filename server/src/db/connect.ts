@@ -31,7 +31,10 @@ export async function checkDatabase(url: string, label = 'DATABASE_URL'): Promis
     const version = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
     const v = version.rows[0]?.v ?? 0;
     if (v < 150000) {
-      throw new StartupError('DB_UNREACHABLE', `PostgreSQL at ${describe(url)} is version ${Math.floor(v / 10000)}; Emerald needs 15 or newer (${label})`);
+      throw new StartupError(
+        'DB_UNREACHABLE',
+        `PostgreSQL at ${describe(url)} is version ${Math.floor(v / 10000)}; Emerald needs 15 or newer (${label})`,
+      );
     }
   } catch (error) {
     if (error instanceof StartupError) throw error;
@@ -40,9 +43,15 @@ export async function checkDatabase(url: string, label = 'DATABASE_URL'): Promis
     switch (e.code) {
       case '28P01':
       case '28000':
-        throw new StartupError('DB_AUTH_FAILED', `PostgreSQL at ${where} rejected the credentials (${label}): ${errorMessage(error)}`, { cause: error });
+        throw new StartupError('DB_AUTH_FAILED', `PostgreSQL at ${where} rejected the credentials (${label}): ${errorMessage(error)}`, {
+          cause: error,
+        });
       case '3D000':
-        throw new StartupError('DB_NOT_FOUND', `Database does not exist at ${where} (${label}); create it first: createdb ${where.split('/').pop()}`, { cause: error });
+        throw new StartupError(
+          'DB_NOT_FOUND',
+          `Database does not exist at ${where} (${label}); create it first: createdb ${where.split('/').pop()}`,
+          { cause: error },
+        );
       case 'ECONNREFUSED':
       case 'ENOTFOUND':
       case 'EHOSTUNREACH':
@@ -51,7 +60,9 @@ export async function checkDatabase(url: string, label = 'DATABASE_URL'): Promis
         throw new StartupError('DB_UNREACHABLE', `Cannot reach PostgreSQL at ${where} (${label}): ${e.code}`, { cause: error });
       default:
         if (/timeout/i.test(errorMessage(error))) {
-          throw new StartupError('DB_UNREACHABLE', `Cannot reach PostgreSQL at ${where} (${label}): connection timed out`, { cause: error });
+          throw new StartupError('DB_UNREACHABLE', `Cannot reach PostgreSQL at ${where} (${label}): connection timed out`, {
+            cause: error,
+          });
         }
         throw new StartupError('DB_UNREACHABLE', `Cannot use PostgreSQL at ${where} (${label}): ${errorMessage(error)}`, { cause: error });
     }

@@ -262,13 +262,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child: ChildProcess = spawn(
     bins.postgres,
     [
-      '-D', pgdata,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'fsync=on',
+      '-D',
+      pgdata,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'fsync=on',
     ],
     { ...(owner ?? {}), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
@@ -285,7 +292,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     child.stderr?.on('data', onData);
     child.once('error', (error) => reject(new StartupError('EMBEDDED_PG_FAILED', `Embedded PostgreSQL failed to start: ${error.message}`)));
     child.once('exit', (code) => {
-      const lastLine = stderr.trim().split('\n').filter((l) => /FATAL|ERROR|could not/.test(l)).pop() ?? `exit code ${code}`;
+      const lastLine =
+        stderr
+          .trim()
+          .split('\n')
+          .filter((l) => /FATAL|ERROR|could not/.test(l))
+          .pop() ?? `exit code ${code}`;
       if (/Address already in use|could not bind/.test(stderr)) {
         reject(new StartupError('PORT_IN_USE', `Port ${port} is already in use; the embedded PostgreSQL could not listen on it`));
       } else {

@@ -53,10 +53,7 @@ describe('migrations', () => {
   it('detect drift when a model changes without a migration', async () => {
     const { url } = await createEmptyDatabase();
     await applyMigrations(url);
-    const changed = readSchema().replace(
-      /model Plan \{\n/,
-      'model Plan {\n  priceCents  Int?  @map("price_cents")\n',
-    );
+    const changed = readSchema().replace(/model Plan \{\n/, 'model Plan {\n  priceCents  Int?  @map("price_cents")\n');
     expect(changed).not.toBe(readSchema());
     const diff = await diffDatabaseToSchema(url, changed);
     expect(diff).toContain('ALTER TABLE "plans" ADD COLUMN     "price_cents" INTEGER');

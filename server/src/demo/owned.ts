@@ -36,7 +36,12 @@ const MATERIALS = [
 ];
 
 const SUBJECTS: Record<string, string[]> = {
-  'Sin servicio': ['Cliente sin internet desde la mañana', 'No navega, luz roja en el equipo', 'Sin conexión desde ayer', 'Se cortó el servicio'],
+  'Sin servicio': [
+    'Cliente sin internet desde la mañana',
+    'No navega, luz roja en el equipo',
+    'Sin conexión desde ayer',
+    'Se cortó el servicio',
+  ],
   'Servicio lento': ['Internet muy lento a la noche', 'Se corta el Wi-Fi', 'No llega a la velocidad contratada'],
   Instalación: ['Instalación de fibra nueva', 'Cambio de ONU por falla'],
   Mudanza: ['Mudanza a nuevo domicilio'],
@@ -89,15 +94,27 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
     const id = res.rows[0]!.id;
     const reasons: number[] = [];
     for (const r of c.reasons) {
-      reasons.push((await db.query<{ id: number }>('INSERT INTO ticket_reasons (category_id, name) VALUES ($1, $2) RETURNING id', [id, r])).rows[0]!.id);
+      reasons.push(
+        (await db.query<{ id: number }>('INSERT INTO ticket_reasons (category_id, name) VALUES ($1, $2) RETURNING id', [id, r])).rows[0]!
+          .id,
+      );
     }
     categoryIds.set(c.name, { id, type: c.type, reasons });
   }
   const tagIds: number[] = [];
-  for (const name of TAGS) tagIds.push((await db.query<{ id: number }>('INSERT INTO tags (name) VALUES ($1) RETURNING id', [name])).rows[0]!.id);
+  for (const name of TAGS)
+    tagIds.push((await db.query<{ id: number }>('INSERT INTO tags (name) VALUES ($1) RETURNING id', [name])).rows[0]!.id);
   const materialIds: number[] = [];
   for (const m of MATERIALS) {
-    materialIds.push((await db.query<{ id: number }>('INSERT INTO materials (code, name, unit) VALUES ($1, $2, $3) RETURNING id', [m.code, m.name, m.unit])).rows[0]!.id);
+    materialIds.push(
+      (
+        await db.query<{ id: number }>('INSERT INTO materials (code, name, unit) VALUES ($1, $2, $3) RETURNING id', [
+          m.code,
+          m.name,
+          m.unit,
+        ])
+      ).rows[0]!.id,
+    );
   }
 
   // Tickets on a deterministic sample of connections (ordered by external id).
@@ -131,10 +148,33 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
     const category = categoryIds.get(categoryName)!;
     const createdAt = new Date(t - rng.int(10, 60 * 24 * 30) * MINUTE);
     const ageDays = (t - createdAt.getTime()) / DAY;
-    const status = ageDays > 7
-      ? rng.weighted([['CLOSED', 60], ['RESOLVED', 25], ['CANCELLED', 10], ['PENDING', 5]] as const)
-      : rng.weighted([['OPEN', 35], ['IN_PROGRESS', 30], ['PENDING', 10], ['WAITING_INTERNAL', 5], ['RESOLVED', 20]] as const);
-    const priority = categoryName === 'Sin servicio' ? rng.weighted([['HIGH', 60], ['CRITICAL', 10], ['MEDIUM', 30]] as const) : rng.weighted([['LOW', 30], ['MEDIUM', 60], ['HIGH', 10]] as const);
+    const status =
+      ageDays > 7
+        ? rng.weighted([
+            ['CLOSED', 60],
+            ['RESOLVED', 25],
+            ['CANCELLED', 10],
+            ['PENDING', 5],
+          ] as const)
+        : rng.weighted([
+            ['OPEN', 35],
+            ['IN_PROGRESS', 30],
+            ['PENDING', 10],
+            ['WAITING_INTERNAL', 5],
+            ['RESOLVED', 20],
+          ] as const);
+    const priority =
+      categoryName === 'Sin servicio'
+        ? rng.weighted([
+            ['HIGH', 60],
+            ['CRITICAL', 10],
+            ['MEDIUM', 30],
+          ] as const)
+        : rng.weighted([
+            ['LOW', 30],
+            ['MEDIUM', 60],
+            ['HIGH', 10],
+          ] as const);
     const assignee = status === 'OPEN' && rng.chance(0.5) ? null : rng.chance(0.7) ? support : noc;
     const subject = rng.pick(SUBJECTS[categoryName]!);
     const resolvedAt = ['RESOLVED', 'CLOSED'].includes(status) ? new Date(createdAt.getTime() + rng.int(30, 60 * 48) * MINUTE) : null;
@@ -175,7 +215,13 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
       events.push(['NOTE', rng.chance(0.7) ? support : noc, rng.pick(NOTES), null, new Date(createdAt.getTime() + (n + 2) * 17 * MINUTE)]);
     }
     if (status !== 'OPEN') {
-      events.push(['STATUS_CHANGE', assignee ?? support, '', { from: 'OPEN', to: status }, resolvedAt ?? new Date(createdAt.getTime() + 40 * MINUTE)]);
+      events.push([
+        'STATUS_CHANGE',
+        assignee ?? support,
+        '',
+        { from: 'OPEN', to: status },
+        resolvedAt ?? new Date(createdAt.getTime() + 40 * MINUTE),
+      ]);
     }
     for (const [kind, author, body, data, at] of events) {
       await db.query('INSERT INTO ticket_events (ticket_id, kind, author_id, body, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
@@ -198,7 +244,13 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
       const type = category.type === 'INSTALLATION' ? 'INSTALL' : category.type === 'WITHDRAWAL' ? 'PICKUP' : 'REPAIR';
       const open = isTicketOpen(status);
       // Open tickets: some visits today (the technicians' day), some unplanned, some later this week.
-      const plan = open ? rng.weighted([['today', 45], ['unplanned', 25], ['later', 30]] as const) : 'done';
+      const plan = open
+        ? rng.weighted([
+            ['today', 45],
+            ['unplanned', 25],
+            ['later', 30],
+          ] as const)
+        : 'done';
       const scheduledStart =
         plan === 'today'
           ? new Date(today.getTime() + rng.int(0, 7) * HOUR)

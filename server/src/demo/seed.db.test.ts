@@ -44,12 +44,24 @@ describe('demo data', () => {
     const connections = await q('SELECT count(*) AS n FROM connections');
     expect(connections).toBe(summary.world.connections.length);
     // Linked secrets, sessions and ONUs all point at the connection with their username.
-    expect(await q(`SELECT count(*) AS n FROM ppp_secrets s JOIN connections c ON c.id = s.connection_id WHERE c.username_key <> lower(s.name)`)).toBe(0);
-    expect(await q(`SELECT count(*) AS n FROM onus o JOIN connections c ON c.id = o.connection_id WHERE c.username_key <> lower(btrim(o.name))`)).toBe(0);
-    expect(await q(`SELECT count(*) AS n FROM ppp_sessions p JOIN ppp_secrets s ON s.router_id = p.router_id AND s.name = p.name WHERE p.connection_id IS DISTINCT FROM s.connection_id`)).toBe(0);
+    expect(
+      await q(`SELECT count(*) AS n FROM ppp_secrets s JOIN connections c ON c.id = s.connection_id WHERE c.username_key <> lower(s.name)`),
+    ).toBe(0);
+    expect(
+      await q(`SELECT count(*) AS n FROM onus o JOIN connections c ON c.id = o.connection_id WHERE c.username_key <> lower(btrim(o.name))`),
+    ).toBe(0);
+    expect(
+      await q(
+        `SELECT count(*) AS n FROM ppp_sessions p JOIN ppp_secrets s ON s.router_id = p.router_id AND s.name = p.name WHERE p.connection_id IS DISTINCT FROM s.connection_id`,
+      ),
+    ).toBe(0);
     // The messiness survives mirroring.
-    expect(await q('SELECT count(*) AS n FROM ppp_secrets WHERE connection_id IS NULL')).toBe(summary.world.secrets.filter((s) => s.connectionId === null).length);
-    expect(await q('SELECT count(*) AS n FROM onus WHERE connection_id IS NULL')).toBe(summary.world.onus.filter((o) => o.connectionId === null).length);
+    expect(await q('SELECT count(*) AS n FROM ppp_secrets WHERE connection_id IS NULL')).toBe(
+      summary.world.secrets.filter((s) => s.connectionId === null).length,
+    );
+    expect(await q('SELECT count(*) AS n FROM onus WHERE connection_id IS NULL')).toBe(
+      summary.world.onus.filter((o) => o.connectionId === null).length,
+    );
     expect(await q('SELECT count(*) - count(DISTINCT external_id) AS n FROM onus')).toBeGreaterThan(0);
     // ONUs named in another case or with spaces are still linked.
     expect(await q(`SELECT count(*) AS n FROM onus WHERE connection_id IS NOT NULL AND name <> lower(btrim(name))`)).toBeGreaterThan(0);
@@ -68,7 +80,12 @@ describe('demo data', () => {
     const before = await mirrorDigest(db);
     const again = await mirrorWorld(db.pool, summary.world, now);
     for (const [table, counts] of Object.entries(again)) {
-      expect({ table, inserted: counts.inserted, updated: counts.updated, removed: counts.removed }).toEqual({ table, inserted: 0, updated: 0, removed: 0 });
+      expect({ table, inserted: counts.inserted, updated: counts.updated, removed: counts.removed }).toEqual({
+        table,
+        inserted: 0,
+        updated: 0,
+        removed: 0,
+      });
     }
     expect(await mirrorDigest(db)).toBe(before);
   });

@@ -22,7 +22,16 @@ import type { Db } from '../db/client.ts';
 import { seedOwnedData, type OwnedSeedSummary } from './owned.ts';
 import { withTransaction, type Queryable } from '../db/sql.ts';
 import type { ApplyCounts } from '../mirror/common.ts';
-import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
+import {
+  applyConnections,
+  applyCustomers,
+  applyPlans,
+  applyRouters,
+  mapIspcubeConnection,
+  mapIspcubeCustomer,
+  mapIspcubeNode,
+  mapIspcubePlan,
+} from '../mirror/ispcube.ts';
 import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
 import { applyOlts, applyOnus, applyOnuSignals, applyOnuStatuses, mapSmartoltOlt, mapSmartoltOnu } from '../mirror/smartolt.ts';
 
@@ -50,12 +59,33 @@ export async function isDatabaseEmpty(pool: pg.Pool): Promise<boolean> {
 }
 
 /** Mirror a world into the database as if each vendor had been synced once. */
-export async function mirrorWorld(db: Queryable, world: WorldData, now: Date, routerAddress?: DemoSeedOptions['routerAddress']): Promise<Record<string, ApplyCounts>> {
+export async function mirrorWorld(
+  db: Queryable,
+  world: WorldData,
+  now: Date,
+  routerAddress?: DemoSeedOptions['routerAddress'],
+): Promise<Record<string, ApplyCounts>> {
   const out: Record<string, ApplyCounts> = {};
-  out.plans = await applyPlans(db, world.plans.map((p) => mapIspcubePlan(ispcubePlan(p))), true);
-  out.routers = await applyRouters(db, world.routers.map((r) => mapIspcubeNode(ispcubeNode(r, routerAddress?.(r.id)))), true);
-  out.customers = await applyCustomers(db, world.customers.map((c) => mapIspcubeCustomer(ispcubeCustomer(c))), true);
-  out.connections = await applyConnections(db, world.connections.map((c) => mapIspcubeConnection(ispcubeConnection(c))), true);
+  out.plans = await applyPlans(
+    db,
+    world.plans.map((p) => mapIspcubePlan(ispcubePlan(p))),
+    true,
+  );
+  out.routers = await applyRouters(
+    db,
+    world.routers.map((r) => mapIspcubeNode(ispcubeNode(r, routerAddress?.(r.id)))),
+    true,
+  );
+  out.customers = await applyCustomers(
+    db,
+    world.customers.map((c) => mapIspcubeCustomer(ispcubeCustomer(c))),
+    true,
+  );
+  out.connections = await applyConnections(
+    db,
+    world.connections.map((c) => mapIspcubeConnection(ispcubeConnection(c))),
+    true,
+  );
 
   const routerIds = new Map(
     (await db.query<{ id: number; external_id: string }>('SELECT id, external_id FROM routers')).rows.map((r) => [r.external_id, r.id]),
@@ -64,24 +94,59 @@ export async function mirrorWorld(db: Queryable, world: WorldData, now: Date, ro
   const sessions: ApplyCounts[] = [];
   for (const router of world.routers) {
     const routerId = routerIds.get(String(router.id))!;
-    secrets.push(await applySecrets(db, routerId, world.secrets.filter((s) => s.routerId === router.id).map((s) => mapRouterosSecret(routerosSecret(s, router))), true));
+    secrets.push(
+      await applySecrets(
+        db,
+        routerId,
+        world.secrets.filter((s) => s.routerId === router.id).map((s) => mapRouterosSecret(routerosSecret(s, router))),
+        true,
+      ),
+    );
     sessions.push(
-      await applySessions(db, routerId, world.sessions.filter((s) => s.routerId === router.id).map((s) => mapRouterosActive(routerosActive(s, router, now), now)), now, true),
+      await applySessions(
+        db,
+        routerId,
+        world.sessions.filter((s) => s.routerId === router.id).map((s) => mapRouterosActive(routerosActive(s, router, now), now)),
+        now,
+        true,
+      ),
     );
   }
   out.secrets = sumCounts(secrets);
   out.sessions = sumCounts(sessions);
 
-  out.olts = await applyOlts(db, world.olts.map((o) => mapSmartoltOlt(smartoltOlt(o))), true);
-  const oltIds = new Map((await db.query<{ id: number; external_id: string }>('SELECT id, external_id FROM olts')).rows.map((r) => [r.external_id, r.id]));
+  out.olts = await applyOlts(
+    db,
+    world.olts.map((o) => mapSmartoltOlt(smartoltOlt(o))),
+    true,
+  );
+  const oltIds = new Map(
+    (await db.query<{ id: number; external_id: string }>('SELECT id, external_id FROM olts')).rows.map((r) => [r.external_id, r.id]),
+  );
   const onus: ApplyCounts[] = [];
   for (const olt of world.olts) {
     const mapped = world.onus.filter((o) => o.oltId === olt.id).map((o) => mapSmartoltOnu(smartoltOnuDetails(o, olt)));
     const oltId = oltIds.get(String(olt.id))!;
-    onus.push(await applyOnus(db, oltId, mapped.map((m) => ({ ...m.onu, initialStatus: m.status, initialSignal: m.signal })), true, now));
+    onus.push(
+      await applyOnus(
+        db,
+        oltId,
+        mapped.map((m) => ({ ...m.onu, initialStatus: m.status, initialSignal: m.signal })),
+        true,
+        now,
+      ),
+    );
     // Statuses and signals of ONUs already known go through the change path (events, samples).
-    await applyOnuStatuses(db, mapped.flatMap((m) => (m.status ? [m.status] : [])), now);
-    await applyOnuSignals(db, mapped.flatMap((m) => (m.signal ? [m.signal] : [])), now);
+    await applyOnuStatuses(
+      db,
+      mapped.flatMap((m) => (m.status ? [m.status] : [])),
+      now,
+    );
+    await applyOnuSignals(
+      db,
+      mapped.flatMap((m) => (m.signal ? [m.signal] : [])),
+      now,
+    );
   }
   out.onus = sumCounts(onus);
   await linkAll(db);
@@ -90,7 +155,13 @@ export async function mirrorWorld(db: Queryable, world: WorldData, now: Date, ro
 
 function sumCounts(list: ApplyCounts[]): ApplyCounts {
   return list.reduce(
-    (a, b) => ({ seen: a.seen + b.seen, inserted: a.inserted + b.inserted, updated: a.updated + b.updated, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed }),
+    (a, b) => ({
+      seen: a.seen + b.seen,
+      inserted: a.inserted + b.inserted,
+      updated: a.updated + b.updated,
+      unchanged: a.unchanged + b.unchanged,
+      removed: a.removed + b.removed,
+    }),
     { seen: 0, inserted: 0, updated: 0, unchanged: 0, removed: 0 },
   );
 }

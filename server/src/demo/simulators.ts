@@ -36,8 +36,18 @@ export function endpointsFor(
   };
   return {
     ispcube: { url: `${isp.ispcube.url}/api`, ...isp.credentials.ispcube, ...timeouts },
-    smartolt: { url: `${isp.smartolt.url}/api`, token: isp.credentials.smartoltToken, hourlyBudget: options.hourlyBudget, ...(options.httpTimeoutMs ? { timeoutMs: options.httpTimeoutMs } : {}) },
-    routeros: { defaultCredential: { ...isp.credentials.routeros }, perRouter: {}, tls: false, timeoutSeconds: options.routerTimeoutSeconds },
+    smartolt: {
+      url: `${isp.smartolt.url}/api`,
+      token: isp.credentials.smartoltToken,
+      hourlyBudget: options.hourlyBudget,
+      ...(options.httpTimeoutMs ? { timeoutMs: options.httpTimeoutMs } : {}),
+    },
+    routeros: {
+      defaultCredential: { ...isp.credentials.routeros },
+      perRouter: {},
+      tls: false,
+      timeoutSeconds: options.routerTimeoutSeconds,
+    },
   };
 }
 
@@ -55,7 +65,10 @@ export async function startDemoSimulators(config: Config, options: { weather?: b
     ...isp,
     ispcube: isp.ispcube!,
     smartolt: isp.smartolt!,
-    endpoints: endpointsFor(isp, { hourlyBudget: config.smartoltBudget.hourlyBudget, routerTimeoutSeconds: config.routeros.timeoutSeconds }),
+    endpoints: endpointsFor(isp, {
+      hourlyBudget: config.smartoltBudget.hourlyBudget,
+      routerTimeoutSeconds: config.routeros.timeoutSeconds,
+    }),
   };
 }
 

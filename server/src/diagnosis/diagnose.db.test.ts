@@ -19,10 +19,16 @@ let api: TestApi;
 
 beforeAll(async () => {
   vw = await startVendorWorld({ seed: SEED, subscribers: SUBSCRIBERS });
-  api = await createTestApi({ subscribers: SUBSCRIBERS, seed: SEED, endpoints: vw.endpoints, env: { ...vw.env, DIAGNOSIS_LIVE_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  api = await createTestApi({
+    subscribers: SUBSCRIBERS,
+    seed: SEED,
+    endpoints: vw.endpoints,
+    env: { ...vw.env, DIAGNOSIS_LIVE_TIMEOUT_MS: String(TIMEOUT_MS) },
+  });
   api.services.onChanges = incidentCorrelator(api.db, api.config, api.services.log);
   // The demo data is the same world: point its routers at the simulated ones, then sync.
-  for (const [id, sim] of vw.routers) await api.db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
+  for (const [id, sim] of vw.routers)
+    await api.db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
   await enqueueSync(api.db, api.services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
   await drainJobs(api.services);
 });
@@ -32,9 +38,12 @@ async function healthy(offset = 0) {
   const secret = vw.world.data.secrets.filter((s) => {
     if (s.connectionId === null || s.disabled || s.profile === 'moroso') return false;
     const onu = vw.world.onuOfConnection(s.connectionId);
-    return onu?.status === 'Online' && onu.rx1490 !== null && onu.rx1490 > -24 && vw.world.sessions(s.routerId).some((x) => x.name === s.name);
+    return (
+      onu?.status === 'Online' && onu.rx1490 !== null && onu.rx1490 > -24 && vw.world.sessions(s.routerId).some((x) => x.name === s.name)
+    );
   })[offset]!;
-  const row = (await api.db.pool.query<{ id: number }>('SELECT id FROM connections WHERE external_id = $1', [String(secret.connectionId)])).rows[0]!;
+  const row = (await api.db.pool.query<{ id: number }>('SELECT id FROM connections WHERE external_id = $1', [String(secret.connectionId)]))
+    .rows[0]!;
   return { secret, connectionId: row.id, onu: vw.world.onuOfConnection(secret.connectionId!)! };
 }
 
@@ -83,7 +92,9 @@ describe('diagnose', () => {
     const { connectionId, secret } = await healthy(3);
     const sim = vw.routers.get(secret.routerId)!;
     sim.faults.hang = true;
-    api.services.vendors.routers.resetBackoff((await api.db.pool.query<{ id: number }>('SELECT id FROM routers WHERE external_id = $1', [String(secret.routerId)])).rows[0]!.id);
+    api.services.vendors.routers.resetBackoff(
+      (await api.db.pool.query<{ id: number }>('SELECT id FROM routers WHERE external_id = $1', [String(secret.routerId)])).rows[0]!.id,
+    );
     try {
       const d = await diagnose(api.services, { connectionId });
       expect(d.reasons).toContain('ROUTEROS_UNREACHABLE');
@@ -142,7 +153,11 @@ describe('diagnose', () => {
       )
     ).rows[0];
     const username = dup?.username ?? (await healthy(6)).secret.name;
-    if (!dup) await api.db.pool.query(`UPDATE connections SET pppoe_username = $1 WHERE id = (SELECT id FROM connections WHERE username_key <> lower($1) ORDER BY id LIMIT 1)`, [username]);
+    if (!dup)
+      await api.db.pool.query(
+        `UPDATE connections SET pppoe_username = $1 WHERE id = (SELECT id FROM connections WHERE username_key <> lower($1) ORDER BY id LIMIT 1)`,
+        [username],
+      );
     const d = await diagnose(api.services, { username: username.toUpperCase() });
     expect(d.verdict).toBe('NEEDS_HUMAN');
     expect(d.candidates.length).toBeGreaterThanOrEqual(2);
@@ -160,7 +175,11 @@ describe('over GraphQL', () => {
     const d = res.data!.diagnose.diagnosis;
     expect(d.verdict).toBe('OK');
     expect(d.connection.pppoeUsername.toLowerCase()).toBe(secret.name.toLowerCase());
-    expect(d.evidence.find((e: { check: string }) => e.check === 'ONU_STATUS')).toMatchObject({ live: true, source: 'SMARTOLT', ageSeconds: 0 });
+    expect(d.evidence.find((e: { check: string }) => e.check === 'ONU_STATUS')).toMatchObject({
+      live: true,
+      source: 'SMARTOLT',
+      ageSeconds: 0,
+    });
   });
 
   it('refuses a diagnose without a connection or username, as a typed error', async () => {

@@ -72,9 +72,8 @@ async function resolveConnections(s: Services, target: DiagnoseTarget): Promise<
   const select = `SELECT c.id, c.customer_id, c.pppoe_username, c.router_id, cu.status::text AS customer_status, cu.debt::text AS debt, cu.speed_limited
                   FROM connections c JOIN customers cu ON cu.id = c.customer_id WHERE c.gone_at IS NULL`;
   if ('connectionId' in target) return (await s.db.pool.query<ConnectionRow>(`${select} AND c.id = $1`, [target.connectionId])).rows;
-  const rows = (
-    await s.db.pool.query<ConnectionRow>(`${select} AND c.username_key = lower(btrim($1)) ORDER BY c.id`, [target.username])
-  ).rows;
+  const rows = (await s.db.pool.query<ConnectionRow>(`${select} AND c.username_key = lower(btrim($1)) ORDER BY c.id`, [target.username]))
+    .rows;
   return target.routerId ? rows.filter((r) => r.router_id === target.routerId) : rows;
 }
 
@@ -101,18 +100,44 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
   };
   if (matches.length !== 1) {
     const verdict = decide({ ...base, matches: matches.length });
-    return { ...verdict, connectionId: null, candidates: matches.map((m) => m.id), evidence, diagnosedAt: new Date(), tookMs: Date.now() - started };
+    return {
+      ...verdict,
+      connectionId: null,
+      candidates: matches.map((m) => m.id),
+      evidence,
+      diagnosedAt: new Date(),
+      tookMs: Date.now() - started,
+    };
   }
   const c = matches[0]!;
 
   // ── the mirror, in one round of queries ──
   const [mirror, router] = await Promise.all([
     s.db.pool.query<{
-      onu_id: number | null; serial: string | null; onu_external_id: string | null; onu_status: string | null; status_changed_at: Date | null; status_observed_at: Date | null;
-      rx_power: number | null; signal_observed_at: Date | null; signal_category: string | null;
-      secret_disabled: boolean | null; secret_profile: string | null; last_logged_out: Date | null; last_caller_id: string | null; last_disconnect_reason: string | null; secret_updated: Date | null;
-      session_address: string | null; session_started: Date | null; session_observed: Date | null; session_caller: string | null;
-      incident_kind: string | null; incident_title: string | null; tickets7: number; drops24: number; onu_changes24: number;
+      onu_id: number | null;
+      serial: string | null;
+      onu_external_id: string | null;
+      onu_status: string | null;
+      status_changed_at: Date | null;
+      status_observed_at: Date | null;
+      rx_power: number | null;
+      signal_observed_at: Date | null;
+      signal_category: string | null;
+      secret_disabled: boolean | null;
+      secret_profile: string | null;
+      last_logged_out: Date | null;
+      last_caller_id: string | null;
+      last_disconnect_reason: string | null;
+      secret_updated: Date | null;
+      session_address: string | null;
+      session_started: Date | null;
+      session_observed: Date | null;
+      session_caller: string | null;
+      incident_kind: string | null;
+      incident_title: string | null;
+      tickets7: number;
+      drops24: number;
+      onu_changes24: number;
     }>(
       `SELECT o.id AS onu_id, o.serial, o.external_id AS onu_external_id, o.status::text AS onu_status, o.status_changed_at, o.status_observed_at,
               o.rx_power, o.signal_observed_at, o.signal_category::text AS signal_category,
@@ -137,7 +162,12 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     ),
     c.router_id === null
       ? Promise.resolve(null)
-      : s.db.pool.query<{ id: number; name: string; host: string; api_port: number }>('SELECT id, name, host, api_port FROM routers WHERE id = $1', [c.router_id]).then((r) => r.rows[0] ?? null),
+      : s.db.pool
+          .query<{ id: number; name: string; host: string; api_port: number }>(
+            'SELECT id, name, host, api_port FROM routers WHERE id = $1',
+            [c.router_id],
+          )
+          .then((r) => r.rows[0] ?? null),
   ]);
   const m = mirror.rows[0]!;
   const username = c.pppoe_username ?? '';
@@ -150,7 +180,10 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       s.vendors.routers.use(target, async (conn) => {
         const [active, secret] = await Promise.all([
           conn.print('/ppp/active', { where: { name: username }, proplist: ['.id', 'name', 'address', 'caller-id', 'uptime'] }),
-          conn.print('/ppp/secret', { where: { name: username }, proplist: ['name', 'disabled', 'profile', 'last-logged-out', 'last-caller-id', 'last-disconnect-reason'] }),
+          conn.print('/ppp/secret', {
+            where: { name: username },
+            proplist: ['name', 'disabled', 'profile', 'last-logged-out', 'last-caller-id', 'last-disconnect-reason'],
+          }),
         ]);
         const traffic = active[0] ? await conn.monitorTraffic(`<pppoe-${username}>`).catch(() => null) : null;
         return { active: active[0] ?? null, secret: secret[0] ?? null, traffic };
@@ -165,7 +198,10 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     const left = await client.budget.remaining();
     if (left < SMARTOLT_MIN_BUDGET) return { budgetLow: left };
     return withTimeout(
-      Promise.all([client.onuStatus(m.onu_external_id), client.onuSignal(m.onu_external_id)]).then(([status, signal]) => ({ status, signal })),
+      Promise.all([client.onuStatus(m.onu_external_id), client.onuSignal(m.onu_external_id)]).then(([status, signal]) => ({
+        status,
+        signal,
+      })),
       timeoutMs,
       'SmartOLT',
     );
@@ -175,24 +211,44 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
 
   // ── PPPoE session and secret ──
   let sessionUp: boolean | null = m.session_started !== null ? true : m.secret_disabled === null && !router ? null : false;
-  let secret = { exists: m.secret_disabled !== null, disabled: m.secret_disabled === true, debtProfile: (m.secret_profile ?? '').toLowerCase() === 'moroso' };
+  let secret = {
+    exists: m.secret_disabled !== null,
+    disabled: m.secret_disabled === true,
+    debtProfile: (m.secret_profile ?? '').toLowerCase() === 'moroso',
+  };
   if (routerLive.status === 'fulfilled' && routerLive.value) {
     const { active, secret: liveSecret, traffic } = routerLive.value;
     sessionUp = active !== null;
     const uptime = parseRouterosDuration(active?.uptime);
     add({
-      check: 'PPPOE_SESSION', result: active ? 'OK' : 'FAIL', value: active ? `up ${active.uptime ?? ''}`.trim() : 'down',
-      source: 'ROUTEROS', observedAt: now, live: true,
+      check: 'PPPOE_SESSION',
+      result: active ? 'OK' : 'FAIL',
+      value: active ? `up ${active.uptime ?? ''}`.trim() : 'down',
+      source: 'ROUTEROS',
+      observedAt: now,
+      live: true,
       detail: active ? { address: active.address ?? null, callerId: active['caller-id'] ?? null, uptimeSeconds: uptime } : null,
     });
     if (liveSecret) {
       const profile = liveSecret.profile ?? '';
-      secret = { exists: true, disabled: parseRouterosBoolean(liveSecret.disabled) === true, debtProfile: profile.toLowerCase() === 'moroso' };
+      secret = {
+        exists: true,
+        disabled: parseRouterosBoolean(liveSecret.disabled) === true,
+        debtProfile: profile.toLowerCase() === 'moroso',
+      };
       const lastOut = parseRouterosDate(liveSecret['last-logged-out']);
       add({
-        check: 'PPP_SECRET', result: secret.disabled || secret.debtProfile ? 'FAIL' : 'OK',
-        value: secret.disabled ? 'disabled' : `profile ${profile}`, source: 'ROUTEROS', observedAt: now, live: true,
-        detail: { lastLoggedOut: lastOut?.toISOString() ?? null, lastCallerId: liveSecret['last-caller-id'] ?? null, lastDisconnectReason: liveSecret['last-disconnect-reason'] ?? null },
+        check: 'PPP_SECRET',
+        result: secret.disabled || secret.debtProfile ? 'FAIL' : 'OK',
+        value: secret.disabled ? 'disabled' : `profile ${profile}`,
+        source: 'ROUTEROS',
+        observedAt: now,
+        live: true,
+        detail: {
+          lastLoggedOut: lastOut?.toISOString() ?? null,
+          lastCallerId: liveSecret['last-caller-id'] ?? null,
+          lastDisconnectReason: liveSecret['last-disconnect-reason'] ?? null,
+        },
       });
     } else {
       secret = { exists: false, disabled: false, debtProfile: false };
@@ -200,8 +256,13 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     }
     if (traffic) {
       add({
-        check: 'TRAFFIC', result: 'OK', value: `↓ ${(traffic.txBitsPerSecond / 1e6).toFixed(1)} Mbps ↑ ${(traffic.rxBitsPerSecond / 1e6).toFixed(1)} Mbps`,
-        source: 'ROUTEROS', observedAt: now, live: true, detail: { downloadBps: traffic.txBitsPerSecond, uploadBps: traffic.rxBitsPerSecond },
+        check: 'TRAFFIC',
+        result: 'OK',
+        value: `↓ ${(traffic.txBitsPerSecond / 1e6).toFixed(1)} Mbps ↑ ${(traffic.rxBitsPerSecond / 1e6).toFixed(1)} Mbps`,
+        source: 'ROUTEROS',
+        observedAt: now,
+        live: true,
+        detail: { downloadBps: traffic.txBitsPerSecond, uploadBps: traffic.rxBitsPerSecond },
       });
     }
   } else {
@@ -209,16 +270,30 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     if (routerLive.status === 'rejected') unreachable.add('ROUTEROS');
     const observed = m.session_observed ?? m.secret_updated;
     add({
-      check: 'PPPOE_SESSION', result: m.session_started ? 'OK' : observed ? 'FAIL' : 'UNKNOWN', value: m.session_started ? 'up (mirror)' : observed ? 'down (mirror)' : 'unknown',
-      source: 'ROUTEROS', observedAt: observed, live: false, note: why,
+      check: 'PPPOE_SESSION',
+      result: m.session_started ? 'OK' : observed ? 'FAIL' : 'UNKNOWN',
+      value: m.session_started ? 'up (mirror)' : observed ? 'down (mirror)' : 'unknown',
+      source: 'ROUTEROS',
+      observedAt: observed,
+      live: false,
+      note: why,
       detail: m.session_started ? { address: m.session_address, callerId: m.session_caller, since: m.session_started.toISOString() } : null,
     });
     if (routerLive.status === 'rejected' && !observed) sessionUp = null;
     if (m.secret_disabled !== null) {
       add({
-        check: 'PPP_SECRET', result: secret.disabled || secret.debtProfile ? 'FAIL' : 'OK', value: secret.disabled ? 'disabled' : `profile ${m.secret_profile ?? ''}`,
-        source: 'ROUTEROS', observedAt: m.secret_updated, live: false, note: why,
-        detail: { lastLoggedOut: m.last_logged_out?.toISOString() ?? null, lastCallerId: m.last_caller_id, lastDisconnectReason: m.last_disconnect_reason },
+        check: 'PPP_SECRET',
+        result: secret.disabled || secret.debtProfile ? 'FAIL' : 'OK',
+        value: secret.disabled ? 'disabled' : `profile ${m.secret_profile ?? ''}`,
+        source: 'ROUTEROS',
+        observedAt: m.secret_updated,
+        live: false,
+        note: why,
+        detail: {
+          lastLoggedOut: m.last_logged_out?.toISOString() ?? null,
+          lastCallerId: m.last_caller_id,
+          lastDisconnectReason: m.last_disconnect_reason,
+        },
       });
     }
   }
@@ -251,12 +326,23 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     const level = signalLevel(rx, s.config.thresholds);
     onu = { state, since, signal: state === 'ONLINE' ? level : 'UNKNOWN', rxPower: rx };
     add({
-      check: 'ONU_STATUS', result: state === 'ONLINE' ? 'OK' : state === 'UNKNOWN' ? 'UNKNOWN' : 'FAIL', value: since ? `${state} since ${since.toISOString()}` : state,
-      source: 'SMARTOLT', observedAt: statusAt, live, note, detail: { serial: m.serial, since: since?.toISOString() ?? null },
+      check: 'ONU_STATUS',
+      result: state === 'ONLINE' ? 'OK' : state === 'UNKNOWN' ? 'UNKNOWN' : 'FAIL',
+      value: since ? `${state} since ${since.toISOString()}` : state,
+      source: 'SMARTOLT',
+      observedAt: statusAt,
+      live,
+      note,
+      detail: { serial: m.serial, since: since?.toISOString() ?? null },
     });
     add({
-      check: 'ONU_SIGNAL', result: level === 'GOOD' ? 'OK' : level === 'WARNING' ? 'WARN' : level === 'UNKNOWN' ? 'UNKNOWN' : 'FAIL',
-      value: rx === null ? 'no reading' : `${rx} dBm (${level})`, source: 'SMARTOLT', observedAt: signalAt, live, note,
+      check: 'ONU_SIGNAL',
+      result: level === 'GOOD' ? 'OK' : level === 'WARNING' ? 'WARN' : level === 'UNKNOWN' ? 'UNKNOWN' : 'FAIL',
+      value: rx === null ? 'no reading' : `${rx} dBm (${level})`,
+      source: 'SMARTOLT',
+      observedAt: signalAt,
+      live,
+      note,
       detail: { rxPower: rx, level, smartoltCategory: m.signal_category },
     });
   }
@@ -264,10 +350,35 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
   // ── billing, incident, history ──
   const blocked = c.customer_status === 'BLOCKED';
   const debt = c.debt === null ? null : Number(c.debt);
-  add({ check: 'BILLING', result: blocked ? 'FAIL' : 'OK', value: blocked ? `blocked, debt ${debt ?? 0}` : 'enabled', source: 'ISPCUBE', observedAt: null, live: false, detail: { status: c.customer_status, debt } });
-  if (m.incident_kind) add({ check: 'INCIDENT', result: 'FAIL', value: m.incident_title ?? m.incident_kind, source: 'EMERALD', observedAt: now, live: true });
-  if (m.tickets7) add({ check: 'RECENT_TICKETS', result: m.tickets7 >= 2 ? 'WARN' : 'OK', value: `${m.tickets7} in 7 days`, source: 'EMERALD', observedAt: now, live: true });
-  if (m.drops24) add({ check: 'SESSION_DROPS', result: m.drops24 >= 5 ? 'WARN' : 'OK', value: `${m.drops24} in 24 h`, source: 'ROUTEROS', observedAt: now, live: false });
+  add({
+    check: 'BILLING',
+    result: blocked ? 'FAIL' : 'OK',
+    value: blocked ? `blocked, debt ${debt ?? 0}` : 'enabled',
+    source: 'ISPCUBE',
+    observedAt: null,
+    live: false,
+    detail: { status: c.customer_status, debt },
+  });
+  if (m.incident_kind)
+    add({ check: 'INCIDENT', result: 'FAIL', value: m.incident_title ?? m.incident_kind, source: 'EMERALD', observedAt: now, live: true });
+  if (m.tickets7)
+    add({
+      check: 'RECENT_TICKETS',
+      result: m.tickets7 >= 2 ? 'WARN' : 'OK',
+      value: `${m.tickets7} in 7 days`,
+      source: 'EMERALD',
+      observedAt: now,
+      live: true,
+    });
+  if (m.drops24)
+    add({
+      check: 'SESSION_DROPS',
+      result: m.drops24 >= 5 ? 'WARN' : 'OK',
+      value: `${m.drops24} in 24 h`,
+      source: 'ROUTEROS',
+      observedAt: now,
+      live: false,
+    });
 
   const facts: DiagnosisFacts = {
     matches: 1,

@@ -21,17 +21,56 @@ const facts = (patch: Partial<DiagnosisFacts>): DiagnosisFacts => ({ ...base, ..
 describe('the cases support sees every day', () => {
   it.each<[string, Partial<DiagnosisFacts>, VerdictValue, RegExp, boolean]>([
     ['all fine', {}, 'OK', /ONU online, PPPoE up → likely Wi-Fi/, false],
-    ['ONU LOS since 10:42', { onu: { state: 'LOS', since, signal: 'UNKNOWN', rxPower: null }, sessionUp: false }, 'PHYSICAL', /^ONU in LOS since 10:42 → fibre problem, visit needed$/, true],
+    [
+      'ONU LOS since 10:42',
+      { onu: { state: 'LOS', since, signal: 'UNKNOWN', rxPower: null }, sessionUp: false },
+      'PHYSICAL',
+      /^ONU in LOS since 10:42 → fibre problem, visit needed$/,
+      true,
+    ],
     ['ONU online, PPPoE down', { sessionUp: false }, 'LOGICAL', /^ONU online, PPPoE down → router or authentication problem$/, false],
-    ['critical signal', { onu: { state: 'ONLINE', since, signal: 'CRITICAL', rxPower: -28.4 } }, 'PHYSICAL', /critical \(-28.4 dBm\)/, true],
-    ['blocked for debt', { billing: { blocked: true, debt: 35000 }, sessionUp: false }, 'BILLING', /blocked for debt \(debt \$35000\)/, false],
-    ['fibre cut on the PON port', { incident: { kind: 'FIBRE_CUT', title: 'Corte de fibra OLT-1 0/3 (12 ONUs)' }, onu: { state: 'LOS', since, signal: 'UNKNOWN', rxPower: null } }, 'MASS_OUTAGE', /ongoing outage: Corte de fibra/, false],
+    [
+      'critical signal',
+      { onu: { state: 'ONLINE', since, signal: 'CRITICAL', rxPower: -28.4 } },
+      'PHYSICAL',
+      /critical \(-28.4 dBm\)/,
+      true,
+    ],
+    [
+      'blocked for debt',
+      { billing: { blocked: true, debt: 35000 }, sessionUp: false },
+      'BILLING',
+      /blocked for debt \(debt \$35000\)/,
+      false,
+    ],
+    [
+      'fibre cut on the PON port',
+      {
+        incident: { kind: 'FIBRE_CUT', title: 'Corte de fibra OLT-1 0/3 (12 ONUs)' },
+        onu: { state: 'LOS', since, signal: 'UNKNOWN', rxPower: null },
+      },
+      'MASS_OUTAGE',
+      /ongoing outage: Corte de fibra/,
+      false,
+    ],
     ['third ticket this week', { ticketsLast7Days: 2 }, 'NEEDS_HUMAN', /complaint 3 in 7 days/, true],
-    ['router unreachable, nothing mirrored', { sessionUp: null, unreachable: ['ROUTEROS'] }, 'UNKNOWN', /the router is not answering/, false],
+    [
+      'router unreachable, nothing mirrored',
+      { sessionUp: null, unreachable: ['ROUTEROS'] },
+      'UNKNOWN',
+      /the router is not answering/,
+      false,
+    ],
     ['several connections match', { matches: 3 }, 'NEEDS_HUMAN', /3 connections match/, false],
     ['PPPoE flapping, ONU stable', { sessionDropsLast24h: 9 }, 'LOGICAL', /9 drops in 24 h/, false],
     ['ONU flapping', { sessionDropsLast24h: 9, onuChangesLast24h: 8 }, 'PHYSICAL', /loose fibre/, true],
-    ['disabled secret', { secret: { exists: true, disabled: true, debtProfile: false }, sessionUp: false }, 'BILLING', /disabled on the router/, false],
+    [
+      'disabled secret',
+      { secret: { exists: true, disabled: true, debtProfile: false }, sessionUp: false },
+      'BILLING',
+      /disabled on the router/,
+      false,
+    ],
   ])('%s', (_name, patch, verdict, summary, visit) => {
     const d = decide(facts(patch));
     expect(d.verdict).toBe(verdict);
@@ -84,11 +123,14 @@ describe('every combination', () => {
   });
 
   it('sends blocked customers to billing (outages aside), never to the field', () => {
-    for (const f of all.filter((x) => x.billing.blocked && !x.incident)) expect(decide(f)).toMatchObject({ verdict: 'BILLING', action: { visit: false } });
+    for (const f of all.filter((x) => x.billing.blocked && !x.incident))
+      expect(decide(f)).toMatchObject({ verdict: 'BILLING', action: { visit: false } });
   });
 
   it('calls a dark ONU physical, with a visit, whatever the PPPoE says', () => {
-    for (const f of all.filter((x) => !x.incident && !x.billing.blocked && x.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(x.onu.state))) {
+    for (const f of all.filter(
+      (x) => !x.incident && !x.billing.blocked && x.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(x.onu.state),
+    )) {
       expect(decide(f)).toMatchObject({ verdict: 'PHYSICAL', action: { visit: true } });
     }
   });
@@ -107,7 +149,14 @@ describe('every combination', () => {
   });
 
   it('blames the router, not the fibre, when the ONU is fine and PPPoE is down', () => {
-    for (const f of all.filter((x) => !x.incident && !x.billing.blocked && x.onu?.state === 'ONLINE' && ['GOOD', 'WARNING'].includes(x.onu.signal) && x.sessionUp === false)) {
+    for (const f of all.filter(
+      (x) =>
+        !x.incident &&
+        !x.billing.blocked &&
+        x.onu?.state === 'ONLINE' &&
+        ['GOOD', 'WARNING'].includes(x.onu.signal) &&
+        x.sessionUp === false,
+    )) {
       expect(decide(f).verdict).toBe(f.secret.disabled ? 'BILLING' : 'LOGICAL');
     }
   });

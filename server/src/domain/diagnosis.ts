@@ -54,16 +54,22 @@ export const REPEATED_TICKETS = 2;
 
 const hhmm = (d: Date | null): string => (d ? d.toISOString().slice(11, 16) : '?');
 
-const ONU_ES: Record<OnuState, string> = { ONLINE: 'online', OFFLINE: 'apagada', LOS: 'en LOS', POWER_FAIL: 'sin energía', UNKNOWN: 'en estado desconocido' };
-const ONU_EN: Record<OnuState, string> = { ONLINE: 'online', OFFLINE: 'offline', LOS: 'in LOS', POWER_FAIL: 'without power', UNKNOWN: 'in an unknown state' };
+const ONU_ES: Record<OnuState, string> = {
+  ONLINE: 'online',
+  OFFLINE: 'apagada',
+  LOS: 'en LOS',
+  POWER_FAIL: 'sin energía',
+  UNKNOWN: 'en estado desconocido',
+};
+const ONU_EN: Record<OnuState, string> = {
+  ONLINE: 'online',
+  OFFLINE: 'offline',
+  LOS: 'in LOS',
+  POWER_FAIL: 'without power',
+  UNKNOWN: 'in an unknown state',
+};
 
-function v(
-  verdict: VerdictValue,
-  reasons: string[],
-  es: string,
-  en: string,
-  action: Verdict['action'],
-): Verdict {
+function v(verdict: VerdictValue, reasons: string[], es: string, en: string, action: Verdict['action']): Verdict {
   return { verdict, reasons, summary: { es, en }, action };
 }
 
@@ -75,25 +81,52 @@ export function decide(f: DiagnosisFacts): Verdict {
 
   if (f.matches === 0) {
     return v('NEEDS_HUMAN', ['NOT_FOUND'], 'No se encontró la conexión', 'No connection found', {
-      ticketType: 'ADMINISTRATIVE', priority: 'MEDIUM', visit: false, es: 'Revisar los datos del cliente en ISPCube', en: "Check the customer's data in ISPCube",
+      ticketType: 'ADMINISTRATIVE',
+      priority: 'MEDIUM',
+      visit: false,
+      es: 'Revisar los datos del cliente en ISPCube',
+      en: "Check the customer's data in ISPCube",
     });
   }
   if (f.matches > 1) {
     return v('NEEDS_HUMAN', ['AMBIGUOUS'], `${f.matches} conexiones coinciden: elegí una`, `${f.matches} connections match: pick one`, {
-      ticketType: 'ADMINISTRATIVE', priority: 'MEDIUM', visit: false, es: 'Indicar el router o la conexión', en: 'Give the router or the connection',
+      ticketType: 'ADMINISTRATIVE',
+      priority: 'MEDIUM',
+      visit: false,
+      es: 'Indicar el router o la conexión',
+      en: 'Give the router or the connection',
     });
   }
   if (f.incident) {
-    return v('MASS_OUTAGE', ['OPEN_INCIDENT', ...warnings], `Afectado por un incidente masivo: ${f.incident.title}`, `Part of an ongoing outage: ${f.incident.title}`, {
-      ticketType: 'TECHNICAL', priority: 'MEDIUM', visit: false,
-      es: 'No enviar técnico por este cliente: el incidente ya está en curso', en: 'Do not send a technician for this customer: the outage is being handled',
-    });
+    return v(
+      'MASS_OUTAGE',
+      ['OPEN_INCIDENT', ...warnings],
+      `Afectado por un incidente masivo: ${f.incident.title}`,
+      `Part of an ongoing outage: ${f.incident.title}`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'No enviar técnico por este cliente: el incidente ya está en curso',
+        en: 'Do not send a technician for this customer: the outage is being handled',
+      },
+    );
   }
   if (f.billing.blocked || f.secret.debtProfile) {
     const debt = f.billing.debt ? ` (deuda $${Math.round(f.billing.debt)})` : '';
-    return v('BILLING', ['BLOCKED_FOR_DEBT', ...warnings], `Cliente suspendido por deuda${debt}`, `Customer blocked for debt${debt.replace('deuda', 'debt')}`, {
-      ticketType: 'ADMINISTRATIVE', priority: 'LOW', visit: false, es: 'Derivar a administración / cobranzas', en: 'Refer to billing',
-    });
+    return v(
+      'BILLING',
+      ['BLOCKED_FOR_DEBT', ...warnings],
+      `Cliente suspendido por deuda${debt}`,
+      `Customer blocked for debt${debt.replace('deuda', 'debt')}`,
+      {
+        ticketType: 'ADMINISTRATIVE',
+        priority: 'LOW',
+        visit: false,
+        es: 'Derivar a administración / cobranzas',
+        en: 'Refer to billing',
+      },
+    );
   }
   if (f.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(f.onu.state)) {
     const state = f.onu.state;
@@ -101,58 +134,154 @@ export function decide(f: DiagnosisFacts): Verdict {
     const es = `ONU ${ONU_ES[state]} desde las ${hhmm(f.onu.since)} → ${state === 'LOS' ? 'problema de fibra, requiere visita' : state === 'POWER_FAIL' ? 'sin energía en la ONU' : 'ONU apagada o desconectada'}`;
     const en = `ONU ${ONU_EN[state]} since ${hhmm(f.onu.since)} → ${state === 'LOS' ? 'fibre problem, visit needed' : state === 'POWER_FAIL' ? 'the ONU has no power' : 'the ONU is off or unplugged'}`;
     return v('PHYSICAL', [reason, ...warnings], es, en, {
-      ticketType: 'TECHNICAL', priority: state === 'LOS' ? 'HIGH' : 'MEDIUM', visit: true,
-      es: state === 'LOS' ? 'Visita técnica: revisar fibra y conectores' : 'Pedir al cliente que revise la alimentación de la ONU; si sigue, visita',
-      en: state === 'LOS' ? 'Technician visit: check fibre and connectors' : "Ask the customer to check the ONU's power; if it persists, visit",
+      ticketType: 'TECHNICAL',
+      priority: state === 'LOS' ? 'HIGH' : 'MEDIUM',
+      visit: true,
+      es:
+        state === 'LOS'
+          ? 'Visita técnica: revisar fibra y conectores'
+          : 'Pedir al cliente que revise la alimentación de la ONU; si sigue, visita',
+      en:
+        state === 'LOS'
+          ? 'Technician visit: check fibre and connectors'
+          : "Ask the customer to check the ONU's power; if it persists, visit",
     });
   }
   if (f.onu && (f.onu.signal === 'CRITICAL' || f.onu.signal === 'OVERLOAD')) {
     const dbm = f.onu.rxPower === null ? '' : ` (${f.onu.rxPower} dBm)`;
-    return v('PHYSICAL', [`SIGNAL_${f.onu.signal}`, ...warnings], `Señal óptica ${f.onu.signal === 'CRITICAL' ? 'crítica' : 'saturada'}${dbm} → requiere visita`, `Optical signal ${f.onu.signal.toLowerCase()}${dbm} → visit needed`, {
-      ticketType: 'TECHNICAL', priority: 'HIGH', visit: true, es: 'Visita técnica: medir potencia, limpiar o cambiar conectores', en: 'Technician visit: measure power, clean or replace connectors',
-    });
+    return v(
+      'PHYSICAL',
+      [`SIGNAL_${f.onu.signal}`, ...warnings],
+      `Señal óptica ${f.onu.signal === 'CRITICAL' ? 'crítica' : 'saturada'}${dbm} → requiere visita`,
+      `Optical signal ${f.onu.signal.toLowerCase()}${dbm} → visit needed`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'HIGH',
+        visit: true,
+        es: 'Visita técnica: medir potencia, limpiar o cambiar conectores',
+        en: 'Technician visit: measure power, clean or replace connectors',
+      },
+    );
   }
   if (f.onu?.state === 'UNKNOWN' && f.unreachable.includes('SMARTOLT')) {
-    return v('UNKNOWN', ['SMARTOLT_UNREACHABLE', ...warnings.filter((w) => w !== 'SMARTOLT_UNREACHABLE')], 'No se puede saber el estado de la ONU: SmartOLT no responde', "Cannot tell the ONU's state: SmartOLT is not answering", {
-      ticketType: 'TECHNICAL', priority: 'MEDIUM', visit: false, es: 'Reintentar en unos minutos', en: 'Try again in a few minutes',
-    });
+    return v(
+      'UNKNOWN',
+      ['SMARTOLT_UNREACHABLE', ...warnings.filter((w) => w !== 'SMARTOLT_UNREACHABLE')],
+      'No se puede saber el estado de la ONU: SmartOLT no responde',
+      "Cannot tell the ONU's state: SmartOLT is not answering",
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'Reintentar en unos minutos',
+        en: 'Try again in a few minutes',
+      },
+    );
   }
   if (f.sessionUp === false) {
     if (f.secret.exists && f.secret.disabled) {
-      return v('BILLING', ['SECRET_DISABLED', ...warnings], 'Cuenta PPPoE deshabilitada en el router', 'PPPoE account disabled on the router', {
-        ticketType: 'ADMINISTRATIVE', priority: 'MEDIUM', visit: false, es: 'Verificar con administración por qué está deshabilitada', en: 'Ask billing why it is disabled',
-      });
+      return v(
+        'BILLING',
+        ['SECRET_DISABLED', ...warnings],
+        'Cuenta PPPoE deshabilitada en el router',
+        'PPPoE account disabled on the router',
+        {
+          ticketType: 'ADMINISTRATIVE',
+          priority: 'MEDIUM',
+          visit: false,
+          es: 'Verificar con administración por qué está deshabilitada',
+          en: 'Ask billing why it is disabled',
+        },
+      );
     }
     const reasons = [f.secret.exists ? 'PPPOE_DOWN' : 'NO_PPP_SECRET', ...warnings];
     const onu = f.onu ? 'ONU online, ' : '';
-    return v('LOGICAL', reasons, `${onu}PPPoE caído → problema de router o autenticación`, `${onu}PPPoE down → router or authentication problem`, {
-      ticketType: 'TECHNICAL', priority: 'HIGH', visit: false,
-      es: f.secret.exists ? 'Revisar el router del cliente (usuario/clave PPPoE) y reiniciarlo' : 'Crear el secret PPPoE en el router',
-      en: f.secret.exists ? "Check the customer's router (PPPoE user/password) and restart it" : 'Create the PPPoE secret on the router',
-    });
+    return v(
+      'LOGICAL',
+      reasons,
+      `${onu}PPPoE caído → problema de router o autenticación`,
+      `${onu}PPPoE down → router or authentication problem`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'HIGH',
+        visit: false,
+        es: f.secret.exists ? 'Revisar el router del cliente (usuario/clave PPPoE) y reiniciarlo' : 'Crear el secret PPPoE en el router',
+        en: f.secret.exists ? "Check the customer's router (PPPoE user/password) and restart it" : 'Create the PPPoE secret on the router',
+      },
+    );
   }
   if (f.sessionUp === null) {
-    return v('UNKNOWN', ['ROUTEROS_UNREACHABLE', ...warnings.filter((w) => w !== 'ROUTEROS_UNREACHABLE')], 'No se puede saber el estado del PPPoE: el router no responde', 'Cannot tell the PPPoE state: the router is not answering', {
-      ticketType: 'TECHNICAL', priority: 'MEDIUM', visit: false, es: 'Reintentar en unos minutos', en: 'Try again in a few minutes',
-    });
+    return v(
+      'UNKNOWN',
+      ['ROUTEROS_UNREACHABLE', ...warnings.filter((w) => w !== 'ROUTEROS_UNREACHABLE')],
+      'No se puede saber el estado del PPPoE: el router no responde',
+      'Cannot tell the PPPoE state: the router is not answering',
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'Reintentar en unos minutos',
+        en: 'Try again in a few minutes',
+      },
+    );
   }
   if (f.sessionDropsLast24h >= FLAPPING_SESSIONS) {
     if (f.onu && f.onuChangesLast24h >= FLAPPING_ONU) {
-      return v('PHYSICAL', ['ONU_FLAPPING', 'SESSION_FLAPPING', ...warnings], `La ONU se cae y vuelve (${f.onuChangesLast24h} cambios en 24 h) → fibra o conector flojo`, `The ONU keeps dropping (${f.onuChangesLast24h} changes in 24 h) → loose fibre or connector`, {
-        ticketType: 'TECHNICAL', priority: 'HIGH', visit: true, es: 'Visita técnica: revisar conectores y curvaturas de la fibra', en: 'Technician visit: check connectors and fibre bends',
-      });
+      return v(
+        'PHYSICAL',
+        ['ONU_FLAPPING', 'SESSION_FLAPPING', ...warnings],
+        `La ONU se cae y vuelve (${f.onuChangesLast24h} cambios en 24 h) → fibra o conector flojo`,
+        `The ONU keeps dropping (${f.onuChangesLast24h} changes in 24 h) → loose fibre or connector`,
+        {
+          ticketType: 'TECHNICAL',
+          priority: 'HIGH',
+          visit: true,
+          es: 'Visita técnica: revisar conectores y curvaturas de la fibra',
+          en: 'Technician visit: check connectors and fibre bends',
+        },
+      );
     }
-    return v('LOGICAL', ['SESSION_FLAPPING', ...warnings], `El PPPoE se reconecta seguido (${f.sessionDropsLast24h} cortes en 24 h) con la ONU estable → router del cliente`, `PPPoE keeps reconnecting (${f.sessionDropsLast24h} drops in 24 h) with a stable ONU → customer's router`, {
-      ticketType: 'TECHNICAL', priority: 'MEDIUM', visit: false, es: 'Revisar el router del cliente (alimentación, firmware, WAN)', en: "Check the customer's router (power, firmware, WAN)",
-    });
+    return v(
+      'LOGICAL',
+      ['SESSION_FLAPPING', ...warnings],
+      `El PPPoE se reconecta seguido (${f.sessionDropsLast24h} cortes en 24 h) con la ONU estable → router del cliente`,
+      `PPPoE keeps reconnecting (${f.sessionDropsLast24h} drops in 24 h) with a stable ONU → customer's router`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'Revisar el router del cliente (alimentación, firmware, WAN)',
+        en: "Check the customer's router (power, firmware, WAN)",
+      },
+    );
   }
   if (f.ticketsLast7Days >= REPEATED_TICKETS) {
-    return v('NEEDS_HUMAN', ['REPEATED_TICKETS', ...warnings.filter((w) => w !== 'REPEATED_TICKETS')], `Todo parece bien, pero es el reclamo ${f.ticketsLast7Days + 1} en 7 días → escalar`, `Everything looks fine, but this is complaint ${f.ticketsLast7Days + 1} in 7 days → escalate`, {
-      ticketType: 'TECHNICAL', priority: 'HIGH', visit: true, es: 'Escalar a soporte de segundo nivel; considerar visita', en: 'Escalate to second-level support; consider a visit',
-    });
+    return v(
+      'NEEDS_HUMAN',
+      ['REPEATED_TICKETS', ...warnings.filter((w) => w !== 'REPEATED_TICKETS')],
+      `Todo parece bien, pero es el reclamo ${f.ticketsLast7Days + 1} en 7 días → escalar`,
+      `Everything looks fine, but this is complaint ${f.ticketsLast7Days + 1} in 7 days → escalate`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'HIGH',
+        visit: true,
+        es: 'Escalar a soporte de segundo nivel; considerar visita',
+        en: 'Escalate to second-level support; consider a visit',
+      },
+    );
   }
   const onuPart = f.onu ? 'ONU online, ' : '';
-  return v('OK', warnings.length ? warnings : ['ALL_OK'], `${onuPart}PPPoE conectado → probablemente Wi-Fi o equipo del cliente`, `${onuPart}PPPoE up → likely Wi-Fi or the customer's device`, {
-    ticketType: 'TECHNICAL', priority: 'LOW', visit: false, es: 'Guiar al cliente: reiniciar el router, revisar Wi-Fi y dispositivos', en: 'Guide the customer: restart the router, check Wi-Fi and devices',
-  });
+  return v(
+    'OK',
+    warnings.length ? warnings : ['ALL_OK'],
+    `${onuPart}PPPoE conectado → probablemente Wi-Fi o equipo del cliente`,
+    `${onuPart}PPPoE up → likely Wi-Fi or the customer's device`,
+    {
+      ticketType: 'TECHNICAL',
+      priority: 'LOW',
+      visit: false,
+      es: 'Guiar al cliente: reiniciar el router, revisar Wi-Fi y dispositivos',
+      en: 'Guide the customer: restart the router, check Wi-Fi and devices',
+    },
+  );
 }

@@ -36,7 +36,10 @@ export function normalizeUsername(value: string | null | undefined): string {
 
 /** Strip accents and case for display-insensitive comparisons (same rule as the SQL `emerald_normalize`). */
 export function foldText(value: string): string {
-  return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return value
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 export function isIpv4(value: string): boolean {

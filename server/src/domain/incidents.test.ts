@@ -40,7 +40,13 @@ describe('clearDecision', () => {
 
 describe('causes and titles', () => {
   it('maps ONU states to causes', () => {
-    expect(['ONLINE', 'OFFLINE', 'LOS', 'POWER_FAIL', 'UNKNOWN'].map(causeOfOnuStatus)).toEqual([null, null, 'FIBRE_CUT', 'POWER_OUTAGE', null]);
+    expect(['ONLINE', 'OFFLINE', 'LOS', 'POWER_FAIL', 'UNKNOWN'].map(causeOfOnuStatus)).toEqual([
+      null,
+      null,
+      'FIBRE_CUT',
+      'POWER_OUTAGE',
+      null,
+    ]);
   });
   it('titles incidents in Spanish with the place and the size', () => {
     expect(incidentTitle('FIBRE_CUT', 'OLT-Centro 0/3', 12)).toBe('Corte de fibra OLT-Centro 0/3 (12 ONUs)');

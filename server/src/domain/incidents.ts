@@ -50,7 +50,11 @@ export function clearDecision(
   return { action: 'hold', since };
 }
 
-const KIND_ES: Record<IncidentKindValue, string> = { FIBRE_CUT: 'Corte de fibra', POWER_OUTAGE: 'Corte de energía', ROUTER_OUTAGE: 'Caída de PPPoE' };
+const KIND_ES: Record<IncidentKindValue, string> = {
+  FIBRE_CUT: 'Corte de fibra',
+  POWER_OUTAGE: 'Corte de energía',
+  ROUTER_OUTAGE: 'Caída de PPPoE',
+};
 
 /** Title in the users' language, e.g. "Corte de fibra OLT-Centro 0/3 (12 ONUs)". */
 export function incidentTitle(kind: IncidentKindValue, place: string, units: number): string {

@@ -12,7 +12,11 @@ export function parseDbm(value: unknown): number | null {
 }
 
 export function parseOnuStatus(value: unknown): OnuStatusValue {
-  switch (String(value ?? '').trim().toLowerCase()) {
+  switch (
+    String(value ?? '')
+      .trim()
+      .toLowerCase()
+  ) {
     case 'online':
       return 'ONLINE';
     case 'offline':
@@ -30,7 +34,11 @@ export function parseOnuStatus(value: unknown): OnuStatusValue {
 }
 
 export function parseSignalCategory(value: unknown): SignalCategoryValue {
-  switch (String(value ?? '').trim().toLowerCase()) {
+  switch (
+    String(value ?? '')
+      .trim()
+      .toLowerCase()
+  ) {
     case 'very good':
       return 'VERY_GOOD';
     case 'good':

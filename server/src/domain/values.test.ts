@@ -30,7 +30,12 @@ describe('RouterOS values', () => {
   });
 
   it('reads booleans of v6 and v7', () => {
-    expect([parseRouterosBoolean('true'), parseRouterosBoolean('yes'), parseRouterosBoolean('false'), parseRouterosBoolean('no')]).toEqual([true, true, false, false]);
+    expect([parseRouterosBoolean('true'), parseRouterosBoolean('yes'), parseRouterosBoolean('false'), parseRouterosBoolean('no')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(parseRouterosBoolean('maybe')).toBeNull();
   });
 });
@@ -45,8 +50,20 @@ describe('SmartOLT values', () => {
   });
 
   it('maps statuses and categories', () => {
-    expect(['Online', 'Offline', 'LOS', 'Power fail', 'Weird'].map(parseOnuStatus)).toEqual(['ONLINE', 'OFFLINE', 'LOS', 'POWER_FAIL', 'UNKNOWN']);
-    expect(['Very good', 'Good', 'Warning', 'Critical', '-'].map(parseSignalCategory)).toEqual(['VERY_GOOD', 'GOOD', 'WARNING', 'CRITICAL', 'UNKNOWN']);
+    expect(['Online', 'Offline', 'LOS', 'Power fail', 'Weird'].map(parseOnuStatus)).toEqual([
+      'ONLINE',
+      'OFFLINE',
+      'LOS',
+      'POWER_FAIL',
+      'UNKNOWN',
+    ]);
+    expect(['Very good', 'Good', 'Warning', 'Critical', '-'].map(parseSignalCategory)).toEqual([
+      'VERY_GOOD',
+      'GOOD',
+      'WARNING',
+      'CRITICAL',
+      'UNKNOWN',
+    ]);
     expect(parseSmartoltTime('2026-11-27 10:42:00')?.toISOString()).toBe('2026-11-27T13:42:00.000Z');
   });
 });

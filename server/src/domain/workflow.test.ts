@@ -28,7 +28,8 @@ describe('ticket transitions', () => {
 });
 
 describe('work order actions', () => {
-  const allowed = (action: Parameters<typeof workOrderRefusal>[0]) => woStatuses.filter((s) => workOrderRefusal(action, s, 'OPEN') === null);
+  const allowed = (action: Parameters<typeof workOrderRefusal>[0]) =>
+    woStatuses.filter((s) => workOrderRefusal(action, s, 'OPEN') === null);
 
   it('allows each action only from its states', () => {
     expect(allowed('schedule')).toEqual(['PENDING_PLANNING', 'SCHEDULED']);

@@ -54,7 +54,13 @@ export function technicianScope(ctx: Context): Promise<TechnicianScope> {
   const cache = ctx as Context & { techScope?: Promise<TechnicianScope> };
   cache.techScope ??= (async () => {
     const userId = ctx.actor?.userId ?? -1;
-    const res = await ctx.db.pool.query<{ wo: number; ticket: number; connection: number | null; customer: number | null; onu: number | null }>(
+    const res = await ctx.db.pool.query<{
+      wo: number;
+      ticket: number;
+      connection: number | null;
+      customer: number | null;
+      onu: number | null;
+    }>(
       `SELECT w.id AS wo, t.id AS ticket, t.connection_id AS connection, COALESCE(c.customer_id, t.customer_id) AS customer, o.id AS onu
        FROM work_orders w JOIN tickets t ON t.id = w.ticket_id
        LEFT JOIN connections c ON c.id = t.connection_id
@@ -62,7 +68,13 @@ export function technicianScope(ctx: Context): Promise<TechnicianScope> {
        WHERE w.technician_id = $1`,
       [userId],
     );
-    const scope: TechnicianScope = { workOrderIds: new Set(), ticketIds: new Set(), connectionIds: new Set(), customerIds: new Set(), onuIds: new Set() };
+    const scope: TechnicianScope = {
+      workOrderIds: new Set(),
+      ticketIds: new Set(),
+      connectionIds: new Set(),
+      customerIds: new Set(),
+      onuIds: new Set(),
+    };
     for (const r of res.rows) {
       scope.workOrderIds.add(r.wo);
       scope.ticketIds.add(r.ticket);

@@ -27,7 +27,10 @@ async function login(username: string, password: string, headers: Record<string,
 describe('sign-in', () => {
   it('sets an httpOnly session cookie that authenticates the browser', async () => {
     const { body, cookie } = await login('soporte', 'emerald-demo');
-    expect(body.data.login).toMatchObject({ __typename: 'LoginSuccess', session: { token: null, user: { username: 'soporte', role: 'SUPPORT' } } });
+    expect(body.data.login).toMatchObject({
+      __typename: 'LoginSuccess',
+      session: { token: null, user: { username: 'soporte', role: 'SUPPORT' } },
+    });
     expect(cookie).toMatch(/^emerald_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
     const token = /emerald_session=([^;]+)/.exec(cookie!)![1]!;
     const me = await api.caller(null, { cookie: `other=1; emerald_session=${token}` }).query('{ me { username } }');
@@ -46,7 +49,12 @@ describe('sign-in', () => {
   it('answers the same for an unknown user and a wrong password', async () => {
     const unknown = await login('nobody', 'whatever-123');
     const wrong = await login('noc', 'wrong-password');
-    expect(unknown.body.data.login).toEqual({ __typename: 'LoginError', code: 'INVALID_CREDENTIALS', message: 'Wrong username or password', retryAfterSeconds: null });
+    expect(unknown.body.data.login).toEqual({
+      __typename: 'LoginError',
+      code: 'INVALID_CREDENTIALS',
+      message: 'Wrong username or password',
+      retryAfterSeconds: null,
+    });
     expect(wrong.body.data.login).toEqual(unknown.body.data.login);
     expect(unknown.cookie).toBeNull();
   });
@@ -58,7 +66,9 @@ describe('sign-in', () => {
     const right = await login('tecnico2', 'emerald-demo');
     expect(right.body.data.login.code).toBe('LOCKED');
     expect(right.body.data.login.retryAfterSeconds).toBeGreaterThan(890);
-    const audit = await api.db.pool.query(`SELECT action FROM audit_entries WHERE action LIKE 'auth.%' AND entity_id = (SELECT id::text FROM users WHERE username = 'tecnico2') ORDER BY id`);
+    const audit = await api.db.pool.query(
+      `SELECT action FROM audit_entries WHERE action LIKE 'auth.%' AND entity_id = (SELECT id::text FROM users WHERE username = 'tecnico2') ORDER BY id`,
+    );
     expect(audit.rows.map((r) => r.action)).toEqual(['auth.fail', 'auth.fail', 'auth.fail', 'auth.fail', 'auth.lock']);
   });
 
@@ -95,7 +105,9 @@ describe('sign-in', () => {
 describe('API keys', () => {
   it('are shown once, stored hashed, limited by scope, and stop working when revoked', async () => {
     const admin = await api.as('admin');
-    const created = await admin.query<{ createApiKey: { created: { token: string; apiKey: { id: string; prefix: string; scopes: string[] } } } }>(
+    const created = await admin.query<{
+      createApiKey: { created: { token: string; apiKey: { id: string; prefix: string; scopes: string[] } } };
+    }>(
       'mutation { createApiKey(input: { name: "monitoring", scopes: [READ] }) { ... on CreateApiKeySuccess { created { token apiKey { id prefix scopes } } } } }',
     );
     const { token, apiKey } = created.data!.createApiKey.created;
@@ -117,7 +129,9 @@ describe('API keys', () => {
 
     await admin.query(`mutation { revokeApiKey(id: "${apiKey.id}") { __typename } }`);
     expect(errorCode(await key.query('{ me { username } }'))).toBe('UNAUTHENTICATED');
-    const again = await admin.query<{ revokeApiKey: { __typename: string; code: string } }>(`mutation { revokeApiKey(id: "${apiKey.id}") { __typename ... on Error { code } } }`);
+    const again = await admin.query<{ revokeApiKey: { __typename: string; code: string } }>(
+      `mutation { revokeApiKey(id: "${apiKey.id}") { __typename ... on Error { code } } }`,
+    );
     expect(again.data!.revokeApiKey).toEqual({ __typename: 'InvalidTransitionError', code: 'INVALID_TRANSITION' });
   });
 
@@ -143,7 +157,12 @@ describe('users', () => {
     const weak = await admin.query<{ createUser: Record<string, unknown> }>(
       'mutation { createUser(input: { username: "maria", name: "María", role: SUPPORT, password: "maria12345" }) { __typename ... on ValidationError { field code message } } }',
     );
-    expect(weak.data!.createUser).toEqual({ __typename: 'ValidationError', field: 'input.password', code: 'CONTAINS_USERNAME', message: 'Password must not contain the username' });
+    expect(weak.data!.createUser).toEqual({
+      __typename: 'ValidationError',
+      field: 'input.password',
+      code: 'CONTAINS_USERNAME',
+      message: 'Password must not contain the username',
+    });
     const ok = await admin.query<{ createUser: { user: { id: string; username: string } } }>(
       'mutation { createUser(input: { username: "Maria.G", name: "María García", role: SUPPORT, password: "una clave larga" }) { ... on CreateUserSuccess { user { id username } } } }',
     );
@@ -167,7 +186,13 @@ describe('users', () => {
   it('never leaves the system without an admin', async () => {
     const admin = await api.as('admin');
     const me = await admin.query<{ me: { id: string } }>('{ me { id } }');
-    const res = await admin.query<{ deactivateUser: Record<string, unknown> }>(`mutation { deactivateUser(id: "${me.data!.me.id}") { __typename ... on Error { code message } } }`);
-    expect(res.data!.deactivateUser).toEqual({ __typename: 'InvalidTransitionError', code: 'INVALID_TRANSITION', message: 'This is the last active admin: make someone else admin first' });
+    const res = await admin.query<{ deactivateUser: Record<string, unknown> }>(
+      `mutation { deactivateUser(id: "${me.data!.me.id}") { __typename ... on Error { code message } } }`,
+    );
+    expect(res.data!.deactivateUser).toEqual({
+      __typename: 'InvalidTransitionError',
+      code: 'INVALID_TRANSITION',
+      message: 'This is the last active admin: make someone else admin first',
+    });
   });
 });

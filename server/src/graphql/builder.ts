@@ -99,9 +99,12 @@ export const builder = new SchemaBuilder<{
       const a = args as { first?: number | null; last?: number | null };
       const page = a.first ?? a.last;
       if (typeof page === 'number' && (page > MAX_PAGE_SIZE || page < 0)) {
-        throw new GraphQLError(`${a.first !== undefined && a.first !== null ? 'first' : 'last'} must be between 0 and ${MAX_PAGE_SIZE} (page through the rest with after/before)`, {
-          extensions: { code: 'BAD_USER_INPUT', field: field.name },
-        });
+        throw new GraphQLError(
+          `${a.first !== undefined && a.first !== null ? 'first' : 'last'} must be between 0 and ${MAX_PAGE_SIZE} (page through the rest with after/before)`,
+          {
+            extensions: { code: 'BAD_USER_INPUT', field: field.name },
+          },
+        );
       }
       if (typeof page === 'number') return { field: 1, multiplier: Math.max(1, Math.min(page, MAX_PAGE_SIZE)) };
       // edges/nodes under a connection are already counted by the page size.

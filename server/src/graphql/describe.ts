@@ -20,7 +20,10 @@ export function describeGeneratedTypes(schema: GraphQLSchema): GraphQLSchema {
       const nodes = type.getFields().nodes;
       if (nodes) nodes.description ??= 'Items of the page.';
     } else if (isUnionType(type)) {
-      type.description ??= `One of: ${type.getTypes().map((t) => t.name).join(', ')}.`;
+      type.description ??= `One of: ${type
+        .getTypes()
+        .map((t) => t.name)
+        .join(', ')}.`;
     }
     if (isObjectType(type) || isInterfaceType(type)) {
       for (const field of Object.values(type.getFields())) {

@@ -27,9 +27,13 @@ describe('query limits', () => {
   });
 
   it('prices lists by their page size', async () => {
-    const small = await admin.query('{ customers(first: 5) { nodes { name tickets(first: 5) { nodes { subject timeline(first: 5) { nodes { body } } } } } } }');
+    const small = await admin.query(
+      '{ customers(first: 5) { nodes { name tickets(first: 5) { nodes { subject timeline(first: 5) { nodes { body } } } } } } }',
+    );
     expect(small.errors ?? []).toEqual([]);
-    const { result, work } = await rejected('{ customers(first: 100) { nodes { name tickets(first: 100) { nodes { subject timeline(first: 100) { nodes { body } } } } } } }');
+    const { result, work } = await rejected(
+      '{ customers(first: 100) { nodes { name tickets(first: 100) { nodes { subject timeline(first: 100) { nodes { body } } } } } } }',
+    );
     expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
     expect(result.errors![0]!.message).toMatch(/^Query is too expensive: cost \d+ exceeds 5000 \(lists multiply by their page size\)$/);
     expect(work).toEqual([]);
@@ -46,7 +50,10 @@ describe('query limits', () => {
 
   it('caps the page size at 100', async () => {
     const { result: res, work } = await rejected('{ onus(first: 101) { nodes { serial } } }');
-    expect(res.errors?.[0]).toMatchObject({ message: 'first must be between 0 and 100 (page through the rest with after/before)', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'first must be between 0 and 100 (page through the rest with after/before)',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect(work).toEqual([]);
     const ok = await admin.query<{ onus: { nodes: unknown[] } }>('{ onus(first: 100) { nodes { serial } } }');
     expect(ok.data!.onus.nodes).toHaveLength(100);

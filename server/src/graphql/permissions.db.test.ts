@@ -39,7 +39,9 @@ beforeAll(async () => {
   );
   const olt = await one('SELECT id FROM olts LIMIT 1');
   const ponPort = await one('SELECT id FROM pon_ports LIMIT 1');
-  await api.db.pool.query(`INSERT INTO incidents (kind, title, opened_at, pon_port_id, olt_id, updated_at) VALUES ('FIBRE_CUT', 'Corte', now(), ${ponPort}, ${olt}, now())`);
+  await api.db.pool.query(
+    `INSERT INTO incidents (kind, title, opened_at, pon_port_id, olt_id, updated_at) VALUES ('FIBRE_CUT', 'Corte', now(), ${ponPort}, ${olt}, now())`,
+  );
   const key = await callers.ADMIN.query<{ createApiKey: { created: { apiKey: { id: string } } } }>(
     'mutation { createApiKey(input: { name: "matrix", scopes: [READ] }) { ... on CreateApiKeySuccess { created { apiKey { id } } } } }',
   );
@@ -47,7 +49,12 @@ beforeAll(async () => {
     Customer: gid('Customer', customer),
     Connection: gid('Connection', connection),
     Router: gid('Router', router),
-    PppSecret: gid('PppSecret', await one(`SELECT id FROM ppp_secrets WHERE connection_id IS DISTINCT FROM ${connection} AND (connection_id IS NULL OR connection_id NOT IN ${techConnections}) LIMIT 1`)),
+    PppSecret: gid(
+      'PppSecret',
+      await one(
+        `SELECT id FROM ppp_secrets WHERE connection_id IS DISTINCT FROM ${connection} AND (connection_id IS NULL OR connection_id NOT IN ${techConnections}) LIMIT 1`,
+      ),
+    ),
     PppSession: gid('PppSession', await one(`SELECT id FROM ppp_sessions WHERE connection_id NOT IN ${techConnections} LIMIT 1`)),
     PppSessionRecord: gid('PppSessionRecord', await one('SELECT id FROM ppp_session_history LIMIT 1')),
     Olt: gid('Olt', olt),
@@ -57,8 +64,16 @@ beforeAll(async () => {
     User: gid('User', await one(`SELECT id FROM users WHERE username = 'noc'`)),
     Team: gid('Team', await one('SELECT id FROM teams LIMIT 1')),
     ApiKey: key.data!.createApiKey.created.apiKey.id,
-    Ticket: gid('Ticket', await one(`SELECT id FROM tickets WHERE id NOT IN (SELECT ticket_id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico') LIMIT 1`)),
-    WorkOrder: gid('WorkOrder', await one(`SELECT w.id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2' LIMIT 1`)),
+    Ticket: gid(
+      'Ticket',
+      await one(
+        `SELECT id FROM tickets WHERE id NOT IN (SELECT ticket_id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico') LIMIT 1`,
+      ),
+    ),
+    WorkOrder: gid(
+      'WorkOrder',
+      await one(`SELECT w.id FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico2' LIMIT 1`),
+    ),
     SyncRun: gid('SyncRun', await one('SELECT id FROM sync_runs LIMIT 1')),
     Incident: gid('Incident', await one('SELECT id FROM incidents LIMIT 1')),
     AuditEntry: gid('AuditEntry', await one('SELECT id FROM audit_entries LIMIT 1')),
@@ -111,21 +126,51 @@ const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
 const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSession?: boolean }> = {
   login: { doc: () => 'mutation { login(username: "", password: "x") { __typename } }', allowed: ROLES },
   logout: { doc: () => 'mutation { logout }', allowed: SIGNED_IN, freshSession: true },
-  createTicket: { doc: () => 'mutation { createTicket(input: { subject: "x", type: TECHNICAL }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
-  createTicketFromDiagnosis: { doc: () => `mutation { createTicketFromDiagnosis(input: { connectionId: "${ids.Connection}" }) { __typename } }`, allowed: ['ADMIN', 'SUPPORT'] },
-  updateTicket: { doc: () => `mutation { updateTicket(input: { id: "${ids.Ticket}", subject: "" }) { __typename } }`, allowed: ['ADMIN', 'SUPPORT'] },
-  addTicketNote: { doc: () => `mutation { addTicketNote(ticketId: "${ids.Ticket}", body: " ") { __typename } }`, allowed: ['ADMIN', 'SUPPORT'] },
-  createWorkOrder: { doc: () => 'mutation { createWorkOrder(input: { ticketId: "bad", type: REPAIR }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
-  scheduleWorkOrder: { doc: () => 'mutation { scheduleWorkOrder(input: { id: "bad", scheduledStart: "2030-01-01T10:00:00Z" }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
+  createTicket: {
+    doc: () => 'mutation { createTicket(input: { subject: "x", type: TECHNICAL }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  createTicketFromDiagnosis: {
+    doc: () => `mutation { createTicketFromDiagnosis(input: { connectionId: "${ids.Connection}" }) { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  updateTicket: {
+    doc: () => `mutation { updateTicket(input: { id: "${ids.Ticket}", subject: "" }) { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  addTicketNote: {
+    doc: () => `mutation { addTicketNote(ticketId: "${ids.Ticket}", body: " ") { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  createWorkOrder: {
+    doc: () => 'mutation { createWorkOrder(input: { ticketId: "bad", type: REPAIR }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  scheduleWorkOrder: {
+    doc: () => 'mutation { scheduleWorkOrder(input: { id: "bad", scheduledStart: "2030-01-01T10:00:00Z" }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
   startWorkOrder: { doc: () => 'mutation { startWorkOrder(id: "bad") { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
-  completeWorkOrder: { doc: () => 'mutation { completeWorkOrder(input: { id: "bad", resolutionType: OTHER }) { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
-  failWorkOrder: { doc: () => 'mutation { failWorkOrder(input: { id: "bad", reason: "x" }) { __typename } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
-  createUser: { doc: () => 'mutation { createUser(input: { username: "x", name: "y", role: NOC, password: "z" }) { __typename } }', allowed: ['ADMIN'] },
+  completeWorkOrder: {
+    doc: () => 'mutation { completeWorkOrder(input: { id: "bad", resolutionType: OTHER }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'],
+  },
+  failWorkOrder: {
+    doc: () => 'mutation { failWorkOrder(input: { id: "bad", reason: "x" }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'],
+  },
+  createUser: {
+    doc: () => 'mutation { createUser(input: { username: "x", name: "y", role: NOC, password: "z" }) { __typename } }',
+    allowed: ['ADMIN'],
+  },
   updateUser: { doc: () => 'mutation { updateUser(input: { id: "bad" }) { __typename } }', allowed: SIGNED_IN },
   deactivateUser: { doc: () => 'mutation { deactivateUser(id: "bad") { __typename } }', allowed: ['ADMIN'] },
   createApiKey: { doc: () => 'mutation { createApiKey(input: { name: "x", scopes: [] }) { __typename } }', allowed: ['ADMIN'] },
   revokeApiKey: { doc: () => 'mutation { revokeApiKey(id: "bad") { __typename } }', allowed: ['ADMIN'] },
-  requestSync: { doc: () => 'mutation { requestSync(input: { source: ISPCUBE, kind: SESSIONS }) { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  requestSync: {
+    doc: () => 'mutation { requestSync(input: { source: ISPCUBE, kind: SESSIONS }) { __typename } }',
+    allowed: ['ADMIN', 'NOC'],
+  },
 };
 
 const NODE_TYPES: Record<string, Who[]> = {
@@ -175,7 +220,10 @@ describe('authorization matrix', () => {
     expect(Object.keys(SUBSCRIPTIONS).sort()).toEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort());
     expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
     expect(Object.keys(MUTATIONS).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
-    const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((t) => t.name).sort();
+    const nodeTypes = schema
+      .getPossibleTypes(schema.getType('Node') as never)
+      .map((t) => t.name)
+      .sort();
     expect(Object.keys(NODE_TYPES).sort()).toEqual(nodeTypes);
   });
 
@@ -217,7 +265,15 @@ describe('authorization matrix', () => {
       it(`subscription ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const token = callers[who].token;
         const actor = token ? await resolveActor(api.db, { cookie: null, authorization: `Bearer ${token}` }) : null;
-        const contextValue: Context = { ...api.services, actor, requestId: 'test', ip: null, userAgent: null, setCookies: [], loginThrottle: new AddressThrottle() };
+        const contextValue: Context = {
+          ...api.services,
+          actor,
+          requestId: 'test',
+          ip: null,
+          userAgent: null,
+          setCookies: [],
+          loginThrottle: new AddressThrottle(),
+        };
         const result = await subscribe({ schema, document: parse(spec.doc()), contextValue });
         if (Symbol.asyncIterator in result) {
           expect(allowed).toBe(true);
@@ -259,10 +315,11 @@ describe('technicians', () => {
        WHERE u.username = 'tecnico' AND t.connection_id IS NOT NULL LIMIT 1`,
     );
     const row = own.rows[0]!;
-    const res = await callers.TECHNICIAN.query<{ workOrder: { ticket: { connection: { pppoeUsername: string; customer: { name: string } } } } }>(
-      `query($id: ID!) { workOrder(id: $id) { ticket { subject connection { pppoeUsername customer { name } onu { serial } } } } }`,
-      { id: gid('WorkOrder', row.wo) },
-    );
+    const res = await callers.TECHNICIAN.query<{
+      workOrder: { ticket: { connection: { pppoeUsername: string; customer: { name: string } } } };
+    }>(`query($id: ID!) { workOrder(id: $id) { ticket { subject connection { pppoeUsername customer { name } onu { serial } } } } }`, {
+      id: gid('WorkOrder', row.wo),
+    });
     expect(res.errors ?? []).toEqual([]);
     expect(res.data?.workOrder.ticket.connection.customer.name).toBeTruthy();
 
@@ -272,7 +329,9 @@ describe('technicians', () => {
     const usernames = new Set(list.data!.workOrders.nodes.map((n) => n.technician.username));
     expect([...usernames]).toEqual(['tecnico']);
     const tickets = await callers.TECHNICIAN.query<{ tickets: { totalCount: number } }>('{ tickets(first: 1) { totalCount } }');
-    const expected = await api.db.pool.query(`SELECT count(DISTINCT t.id)::int AS n FROM tickets t JOIN work_orders w ON w.ticket_id = t.id JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico'`);
+    const expected = await api.db.pool.query(
+      `SELECT count(DISTINCT t.id)::int AS n FROM tickets t JOIN work_orders w ON w.ticket_id = t.id JOIN users u ON u.id = w.technician_id WHERE u.username = 'tecnico'`,
+    );
     expect(tickets.data!.tickets.totalCount).toBe(expected.rows[0].n);
   });
 });

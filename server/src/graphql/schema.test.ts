@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse, validate, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, lexicographicSortSchema, printSchema } from 'graphql';
+import {
+  parse,
+  validate,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isScalarType,
+  lexicographicSortSchema,
+  printSchema,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from './schema/index.ts';
 import { graphiqlExamples } from '../http/graphiqlExamples.ts';

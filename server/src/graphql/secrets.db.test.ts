@@ -19,7 +19,8 @@ describe('secrets', () => {
       if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
       for (const field of Object.keys(type.getFields())) {
         // PPP "secrets" are RouterOS accounts (their fields are listed and checked below).
-        if (/password|hash|secret|token/i.test(field) && !/^(pppSecrets?|secrets|secretCount)$/.test(field)) suspicious.push(`${type.name}.${field}`);
+        if (/password|hash|secret|token/i.test(field) && !/^(pppSecrets?|secrets|secretCount)$/.test(field))
+          suspicious.push(`${type.name}.${field}`);
       }
     }
     expect(suspicious.sort()).toEqual(['CreatedApiKey.token', 'LoginPayload.token']);

@@ -7,13 +7,7 @@
  * API-key scopes; technicians, whose visibility depends on who they are, per user), for
  * the same batch content, for a moment.
  */
-import {
-  createSourceEventStream,
-  execute,
-  type ExecutionArgs,
-  type ExecutionResult,
-  print,
-} from 'graphql';
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, print } from 'graphql';
 import type { Context } from './context.ts';
 import type { MailboxBatch } from '../realtime/mailbox.ts';
 
@@ -39,7 +33,9 @@ function operationKey(args: ExecutionArgs): string {
   if (doc === undefined) documentKeys.set(args.document, (doc = print(args.document)));
   const ctx = args.contextValue as Context | undefined;
   const actor = ctx?.actor;
-  const who = actor ? `${actor.role}:${actor.scopes.read ? 'r' : ''}${actor.scopes.write ? 'w' : ''}${actor.role === 'TECHNICIAN' ? `:${actor.userId}` : ''}` : 'anon';
+  const who = actor
+    ? `${actor.role}:${actor.scopes.read ? 'r' : ''}${actor.scopes.write ? 'w' : ''}${actor.role === 'TECHNICIAN' ? `:${actor.userId}` : ''}`
+    : 'anon';
   return `${who}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${doc}`;
 }
 

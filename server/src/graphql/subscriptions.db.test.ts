@@ -42,7 +42,12 @@ async function setStatus(ids: number[], status: string): Promise<void> {
 }
 
 async function onlineOnus(n: number, where = 'TRUE'): Promise<{ id: number; serial: string; olt_id: number; pon_port_id: number }[]> {
-  return (await api.db.pool.query(`SELECT id, serial, olt_id, pon_port_id FROM onus WHERE status = 'ONLINE' AND pon_port_id IS NOT NULL AND ${where} ORDER BY id LIMIT $1`, [n])).rows;
+  return (
+    await api.db.pool.query(
+      `SELECT id, serial, olt_id, pon_port_id FROM onus WHERE status = 'ONLINE' AND pon_port_id IS NOT NULL AND ${where} ORDER BY id LIMIT $1`,
+      [n],
+    )
+  ).rows;
 }
 
 const ONU_SUB = `subscription($status: [OnuStatus!], $ponPortId: ID) { onuStatusChanged(status: $status, ponPortId: $ponPortId) { resync onus { serial status { value } } } }`;
@@ -58,7 +63,10 @@ describe('onuStatusChanged', () => {
     await new Promise((r) => setTimeout(r, 100)); // let the subscriptions register
     await setStatus([onu!.id], 'POWER_FAIL');
     await until('the change', () => all.messages.length >= 1);
-    expect(all.messages[0]!.data!.onuStatusChanged).toEqual({ resync: false, onus: [{ serial: onu!.serial, status: { value: 'POWER_FAIL' } }] });
+    expect(all.messages[0]!.data!.onuStatusChanged).toEqual({
+      resync: false,
+      onus: [{ serial: onu!.serial, status: { value: 'POWER_FAIL' } }],
+    });
     await setStatus([onu!.id], 'LOS');
     await until('the LOS change', () => losOnly.messages.length >= 1);
     expect(losOnly.messages[0]!.data!.onuStatusChanged.onus).toEqual([{ serial: onu!.serial, status: { value: 'LOS' } }]);
@@ -84,13 +92,19 @@ describe('onuStatusChanged', () => {
       await new Promise((r) => setTimeout(r, 80));
     }
     const expected = new Map<string, string>(
-      (await api.db.pool.query<{ serial: string; status: string }>('SELECT serial, status::text FROM onus WHERE id = ANY($1::int[])', [onus.map((o) => o.id)])).rows.map((r) => [r.serial, r.status]),
+      (
+        await api.db.pool.query<{ serial: string; status: string }>('SELECT serial, status::text FROM onus WHERE id = ANY($1::int[])', [
+          onus.map((o) => o.id),
+        ])
+      ).rows.map((r) => [r.serial, r.status]),
     );
     for (const sub of subs) {
       const view = new Map<string, string>();
       await until('the last batch', () => {
         view.clear();
-        for (const m of sub.messages) for (const o of m.data!.onuStatusChanged.onus as { serial: string; status: { value: string } }[]) view.set(o.serial, o.status.value);
+        for (const m of sub.messages)
+          for (const o of m.data!.onuStatusChanged.onus as { serial: string; status: { value: string } }[])
+            view.set(o.serial, o.status.value);
         return view.size === expected.size && [...expected].every(([k, v]) => view.get(k) === v);
       });
       // ~2 s of changes at one message per 200 ms at most: bounded, not 500 (or 25).
@@ -98,7 +112,10 @@ describe('onuStatusChanged', () => {
       expect(sub.messages.every((m) => m.data!.onuStatusChanged.resync === false)).toBe(true);
       sub.stop();
     }
-    await setStatus(onus.map((o) => o.id), 'ONLINE');
+    await setStatus(
+      onus.map((o) => o.id),
+      'ONLINE',
+    );
   });
 
   it('refuses technicians (network data is not theirs) and anonymous connections', async () => {
@@ -119,16 +136,25 @@ describe('limits over WebSocket', () => {
   it('refuses too many aliases, directives or tokens, as over HTTP, before subscribing', async () => {
     const noc = await client('noc');
     const before = api.services.bus!.stats().subscribers;
-    const aliases = collect(noc, `subscription { networkSummary { ${Array.from({ length: 31 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`);
-    const directives = collect(noc, `subscription { networkSummary { onus { total ${Array.from({ length: 21 }, () => '@include(if: true)').join(' ')} } } }`);
+    const aliases = collect(
+      noc,
+      `subscription { networkSummary { ${Array.from({ length: 31 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`,
+    );
+    const directives = collect(
+      noc,
+      `subscription { networkSummary { onus { total ${Array.from({ length: 21 }, () => '@include(if: true)').join(' ')} } } }`,
+    );
     const tokens = collect(noc, `subscription { networkSummary { onus { ${Array.from({ length: 6000 }, () => 'total').join(' ')} } } }`);
     await Promise.all([aliases.done, directives.done, tokens.done]);
     expect(aliases.messages[0]!.errors![0]!.message).toMatch(/aliases limit of 30 exceeded, found 31/i);
     expect(directives.messages[0]!.errors![0]!.message).toMatch(/directives limit of 20 exceeded/i);
-    expect(tokens.messages[0]!.errors![0]!.message).toMatch(/more th[ae][nt] 5000 tokens/i) // graphql-js writes "more that";
+    expect(tokens.messages[0]!.errors![0]!.message).toMatch(/more th[ae][nt] 5000 tokens/i); // graphql-js writes "more that";
     expect(api.services.bus!.stats().subscribers).toBe(before);
     // Within the limits the same shape is served.
-    const fine = collect(noc, `subscription { networkSummary { ${Array.from({ length: 30 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`);
+    const fine = collect(
+      noc,
+      `subscription { networkSummary { ${Array.from({ length: 30 }, (_, i) => `a${i}: onus { total }`).join(' ')} } }`,
+    );
     await until('a summary', () => fine.messages.length >= 1);
     expect(fine.messages[0]!.errors).toBeUndefined();
     fine.stop();
@@ -145,7 +171,9 @@ describe('resynchronisation', () => {
       const sub = collect(c, ONU_SUB);
       await small.services.bus!.ready();
       await new Promise((r) => setTimeout(r, 100));
-      const ids = (await small.db.pool.query<{ id: number }>(`SELECT id FROM onus WHERE status = 'ONLINE' ORDER BY id LIMIT 200`)).rows.map((r) => r.id);
+      const ids = (await small.db.pool.query<{ id: number }>(`SELECT id FROM onus WHERE status = 'ONLINE' ORDER BY id LIMIT 200`)).rows.map(
+        (r) => r.id,
+      );
       await withTransaction(small.db.pool, async (tx) => {
         await tx.query(`UPDATE onus SET status = 'OFFLINE' WHERE id = ANY($1::int[])`, [[ids[0]]]);
         await notify(tx, { t: 'onu', ids: [ids[0]!] });
@@ -170,12 +198,16 @@ describe('resynchronisation', () => {
     const sub = collect(noc, ONU_SUB);
     await api.services.bus!.ready();
     await new Promise((r) => setTimeout(r, 100));
-    await api.db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`);
+    await api.db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+    );
     await until('the resync', () => sub.messages.some((m) => m.data?.onuStatusChanged.resync === true));
     await api.services.bus!.ready();
     const [onu] = await onlineOnus(1, 'id % 7 = 3');
     await setStatus([onu!.id], 'OFFLINE');
-    await until('a change after the reconnection', () => sub.messages.some((m) => m.data?.onuStatusChanged.onus.some((o: { serial: string }) => o.serial === onu!.serial)));
+    await until('a change after the reconnection', () =>
+      sub.messages.some((m) => m.data?.onuStatusChanged.onus.some((o: { serial: string }) => o.serial === onu!.serial)),
+    );
     await setStatus([onu!.id], 'ONLINE');
     sub.stop();
   });
@@ -194,13 +226,23 @@ describe('across processes', () => {
       await busB.ready();
       await new Promise((r) => setTimeout(r, 100));
       // Through server A (in-process Yoga), as NOC staff.
-      const res = await (await api.as('noc')).query('mutation { requestSync(input: { source: SMARTOLT }) { ... on RequestSyncSuccess { syncRun { id status } } } }');
+      const res = await (await api.as('noc')).query(
+        'mutation { requestSync(input: { source: SMARTOLT }) { ... on RequestSyncSuccess { syncRun { id status } } } }',
+      );
       const runId = res.data?.requestSync.syncRun?.id as string;
       expect(runId, JSON.stringify(res)).toBeTruthy();
-      await until('the queued run on server B', () => sub.messages.some((m) => m.data?.syncRunChanged.runs.some((r: { id: string; status: string }) => r.id === runId && r.status === 'QUEUED')));
+      await until('the queued run on server B', () =>
+        sub.messages.some((m) =>
+          m.data?.syncRunChanged.runs.some((r: { id: string; status: string }) => r.id === runId && r.status === 'QUEUED'),
+        ),
+      );
       // A worker takes the job (SmartOLT is not configured here: the run fails, visibly).
       await drainJobs(api.services);
-      await until('the finished run on server B', () => sub.messages.some((m) => m.data?.syncRunChanged.runs.some((r: { id: string; status: string }) => r.id === runId && r.status === 'FAILED')));
+      await until('the finished run on server B', () =>
+        sub.messages.some((m) =>
+          m.data?.syncRunChanged.runs.some((r: { id: string; status: string }) => r.id === runId && r.status === 'FAILED'),
+        ),
+      );
       sub.stop();
     } finally {
       await serverB.stop();
@@ -223,9 +265,17 @@ describe('other subscriptions', () => {
   });
 
   it('follows one connection through its ONU, and only for those allowed to see it', async () => {
-    const row = (await api.db.pool.query<{ id: number; onu: number }>(`SELECT c.id, o.id AS onu FROM connections c JOIN onus o ON o.connection_id = c.id WHERE o.status = 'ONLINE' ORDER BY c.id LIMIT 1`)).rows[0]!;
+    const row = (
+      await api.db.pool.query<{ id: number; onu: number }>(
+        `SELECT c.id, o.id AS onu FROM connections c JOIN onus o ON o.connection_id = c.id WHERE o.status = 'ONLINE' ORDER BY c.id LIMIT 1`,
+      )
+    ).rows[0]!;
     const gid = encodeGlobalID('Connection', row.id);
-    const sub = collect(await client('soporte'), 'subscription($id: ID!) { connectionChanged(id: $id) { resync connection { pppoeUsername onu { status { value } } } } }', { id: gid });
+    const sub = collect(
+      await client('soporte'),
+      'subscription($id: ID!) { connectionChanged(id: $id) { resync connection { pppoeUsername onu { status { value } } } } }',
+      { id: gid },
+    );
     await new Promise((r) => setTimeout(r, 150));
     await setStatus([row.onu], 'LOS');
     await until('the connection update', () => sub.messages.length >= 1);

@@ -42,7 +42,10 @@ describe('tickets', () => {
       input: { subject: 'Sin internet desde las 10', type: 'TECHNICAL', priority: 'HIGH', connectionId, tags: ['Reiterado', 'vip'] },
     });
     const t = res.data!.createTicket;
-    expect(t).toMatchObject({ __typename: 'CreateTicketSuccess', ticket: { status: 'OPEN', priority: 'HIGH', tags: ['reiterado', 'vip'] } });
+    expect(t).toMatchObject({
+      __typename: 'CreateTicketSuccess',
+      ticket: { status: 'OPEN', priority: 'HIGH', tags: ['reiterado', 'vip'] },
+    });
     expect(t.ticket.customer.name).toBeTruthy();
     expect(t.ticket.timeline.nodes).toEqual([{ kind: 'CREATED', author: { username: 'soporte' } }]);
     const after = await counts();
@@ -54,26 +57,41 @@ describe('tickets', () => {
   it('reject bad input with typed errors and change nothing', async () => {
     const before = await counts();
     const short = await support.query<{ createTicket: any }>(CREATE, { input: { subject: ' x ', type: 'TECHNICAL', connectionId } });
-    expect(short.data!.createTicket).toMatchObject({ __typename: 'ValidationError', field: 'input.subject', code: 'TOO_SHORT', message: 'Subject must have at least 3 characters' });
+    expect(short.data!.createTicket).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'input.subject',
+      code: 'TOO_SHORT',
+      message: 'Subject must have at least 3 characters',
+    });
     const nowhere = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Sin servicio', type: 'TECHNICAL' } });
     expect(nowhere.data!.createTicket).toMatchObject({ __typename: 'ValidationError', field: 'input.connectionId', code: 'REQUIRED' });
-    const wrongType = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId: gid('Customer', 1) } });
+    const wrongType = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId: gid('Customer', 1) },
+    });
     expect(wrongType.data!.createTicket).toMatchObject({ __typename: 'ValidationError', field: 'input.connectionId', code: 'INVALID_ID' });
-    const missing = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId: gid('Connection', 999999) } });
+    const missing = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId: gid('Connection', 999999) },
+    });
     expect(missing.data!.createTicket).toEqual({ __typename: 'NotFoundError', field: 'input.connectionId', code: 'NOT_FOUND' });
-    const techAssignee = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId, assigneeId: techUserId } });
+    const techAssignee = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Sin servicio', type: 'TECHNICAL', connectionId, assigneeId: techUserId },
+    });
     expect(techAssignee.data!.createTicket).toMatchObject({ __typename: 'ValidationError', code: 'NOT_ASSIGNABLE' });
     expect(await counts()).toEqual(before);
   });
 
   it('move only along allowed statuses, each change on the timeline', async () => {
-    const created = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Lento a la noche', type: 'TECHNICAL', connectionId } });
+    const created = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Lento a la noche', type: 'TECHNICAL', connectionId },
+    });
     const id = created.data!.createTicket.ticket.id;
     const UPDATE = `mutation($input: UpdateTicketInput!) { updateTicket(input: $input) { __typename
       ... on UpdateTicketSuccess { ticket { status priority assignee { username } resolvedAt timeline(first: 20) { nodes { kind body data } } } }
       ... on InvalidTransitionError { from to field message } } }`;
     const me = (await support.query<{ me: { id: string } }>('{ me { id } }')).data!.me.id;
-    const r1 = await support.query<{ updateTicket: any }>(UPDATE, { input: { id, status: 'IN_PROGRESS', priority: 'HIGH', assigneeId: me } });
+    const r1 = await support.query<{ updateTicket: any }>(UPDATE, {
+      input: { id, status: 'IN_PROGRESS', priority: 'HIGH', assigneeId: me },
+    });
     expect(r1.data!.updateTicket.ticket).toMatchObject({ status: 'IN_PROGRESS', priority: 'HIGH', assignee: { username: 'soporte' } });
     const kinds = r1.data!.updateTicket.ticket.timeline.nodes.map((n: any) => n.kind);
     expect(kinds).toEqual(['CREATED', 'STATUS_CHANGE', 'PRIORITY_CHANGE', 'ASSIGNMENT']);
@@ -94,12 +112,16 @@ describe('tickets', () => {
       message: 'A closed ticket cannot become in_progress',
     });
     expect(await counts()).toEqual(before);
-    const row = await api.db.pool.query('SELECT priority FROM tickets WHERE id = $1', [Number(Buffer.from(id, 'base64').toString().split(':')[1])]);
+    const row = await api.db.pool.query('SELECT priority FROM tickets WHERE id = $1', [
+      Number(Buffer.from(id, 'base64').toString().split(':')[1]),
+    ]);
     expect(row.rows[0].priority).toBe('HIGH');
   });
 
   it('take notes', async () => {
-    const created = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Consulta', type: 'ADMINISTRATIVE', connectionId } });
+    const created = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Consulta', type: 'ADMINISTRATIVE', connectionId },
+    });
     const id = created.data!.createTicket.ticket.id;
     const res = await support.query<{ addTicketNote: any }>(
       `mutation { addTicketNote(ticketId: "${id}", body: "  Llamó de nuevo  ") { ... on AddTicketNoteSuccess { ticket { timeline(first: 5) { nodes { kind body } } } } } }`,
@@ -108,13 +130,17 @@ describe('tickets', () => {
   });
 
   it('filter by text (accent-insensitive), status, priority and number', async () => {
-    await support.query(CREATE, { input: { subject: 'Cambio de domicilio en Cosquín', type: 'RELOCATION', connectionId, priority: 'LOW' } });
+    await support.query(CREATE, {
+      input: { subject: 'Cambio de domicilio en Cosquín', type: 'RELOCATION', connectionId, priority: 'LOW' },
+    });
     const res = await support.query<{ tickets: { totalCount: number; nodes: { subject: string }[] } }>(
       '{ tickets(first: 10, filter: { text: "cosquin domicilio", priority: [LOW] }) { totalCount nodes { subject } } }',
     );
     expect(res.data!.tickets.nodes.map((n) => n.subject)).toContain('Cambio de domicilio en Cosquín');
     expect(res.data!.tickets.totalCount).toBe(res.data!.tickets.nodes.length);
-    const urgent = await support.query<{ tickets: { nodes: { priority: string }[] } }>('{ tickets(first: 20, orderBy: PRIORITY) { nodes { priority } } }');
+    const urgent = await support.query<{ tickets: { nodes: { priority: string }[] } }>(
+      '{ tickets(first: 20, orderBy: PRIORITY) { nodes { priority } } }',
+    );
     const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
     const priorities = urgent.data!.tickets.nodes.map((n) => order.indexOf(n.priority));
     expect(priorities).toEqual([...priorities].sort((a, b) => a - b));
@@ -127,13 +153,17 @@ describe('work orders', () => {
     ... on Error { code message } } }`;
 
   async function newTicket(): Promise<string> {
-    const res = await support.query<{ createTicket: any }>(CREATE, { input: { subject: 'Sin servicio, LOS', type: 'TECHNICAL', connectionId } });
+    const res = await support.query<{ createTicket: any }>(CREATE, {
+      input: { subject: 'Sin servicio, LOS', type: 'TECHNICAL', connectionId },
+    });
     return res.data!.createTicket.ticket.id;
   }
 
   it('go from planning to completion by the technician, with the measured signal on the ticket', async () => {
     const ticketId = await newTicket();
-    const wo = await support.query<{ createWorkOrder: any }>(CREATE_WO, { input: { ticketId, type: 'REPAIR', notes: 'Llevar conectores' } });
+    const wo = await support.query<{ createWorkOrder: any }>(CREATE_WO, {
+      input: { ticketId, type: 'REPAIR', notes: 'Llevar conectores' },
+    });
     expect(wo.data!.createWorkOrder.workOrder).toMatchObject({ status: 'PENDING_PLANNING', technician: null });
     const id = wo.data!.createWorkOrder.workOrder.id;
 
@@ -145,11 +175,20 @@ describe('work orders', () => {
       `mutation($input: ScheduleWorkOrderInput!) { scheduleWorkOrder(input: $input) { ... on ScheduleWorkOrderSuccess { workOrder { status scheduledEnd technician { username } } } } }`,
       { input: { id, technicianId: techUserId, scheduledStart: '2026-12-01T12:00:00.000Z', durationMinutes: 90 } },
     );
-    expect(scheduled.data!.scheduleWorkOrder.workOrder).toEqual({ status: 'SCHEDULED', scheduledEnd: '2026-12-01T13:30:00.000Z', technician: { username: 'tecnico' } });
+    expect(scheduled.data!.scheduleWorkOrder.workOrder).toEqual({
+      status: 'SCHEDULED',
+      scheduledEnd: '2026-12-01T13:30:00.000Z',
+      technician: { username: 'tecnico' },
+    });
 
-    const mine = await tech.query<{ workOrders: { nodes: { id: string }[] } }>('{ workOrders(first: 100, filter: { status: [SCHEDULED] }) { nodes { id } } }');
+    const mine = await tech.query<{ workOrders: { nodes: { id: string }[] } }>(
+      '{ workOrders(first: 100, filter: { status: [SCHEDULED] }) { nodes { id } } }',
+    );
     expect(mine.data!.workOrders.nodes.map((n) => n.id)).toContain(id);
-    expect((await tech.query<{ startWorkOrder: any }>(`mutation { startWorkOrder(id: "${id}") { __typename } }`)).data!.startWorkOrder.__typename).toBe('StartWorkOrderSuccess');
+    expect(
+      (await tech.query<{ startWorkOrder: any }>(`mutation { startWorkOrder(id: "${id}") { __typename } }`)).data!.startWorkOrder
+        .__typename,
+    ).toBe('StartWorkOrderSuccess');
 
     const bad = await tech.query<{ completeWorkOrder: any }>(
       `mutation { completeWorkOrder(input: { id: "${id}", resolutionType: ONU_REPLACED, measuredRxPower: -45 }) { __typename ... on ValidationError { issues { field code } } } }`,
@@ -161,17 +200,40 @@ describe('work orders', () => {
     const materialId = (await api.db.pool.query(`SELECT id FROM materials WHERE code = 'CONN-SCAPC'`)).rows[0].id;
     const done = await tech.query<{ completeWorkOrder: any }>(
       `mutation($input: CompleteWorkOrderInput!) { completeWorkOrder(input: $input) { __typename ... on CompleteWorkOrderSuccess { workOrder { status measuredRxPower installedOnuSerial materials { quantity material { code } } ticket { timeline(first: 20) { nodes { kind body } } } } } } }`,
-      { input: { id, resolutionType: 'ONU_REPLACED', measuredRxPower: -19.5, installedOnuSerial: 'hwtc1a2b3c4d', materials: [{ materialId: String(materialId), quantity: 2 }] } },
+      {
+        input: {
+          id,
+          resolutionType: 'ONU_REPLACED',
+          measuredRxPower: -19.5,
+          installedOnuSerial: 'hwtc1a2b3c4d',
+          materials: [{ materialId: String(materialId), quantity: 2 }],
+        },
+      },
     );
     const w = done.data!.completeWorkOrder.workOrder;
-    expect(w).toMatchObject({ status: 'COMPLETED', measuredRxPower: -19.5, installedOnuSerial: 'HWTC1A2B3C4D', materials: [{ quantity: 2, material: { code: 'CONN-SCAPC' } }] });
-    expect(w.ticket.timeline.nodes.at(-1)).toEqual({ kind: 'WORK_ORDER', body: `Orden de trabajo #${Buffer.from(id, 'base64').toString().split(':')[1]} completada · señal medida -19.50 dBm` });
+    expect(w).toMatchObject({
+      status: 'COMPLETED',
+      measuredRxPower: -19.5,
+      installedOnuSerial: 'HWTC1A2B3C4D',
+      materials: [{ quantity: 2, material: { code: 'CONN-SCAPC' } }],
+    });
+    expect(w.ticket.timeline.nodes.at(-1)).toEqual({
+      kind: 'WORK_ORDER',
+      body: `Orden de trabajo #${Buffer.from(id, 'base64').toString().split(':')[1]} completada · señal medida -19.50 dBm`,
+    });
 
-    const again = await tech.query<{ completeWorkOrder: any }>(`mutation { completeWorkOrder(input: { id: "${id}", resolutionType: OTHER }) { __typename ... on InvalidTransitionError { from to message } } }`);
-    expect(again.data!.completeWorkOrder).toEqual({ __typename: 'InvalidTransitionError', from: 'COMPLETED', to: 'COMPLETED', message: 'A completed work order cannot be completed' });
+    const again = await tech.query<{ completeWorkOrder: any }>(
+      `mutation { completeWorkOrder(input: { id: "${id}", resolutionType: OTHER }) { __typename ... on InvalidTransitionError { from to message } } }`,
+    );
+    expect(again.data!.completeWorkOrder).toEqual({
+      __typename: 'InvalidTransitionError',
+      from: 'COMPLETED',
+      to: 'COMPLETED',
+      message: 'A completed work order cannot be completed',
+    });
   });
 
-  it("cannot be completed once the ticket is cancelled, and change nothing when refused", async () => {
+  it('cannot be completed once the ticket is cancelled, and change nothing when refused', async () => {
     const ticketId = await newTicket();
     const wo = await support.query<{ createWorkOrder: any }>(CREATE_WO, {
       input: { ticketId, type: 'REPAIR', technicianId: techUserId, scheduledStart: '2026-12-02T12:00:00Z' },
@@ -180,8 +242,13 @@ describe('work orders', () => {
     expect(wo.data!.createWorkOrder.workOrder.status).toBe('SCHEDULED');
     await support.query(`mutation { updateTicket(input: { id: "${ticketId}", status: CANCELLED }) { __typename } }`);
     const before = await counts();
-    const res = await tech.query<{ completeWorkOrder: any }>(`mutation { completeWorkOrder(input: { id: "${id}", resolutionType: NO_FAULT_FOUND }) { __typename ... on InvalidTransitionError { message } } }`);
-    expect(res.data!.completeWorkOrder).toEqual({ __typename: 'InvalidTransitionError', message: 'Its ticket is cancelled: reopen or create a ticket first' });
+    const res = await tech.query<{ completeWorkOrder: any }>(
+      `mutation { completeWorkOrder(input: { id: "${id}", resolutionType: NO_FAULT_FOUND }) { __typename ... on InvalidTransitionError { message } } }`,
+    );
+    expect(res.data!.completeWorkOrder).toEqual({
+      __typename: 'InvalidTransitionError',
+      message: 'Its ticket is cancelled: reopen or create a ticket first',
+    });
     expect(await counts()).toEqual(before);
     const refused = await support.query<{ createWorkOrder: any }>(CREATE_WO, { input: { ticketId, type: 'REPAIR' } });
     expect(refused.data!.createWorkOrder).toMatchObject({ __typename: 'InvalidTransitionError', code: 'INVALID_TRANSITION' });
@@ -189,9 +256,13 @@ describe('work orders', () => {
 
   it('record why a visit failed', async () => {
     const ticketId = await newTicket();
-    const wo = await support.query<{ createWorkOrder: any }>(CREATE_WO, { input: { ticketId, type: 'REPAIR', technicianId: techUserId, scheduledStart: '2026-12-03T12:00:00Z' } });
+    const wo = await support.query<{ createWorkOrder: any }>(CREATE_WO, {
+      input: { ticketId, type: 'REPAIR', technicianId: techUserId, scheduledStart: '2026-12-03T12:00:00Z' },
+    });
     const id = wo.data!.createWorkOrder.workOrder.id;
-    const res = await tech.query<{ failWorkOrder: any }>(`mutation { failWorkOrder(input: { id: "${id}", reason: "Cliente ausente" }) { ... on FailWorkOrderSuccess { workOrder { status failureReason } } } }`);
+    const res = await tech.query<{ failWorkOrder: any }>(
+      `mutation { failWorkOrder(input: { id: "${id}", reason: "Cliente ausente" }) { ... on FailWorkOrderSuccess { workOrder { status failureReason } } } }`,
+    );
     expect(res.data!.failWorkOrder.workOrder).toEqual({ status: 'FAILED', failureReason: 'Cliente ausente' });
   });
 });
@@ -199,15 +270,24 @@ describe('work orders', () => {
 describe('sync requests', () => {
   it('queue one run and one job together, and join a second request to the first', async () => {
     const noc = await api.as('noc');
-    const REQ = 'mutation { requestSync(input: { source: SMARTOLT, kind: ONU_STATUS }) { __typename ... on RequestSyncSuccess { syncRun { id status trigger requestedBy { username } } } } }';
+    const REQ =
+      'mutation { requestSync(input: { source: SMARTOLT, kind: ONU_STATUS }) { __typename ... on RequestSyncSuccess { syncRun { id status trigger requestedBy { username } } } } }';
     const first = await noc.query<{ requestSync: any }>(REQ);
     expect(first.data!.requestSync.syncRun).toMatchObject({ status: 'QUEUED', trigger: 'manual', requestedBy: { username: 'noc' } });
     const second = await noc.query<{ requestSync: any }>(REQ);
     expect(second.data!.requestSync.syncRun.id).toBe(first.data!.requestSync.syncRun.id);
-    const jobs = await api.db.pool.query(`SELECT j.task_identifier, p.payload, j.key FROM graphile_worker.jobs j JOIN graphile_worker._private_jobs p ON p.id = j.id`);
+    const jobs = await api.db.pool.query(
+      `SELECT j.task_identifier, p.payload, j.key FROM graphile_worker.jobs j JOIN graphile_worker._private_jobs p ON p.id = j.id`,
+    );
     expect(jobs.rows).toHaveLength(1);
-    expect(jobs.rows[0]).toMatchObject({ task_identifier: 'sync_smartolt', key: 'sync:SMARTOLT:ONU_STATUS:ALL:all', payload: { kind: 'ONU_STATUS', scope: 'ALL' } });
-    const bad = await noc.query<{ requestSync: any }>('mutation { requestSync(input: { source: ISPCUBE, routerId: "x" }) { __typename ... on ValidationError { field code } } }');
+    expect(jobs.rows[0]).toMatchObject({
+      task_identifier: 'sync_smartolt',
+      key: 'sync:SMARTOLT:ONU_STATUS:ALL:all',
+      payload: { kind: 'ONU_STATUS', scope: 'ALL' },
+    });
+    const bad = await noc.query<{ requestSync: any }>(
+      'mutation { requestSync(input: { source: ISPCUBE, routerId: "x" }) { __typename ... on ValidationError { field code } } }',
+    );
     expect(bad.data!.requestSync).toEqual({ __typename: 'ValidationError', field: 'input.routerId', code: 'UNSUPPORTED' });
   });
 });

@@ -93,7 +93,8 @@ async function serveSimControl(services: Services, req: http.IncomingMessage, re
     if (!services.demo) return send(404, { ok: false, error: 'the simulators run only in demo mode' });
     const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: req.headers.authorization ?? null });
     if (!actor) return send(401, { ok: false, error: 'sign in first' });
-    if (!(actor.role === 'ADMIN' || actor.role === 'NOC') || !actor.scopes.write) return send(403, { ok: false, error: 'only NOC staff and admins can script the simulators' });
+    if (!(actor.role === 'ADMIN' || actor.role === 'NOC') || !actor.scopes.write)
+      return send(403, { ok: false, error: 'only NOC staff and admins can script the simulators' });
     // Browsers send cookies cross-site on simple POSTs: demand JSON, which needs a CORS preflight.
     if (req.method === 'POST' && !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
       return send(415, { ok: false, error: 'send application/json' });
@@ -113,7 +114,8 @@ async function serveSimControl(services: Services, req: http.IncomingMessage, re
       return send(400, { ok: false, error: 'body is not JSON' });
     }
     const out = services.demo.control({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, body });
-    if (out.status === 200 && req.method === 'POST') services.log.info({ user: actor.username, action: req.url, body }, 'demo: simulator scripted');
+    if (out.status === 200 && req.method === 'POST')
+      services.log.info({ user: actor.username, action: req.url, body }, 'demo: simulator scripted');
     send(out.status, out.body);
   } catch (error) {
     services.log.error({ err: error }, 'simulator control failed');
@@ -201,7 +203,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     },
     context: async ({ request, services: s, remoteAddress, setCookies }: YogaInitialContext & ServerContext): Promise<Context> => {
       const requestId = request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
-      const actor = await resolveActor(s.db, { cookie: request.headers.get('cookie'), authorization: request.headers.get('authorization') });
+      const actor = await resolveActor(s.db, {
+        cookie: request.headers.get('cookie'),
+        authorization: request.headers.get('authorization'),
+      });
       return {
         ...s,
         log: s.log.child({ requestId, user: actor?.username }),
@@ -219,7 +224,8 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     void yoga.handle(req, res, { services, remoteAddress: req.socket.remoteAddress, setCookies: [] });
   };
 
-  const serveStatic = options.clientDir === null ? null : createStaticHandler(options.clientDir ?? path.join(projectRoot, 'client', 'dist'));
+  const serveStatic =
+    options.clientDir === null ? null : createStaticHandler(options.clientDir ?? path.join(projectRoot, 'client', 'dist'));
 
   // Idle keep-alive connections stay open longer than the clients' and proxies' own idle
   // timeouts (browsers, load balancers: ~60 s): with Node's default 5 s, a request sent on
@@ -267,7 +273,12 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       // request, or `authorization: Bearer …` in the init payload.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const authorization = typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : null;
+        const authorization =
+          typeof params.authorization === 'string'
+            ? params.authorization
+            : typeof params.Authorization === 'string'
+              ? params.Authorization
+              : null;
         const actor = await resolveActor(services.db, { cookie: ctx.extra.request.headers.cookie ?? null, authorization });
         if (!actor) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.actor = actor;
@@ -291,7 +302,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
-            ? new StartupError('PORT_IN_USE', `Port ${port} (PORT) is already in use on ${host}; stop what uses it or set PORT to another port`)
+            ? new StartupError(
+                'PORT_IN_USE',
+                `Port ${port} (PORT) is already in use on ${host}; stop what uses it or set PORT to another port`,
+              )
             : error,
         ),
       );

@@ -16,7 +16,11 @@ let production: RunningApp;
 beforeAll(async () => {
   isp = await startSimulatedIsp({
     world: World.generate({ seed: 42, subscribers: 60 }),
-    credentials: { ispcube: { apiKey: 'a', clientId: '1', username: 'u', password: 'p' }, smartoltToken: 't', routeros: { user: 'api', password: 'x' } },
+    credentials: {
+      ispcube: { apiKey: 'a', clientId: '1', username: 'u', password: 'p' },
+      smartoltToken: 't',
+      routeros: { user: 'api', password: 'x' },
+    },
   });
   api = await createTestApi({ subscribers: 60, simulatedIsp: isp });
   demo = await api.app.start(0);

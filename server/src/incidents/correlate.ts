@@ -15,7 +15,14 @@
  */
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { causeOfOnuStatus, clearDecision, incidentTitle, isOutage, type IncidentKindValue, type IncidentThresholds } from '../domain/incidents.ts';
+import {
+  causeOfOnuStatus,
+  clearDecision,
+  incidentTitle,
+  isOutage,
+  type IncidentKindValue,
+  type IncidentThresholds,
+} from '../domain/incidents.ts';
 import type { Logger } from '../logger.ts';
 import { notify } from '../events/topics.ts';
 import { withTransaction, type Queryable } from '../db/sql.ts';
@@ -95,7 +102,16 @@ async function openOrReopen(
   const res = await tx.query<{ id: number }>(
     `INSERT INTO incidents (kind, status, olt_id, pon_port_id, router_id, title, affected_count, opened_at, details, updated_at)
      VALUES ($1::"IncidentKind", 'OPEN', $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`,
-    [kind, place.oltId ?? null, place.ponPortId ?? null, place.routerId ?? null, incidentTitle(kind, place.label, units), units, openedAt, JSON.stringify(details)],
+    [
+      kind,
+      place.oltId ?? null,
+      place.ponPortId ?? null,
+      place.routerId ?? null,
+      incidentTitle(kind, place.label, units),
+      units,
+      openedAt,
+      JSON.stringify(details),
+    ],
   );
   return res.rows[0]!.id;
 }
@@ -174,7 +190,13 @@ export async function correlateOnuChanges(db: Db, t: IncidentThresholds, changes
           { ponPortId, oltId: group.olt_id, label: group.label },
           group.first ?? now,
           group.recent.length,
-          { ponPortUnits: group.total, downInWindow: group.recent.length, windowSeconds: t.windowSeconds, minUnits: t.minUnits, minShare: t.minShare },
+          {
+            ponPortUnits: group.total,
+            downInWindow: group.recent.length,
+            windowSeconds: t.windowSeconds,
+            minUnits: t.minUnits,
+            minShare: t.minShare,
+          },
           t,
           now,
         );
@@ -188,7 +210,12 @@ export async function correlateOnuChanges(db: Db, t: IncidentThresholds, changes
   return [...touched];
 }
 
-export async function correlateSessionChanges(db: Db, t: IncidentThresholds, changes: SessionChange[], now = new Date()): Promise<number[]> {
+export async function correlateSessionChanges(
+  db: Db,
+  t: IncidentThresholds,
+  changes: SessionChange[],
+  now = new Date(),
+): Promise<number[]> {
   const touched = new Set<number>();
   const routers = new Set(changes.map((c) => c.routerId));
   for (const routerId of routers) {
@@ -225,12 +252,15 @@ export async function correlateSessionChanges(db: Db, t: IncidentThresholds, cha
       ).rows;
       let incidentId = open?.id ?? null;
       if (!incidentId) {
-        const up = Number((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM ppp_sessions WHERE router_id = $1', [routerId])).rows[0]!.n);
+        const up = Number(
+          (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM ppp_sessions WHERE router_id = $1', [routerId])).rows[0]!.n,
+        );
         if (!isOutage(ended.length, ended.length + up, t)) {
           for (const id of local) await settle(tx, id, t, now);
           return;
         }
-        const name = (await tx.query<{ name: string }>('SELECT name FROM routers WHERE id = $1', [routerId])).rows[0]?.name ?? `router ${routerId}`;
+        const name =
+          (await tx.query<{ name: string }>('SELECT name FROM routers WHERE id = $1', [routerId])).rows[0]?.name ?? `router ${routerId}`;
         // biome-ignore lint/complexity/useMathMinMax: these are Dates (Math.min would return a number)
         const first = ended.reduce((m, e) => (e.ended_at < m ? e.ended_at : m), now);
         incidentId = await openOrReopen(
@@ -253,7 +283,10 @@ export async function correlateSessionChanges(db: Db, t: IncidentThresholds, cha
            ON CONFLICT (incident_id, subject) DO UPDATE SET recovered_at = NULL WHERE incident_connections.recovered_at IS NOT NULL`,
           [incidentId, rows.map((r) => r.name), rows.map((r) => r.connection_id), rows.map((r) => r.ended_at)],
         );
-        await tx.query(`UPDATE ppp_session_history SET incident_id = $1 WHERE id = ANY($2::bigint[]) AND incident_id IS NULL`, [incidentId, rows.map((r) => r.id)]);
+        await tx.query(`UPDATE ppp_session_history SET incident_id = $1 WHERE id = ANY($2::bigint[]) AND incident_id IS NULL`, [
+          incidentId,
+          rows.map((r) => r.id),
+        ]);
       }
       local.add(incidentId);
       for (const id of local) await settle(tx, id, t, now);
@@ -275,7 +308,11 @@ export async function tickIncidents(db: Db, t: IncidentThresholds, now = new Dat
 }
 
 /** The hook syncs and live streams call with what they committed. */
-export function incidentCorrelator(db: Db, config: Config, log: Logger): (changes: { onus: OnuStatusChange[]; sessions: SessionChange[] }) => Promise<void> {
+export function incidentCorrelator(
+  db: Db,
+  config: Config,
+  log: Logger,
+): (changes: { onus: OnuStatusChange[]; sessions: SessionChange[] }) => Promise<void> {
   return async (changes) => {
     try {
       if (changes.onus.length) await correlateOnuChanges(db, config.incidents, changes.onus);

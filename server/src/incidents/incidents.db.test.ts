@@ -59,16 +59,23 @@ describe('a fibre cut', () => {
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ kind: 'FIBRE_CUT', status: 'OPEN', pon_port_id: port.id, affected_count: cut.length });
     expect(incidents[0]!.title).toMatch(new RegExp(`^Corte de fibra .* ${port.board}/${port.port} \\(${cut.length} ONUs\\)$`));
-    const affected = await rows<{ subject: string; connection_id: number | null }>('SELECT subject, connection_id FROM incident_connections WHERE incident_id = $1', [incidents[0]!.id]);
+    const affected = await rows<{ subject: string; connection_id: number | null }>(
+      'SELECT subject, connection_id FROM incident_connections WHERE incident_id = $1',
+      [incidents[0]!.id],
+    );
     expect(affected.map((a) => a.subject).sort()).toEqual(cut.map((o) => o.sn).sort());
     expect(affected.filter((a) => a.connection_id !== null).length).toBe(cut.filter((o) => o.connectionId !== null).length);
     // The per-ONU events are the incident's, not separate alarms.
-    const events = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM onu_status_events WHERE status = 'LOS' AND incident_id = $1`, [incidents[0]!.id]);
+    const events = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM onu_status_events WHERE status = 'LOS' AND incident_id = $1`, [
+      incidents[0]!.id,
+    ]);
     expect(events[0]!.n).toBe(cut.length);
   });
 
   it('attaches an ONU of the same port that goes down later instead of opening another incident', async () => {
-    const [incident] = await rows<{ id: number; pon_port_id: number; affected_count: number }>(`SELECT id, pon_port_id, affected_count FROM incidents`);
+    const [incident] = await rows<{ id: number; pon_port_id: number; affected_count: number }>(
+      `SELECT id, pon_port_id, affected_count FROM incidents`,
+    );
     const port = vw.world.ponPorts().find((p) => p.onus.some((o) => o.status === 'LOS'))!;
     const late = port.onus.find((o) => o.status === 'Offline')!;
     vw.world.setOnuStatus(late.sn, 'LOS');
@@ -94,7 +101,10 @@ describe('a fibre cut', () => {
     await tickIncidents(t.db, services.config.incidents, new Date(Date.parse(held!.since!) + (hold - 1) * 1000));
     expect((await rows<{ status: string }>(`SELECT status::text FROM incidents WHERE id = $1`, [incident!.id]))[0]!.status).toBe('OPEN');
     await tickIncidents(t.db, services.config.incidents, new Date(Date.parse(held!.since!) + hold * 1000));
-    const [cleared] = await rows<{ status: string; duration_seconds: number }>(`SELECT status::text, duration_seconds FROM incidents WHERE id = $1`, [incident!.id]);
+    const [cleared] = await rows<{ status: string; duration_seconds: number }>(
+      `SELECT status::text, duration_seconds FROM incidents WHERE id = $1`,
+      [incident!.id],
+    );
     expect(cleared!.status).toBe('CLEARED');
     expect(cleared!.duration_seconds).toBeGreaterThanOrEqual(hold);
 
@@ -114,7 +124,9 @@ describe('other causes', () => {
     const port = await portWithOnline(8, 1);
     vw.world.powerFail(port.oltId, port.board, port.port, 0.8);
     await pollStatuses();
-    const power = await rows<{ kind: string; pon_port_id: number }>(`SELECT kind::text, pon_port_id FROM incidents WHERE status = 'OPEN' AND kind = 'POWER_OUTAGE'`);
+    const power = await rows<{ kind: string; pon_port_id: number }>(
+      `SELECT kind::text, pon_port_id FROM incidents WHERE status = 'OPEN' AND kind = 'POWER_OUTAGE'`,
+    );
     expect(power).toEqual([{ kind: 'POWER_OUTAGE', pon_port_id: port.id }]);
     vw.world.restorePort(port.oltId, port.board, port.port);
     await pollStatuses();
@@ -140,11 +152,13 @@ describe('other causes', () => {
       `SELECT i.id, i.affected_count, r.external_id AS router FROM incidents i JOIN routers r ON r.id = i.router_id WHERE i.kind = 'ROUTER_OUTAGE' AND i.status = 'OPEN'`,
     );
     // Every dropped session, but those whose ONU the mirror already knows to be down.
-    const explained = (await rows<{ n: number }>(
-      `SELECT count(DISTINCT s.name)::int AS n FROM ppp_secrets s JOIN routers r ON r.id = s.router_id JOIN onus o ON o.connection_id = s.connection_id
+    const explained = (
+      await rows<{ n: number }>(
+        `SELECT count(DISTINCT s.name)::int AS n FROM ppp_secrets s JOIN routers r ON r.id = s.router_id JOIN onus o ON o.connection_id = s.connection_id
        WHERE r.external_id = $1 AND o.status <> 'ONLINE' AND s.name = ANY($2::text[])`,
-      [String(router.id), vw.world.secrets(router.id).map((x) => x.name)],
-    ))[0]!.n;
+        [String(router.id), vw.world.secrets(router.id).map((x) => x.name)],
+      )
+    )[0]!.n;
     expect(incident!.router).toBe(String(router.id));
     expect(incident!.affected_count).toBeGreaterThanOrEqual(dropped - explained);
     expect(incident!.affected_count).toBeLessThanOrEqual(dropped);

@@ -11,7 +11,8 @@ let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
 });
-const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => (await t.db.pool.query(sql, params)).rows as T[];
+const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+  (await t.db.pool.query(sql, params)).rows as T[];
 
 const customer = (id: number, extra: Record<string, unknown> = {}) => ({
   id,
@@ -26,26 +27,46 @@ const customer = (id: number, extra: Record<string, unknown> = {}) => ({
 
 describe('mirror apply', () => {
   it('upserts by external id, marks vanished rows gone and revives them', async () => {
-    const first = await applyCustomers(t.db.pool, [1, 2, 3].map((i) => mapIspcubeCustomer(customer(i))), true);
+    const first = await applyCustomers(
+      t.db.pool,
+      [1, 2, 3].map((i) => mapIspcubeCustomer(customer(i))),
+      true,
+    );
     expect(first).toMatchObject({ seen: 3, inserted: 3, updated: 0, removed: 0 });
 
-    const second = await applyCustomers(t.db.pool, [1, 2].map((i) => mapIspcubeCustomer(customer(i))), true);
+    const second = await applyCustomers(
+      t.db.pool,
+      [1, 2].map((i) => mapIspcubeCustomer(customer(i))),
+      true,
+    );
     expect(second).toMatchObject({ seen: 2, inserted: 0, updated: 0, unchanged: 2, removed: 1 });
-    const gone = await q<{ external_id: string; gone: boolean }>(`SELECT external_id, gone_at IS NOT NULL AS gone FROM customers ORDER BY external_id`);
+    const gone = await q<{ external_id: string; gone: boolean }>(
+      `SELECT external_id, gone_at IS NOT NULL AS gone FROM customers ORDER BY external_id`,
+    );
     expect(gone).toEqual([
       { external_id: '1', gone: false },
       { external_id: '2', gone: false },
       { external_id: '3', gone: true },
     ]);
 
-    const third = await applyCustomers(t.db.pool, [1, 2, 3].map((i) => mapIspcubeCustomer(customer(i))), true);
+    const third = await applyCustomers(
+      t.db.pool,
+      [1, 2, 3].map((i) => mapIspcubeCustomer(customer(i))),
+      true,
+    );
     expect(third).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
     expect((await q(`SELECT count(*)::int AS n FROM customers WHERE gone_at IS NOT NULL`))[0]).toEqual({ n: 0 });
   });
 
   it('updates a changed phone without touching other rows', async () => {
-    await applyCustomers(t.db.pool, [mapIspcubeCustomer(customer(1, { phones: [{ number: '0351 15-444-5555' }, { number: '3541 551001' }] }))], false);
-    const phones = await q<{ digits: string }>(`SELECT digits FROM customer_phones p JOIN customers c ON c.id = p.customer_id WHERE c.external_id = '1' ORDER BY position`);
+    await applyCustomers(
+      t.db.pool,
+      [mapIspcubeCustomer(customer(1, { phones: [{ number: '0351 15-444-5555' }, { number: '3541 551001' }] }))],
+      false,
+    );
+    const phones = await q<{ digits: string }>(
+      `SELECT digits FROM customer_phones p JOIN customers c ON c.id = p.customer_id WHERE c.external_id = '1' ORDER BY position`,
+    );
     expect(phones.map((p) => p.digits)).toEqual(['3514445555', '3541551001']);
   });
 
@@ -77,7 +98,14 @@ describe('mirror apply', () => {
       t.db.pool,
       routerId,
       [
-        mapRouterosSecret({ '.id': '*1', name: 'jperez10001', password: 'p', profile: 'fibra-100', disabled: 'false', 'last-logged-out': 'nov/27/2026 10:00:00' }),
+        mapRouterosSecret({
+          '.id': '*1',
+          name: 'jperez10001',
+          password: 'p',
+          profile: 'fibra-100',
+          disabled: 'false',
+          'last-logged-out': 'nov/27/2026 10:00:00',
+        }),
         mapRouterosSecret({ '.id': '*2', name: 'prueba1', password: 'p', disabled: 'yes' }),
       ],
       true,
@@ -92,14 +120,38 @@ describe('mirror apply', () => {
     expect(secrets.every((s) => !('password' in s.raw))).toBe(true);
 
     const observed = new Date('2026-11-27T14:00:00Z');
-    const started = await applySessions(t.db.pool, routerId, [mapRouterosActive({ '.id': '*80000001', name: 'jperez10001', address: '100.64.0.2', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h' }, observed)], observed, true);
+    const started = await applySessions(
+      t.db.pool,
+      routerId,
+      [
+        mapRouterosActive(
+          { '.id': '*80000001', name: 'jperez10001', address: '100.64.0.2', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h' },
+          observed,
+        ),
+      ],
+      observed,
+      true,
+    );
     expect(started.changes.map((c) => c.kind)).toEqual(['started']);
-    const sessions = await q<{ started_at: Date; caller_id: string; linked: boolean }>(`SELECT started_at, caller_id, connection_id IS NOT NULL AS linked FROM ppp_sessions`);
+    const sessions = await q<{ started_at: Date; caller_id: string; linked: boolean }>(
+      `SELECT started_at, caller_id, connection_id IS NOT NULL AS linked FROM ppp_sessions`,
+    );
     expect(sessions).toEqual([{ started_at: new Date('2026-11-27T13:00:00Z'), caller_id: 'AA:BB:CC:DD:EE:FF', linked: true }]);
 
     // The same sweep again (uptime grew): nothing written.
     const later = new Date('2026-11-27T14:05:00Z');
-    const same = await applySessions(t.db.pool, routerId, [mapRouterosActive({ '.id': '*80000001', name: 'jperez10001', address: '100.64.0.2', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h5m' }, later)], later, true);
+    const same = await applySessions(
+      t.db.pool,
+      routerId,
+      [
+        mapRouterosActive(
+          { '.id': '*80000001', name: 'jperez10001', address: '100.64.0.2', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h5m' },
+          later,
+        ),
+      ],
+      later,
+      true,
+    );
     expect(same).toMatchObject({ inserted: 0, updated: 0, removed: 0, changes: [] });
 
     const ended = await applySessions(t.db.pool, routerId, [], new Date('2026-11-27T14:10:00Z'), true);
@@ -115,13 +167,27 @@ describe('mirror apply', () => {
     await t.db.pool.query(`INSERT INTO olts (external_id, name, raw) VALUES ('1', 'OLT-1', '{}')`);
     const oltId = (await q<{ id: number }>(`SELECT id FROM olts WHERE external_id = '1'`))[0]!.id;
     const payload = (status: string, rx: string) => ({
-      unique_external_id: 'X1', sn: 'HWTC00000001', olt_id: '1', board: '0', port: '3', onu: '1', name: ' JPEREZ10001 ',
-      status, last_status_change: '2026-11-27 10:42:00', signal: 'Very good', signal_1490: rx, signal_1310: '-22.00 dBm',
+      unique_external_id: 'X1',
+      sn: 'HWTC00000001',
+      olt_id: '1',
+      board: '0',
+      port: '3',
+      onu: '1',
+      name: ' JPEREZ10001 ',
+      status,
+      last_status_change: '2026-11-27 10:42:00',
+      signal: 'Very good',
+      signal_1490: rx,
+      signal_1310: '-22.00 dBm',
     });
     const first = mapSmartoltOnu(payload('Online', '-20.00 dBm'));
     const observed = new Date('2026-11-27T14:00:00Z');
     await applyOnus(t.db.pool, oltId, [{ ...first.onu, initialStatus: first.status, initialSignal: first.signal }], true, observed);
-    const onu = (await q<{ status: string; linked: boolean; pon: boolean }>(`SELECT status::text, connection_id IS NOT NULL AS linked, pon_port_id IS NOT NULL AS pon FROM onus`))[0];
+    const onu = (
+      await q<{ status: string; linked: boolean; pon: boolean }>(
+        `SELECT status::text, connection_id IS NOT NULL AS linked, pon_port_id IS NOT NULL AS pon FROM onus`,
+      )
+    )[0];
     expect(onu).toEqual({ status: 'ONLINE', linked: true, pon: true });
     expect(await q(`SELECT count(*)::int AS n FROM onu_status_events`)).toEqual([{ n: 0 }]);
     expect(await q(`SELECT count(*)::int AS n FROM onu_signal_samples`)).toEqual([{ n: 1 }]);
@@ -135,7 +201,9 @@ describe('mirror apply', () => {
     const changes = await applyOnuStatuses(t.db.pool, [los.status!], new Date('2026-11-27T14:06:00Z'));
     expect(changes).toMatchObject([{ status: 'LOS', previousStatus: 'ONLINE', serial: 'HWTC00000001' }]);
     expect(await applyOnuSignals(t.db.pool, [los.signal!], new Date('2026-11-27T14:06:00Z'))).toEqual([]);
-    const events = await q<{ status: string; previous_status: string; changed_at: Date }>(`SELECT status::text, previous_status::text, changed_at FROM onu_status_events`);
+    const events = await q<{ status: string; previous_status: string; changed_at: Date }>(
+      `SELECT status::text, previous_status::text, changed_at FROM onu_status_events`,
+    );
     expect(events).toEqual([{ status: 'LOS', previous_status: 'ONLINE', changed_at: new Date('2026-11-27T13:42:00Z') }]);
     expect((await q<{ rx: number }>(`SELECT rx_power AS rx FROM onus`))[0]!.rx).toBe(-20);
 

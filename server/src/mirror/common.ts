@@ -40,21 +40,22 @@ export function lenientList(pick: (item: Record<string, unknown>) => unknown) {
     .unknown()
     .optional()
     .transform((v): string[] => {
-    if (!Array.isArray(v)) return [];
-    const out: string[] = [];
-    for (const item of v) {
-      const value = item !== null && typeof item === 'object' ? pick(item as Record<string, unknown>) : item;
-      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim()) out.push(String(value).trim());
-    }
-    return out;
-  });
+      if (!Array.isArray(v)) return [];
+      const out: string[] = [];
+      for (const item of v) {
+        const value = item !== null && typeof item === 'object' ? pick(item as Record<string, unknown>) : item;
+        if ((typeof value === 'string' || typeof value === 'number') && String(value).trim()) out.push(String(value).trim());
+      }
+      return out;
+    });
 }
 
 /**
  * Keys whose values are credentials (ISPCube connections carry the PPPoE `password`;
  * routers the secret's; tokens and API keys turn up in vendor payloads too).
  */
-const SECRET_KEY = /(^|[_\-.])(pass|passwd|pwd|pin|psk)$|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credential|^authori[sz]ation$|^cookie$/i;
+const SECRET_KEY =
+  /(^|[_\-.])(pass|passwd|pwd|pin|psk)$|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credential|^authori[sz]ation$|^cookie$/i;
 /** Values that are credentials whatever their key: bearer tokens, JWTs, PEM keys. */
 const SECRET_VALUE = /^(bearer|basic)\s+\S|^eyJ[\w-]+\.[\w-]+\.|-----BEGIN [A-Z ]*PRIVATE KEY-----/i;
 

@@ -24,7 +24,14 @@ const customer = {
 describe('ISPCube customer mapping', () => {
   it('takes the city name from the city object and reads phones and e-mails in either shape', () => {
     const row = mapIspcubeCustomer(customer);
-    expect(row).toMatchObject({ external_id: '1042', name: 'María Añón', city: 'Trelew', doc_number: '203456789', debt: 1234.5, latitude: -43.25 });
+    expect(row).toMatchObject({
+      external_id: '1042',
+      name: 'María Añón',
+      city: 'Trelew',
+      doc_number: '203456789',
+      debt: 1234.5,
+      latitude: -43.25,
+    });
     // The same number twice (with and without the country code) is one phone; 17 is too short to be one.
     expect(row.phones.map((p) => p.digits)).toEqual(['2804441234']);
     expect(row.emails).toEqual(['maria@example.com']);
@@ -32,7 +39,16 @@ describe('ISPCube customer mapping', () => {
 
   it('reads a city given as plain text, and turns shapes it does not need into null instead of rejecting the customer', () => {
     expect(mapIspcubeCustomer({ ...customer, city: 'Rawson' }).city).toBe('Rawson');
-    const odd = mapIspcubeCustomer({ id: 5, name: 'X', city: [1, 2], lat: { deg: 1 }, debt: [], phones: 'none', status: { code: 1 }, speed_limited: { x: 1 } });
+    const odd = mapIspcubeCustomer({
+      id: 5,
+      name: 'X',
+      city: [1, 2],
+      lat: { deg: 1 },
+      debt: [],
+      phones: 'none',
+      status: { code: 1 },
+      speed_limited: { x: 1 },
+    });
     expect(odd).toMatchObject({ city: null, latitude: null, debt: 0, phones: [], status: 'UNKNOWN', speed_limited: false });
   });
 
@@ -45,16 +61,54 @@ describe('ISPCube customer mapping', () => {
   it('never keeps a PPPoE password or other credentials in the stored payload, nested or not', () => {
     const row = mapIspcubeCustomer(customer);
     expect(JSON.stringify(row.raw)).not.toContain('hunter2');
-    expect((row.raw as { connections: Record<string, unknown>[] }).connections[0]).toEqual({ id: 9, customer_id: 1042, user: 'maria.anon' });
-    const conn = mapIspcubeConnection({ id: 9, customer_id: 1042, user: 'maria.anon', password: 'hunter2', smart_olt_vlans: '100', smart_olt_zone: 'Zona Centro' });
+    expect((row.raw as { connections: Record<string, unknown>[] }).connections[0]).toEqual({
+      id: 9,
+      customer_id: 1042,
+      user: 'maria.anon',
+    });
+    const conn = mapIspcubeConnection({
+      id: 9,
+      customer_id: 1042,
+      user: 'maria.anon',
+      password: 'hunter2',
+      smart_olt_vlans: '100',
+      smart_olt_zone: 'Zona Centro',
+    });
     expect(conn.raw).toEqual({ id: 9, customer_id: 1042, user: 'maria.anon', smart_olt_vlans: '100', smart_olt_zone: 'Zona Centro' });
   });
 });
 
 describe('stored vendor payloads', () => {
   it.each([
-    [{ password: 'x', pass: 'x', ppp_pass: 'x', wifi_password: 'x', pwd: 'x', api_key: 'x', apiKey: 'x', token: 'x', access_token: 'x', client_secret: 'x', private_key: 'x', Authorization: 'x', credentials: { u: 1 } }, {}],
-    [{ note: 'Bearer abc.def', jwt_like: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', pem: '-----BEGIN RSA PRIVATE KEY-----\nMII', keep: 'passive', pass_through: 'yes', compass: 'N' }, { keep: 'passive', pass_through: 'yes', compass: 'N' }],
+    [
+      {
+        password: 'x',
+        pass: 'x',
+        ppp_pass: 'x',
+        wifi_password: 'x',
+        pwd: 'x',
+        api_key: 'x',
+        apiKey: 'x',
+        token: 'x',
+        access_token: 'x',
+        client_secret: 'x',
+        private_key: 'x',
+        Authorization: 'x',
+        credentials: { u: 1 },
+      },
+      {},
+    ],
+    [
+      {
+        note: 'Bearer abc.def',
+        jwt_like: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig',
+        pem: '-----BEGIN RSA PRIVATE KEY-----\nMII',
+        keep: 'passive',
+        pass_through: 'yes',
+        compass: 'N',
+      },
+      { keep: 'passive', pass_through: 'yes', compass: 'N' },
+    ],
     [[{ secret: 's', name: 'n' }], [{ name: 'n' }]],
   ])('drops credential-shaped keys and values: %j', (input, expected) => {
     expect(storablePayload(input)).toEqual(expected);

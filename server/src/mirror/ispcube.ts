@@ -2,8 +2,21 @@
 import { z } from 'zod';
 import { chunk, type Queryable } from '../db/sql.ts';
 import { digitsOnly, phoneDigits } from '../domain/identifiers.ts';
-import type { CustomerStatusValue, } from '../domain/types.ts';
-import { counts, idLike, lenientList, lenientNumber, lenientText, nameOrObject, optionalNumber, optionalText, parse, markGone, storablePayload, type ApplyCounts } from './common.ts';
+import type { CustomerStatusValue } from '../domain/types.ts';
+import {
+  counts,
+  idLike,
+  lenientList,
+  lenientNumber,
+  lenientText,
+  nameOrObject,
+  optionalNumber,
+  optionalText,
+  parse,
+  markGone,
+  storablePayload,
+  type ApplyCounts,
+} from './common.ts';
 import { changedRows, rowHash, upsert } from './upsert.ts';
 
 // Only an id and a name are required; every other field is read tolerantly (ISPCube's
@@ -12,7 +25,10 @@ import { changedRows, rowHash, upsert } from './upsert.ts';
 const customerSchema = z.object({
   id: idLike,
   code: lenientText,
-  name: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().min(1)),
+  name: z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v).trim())
+    .pipe(z.string().min(1)),
   doc_number: lenientText,
   type: lenientText,
   address: lenientText,
@@ -192,7 +208,14 @@ export async function applyPlans(db: Queryable, rows: PlanRow[], complete: boole
     },
     rows as unknown as Record<string, unknown>[],
   );
-  const removed = complete ? await markGone(db, 'plans', 'external_id', rows.map((p) => p.external_id)) : 0;
+  const removed = complete
+    ? await markGone(
+        db,
+        'plans',
+        'external_id',
+        rows.map((p) => p.external_id),
+      )
+    : 0;
   return counts(rows.length, r.inserted, r.updated, removed);
 }
 
@@ -208,7 +231,14 @@ export async function applyRouters(db: Queryable, rows: RouterRow[], complete: b
     },
     rows as unknown as Record<string, unknown>[],
   );
-  const removed = complete ? await markGone(db, 'routers', 'external_id', rows.map((p) => p.external_id)) : 0;
+  const removed = complete
+    ? await markGone(
+        db,
+        'routers',
+        'external_id',
+        rows.map((p) => p.external_id),
+      )
+    : 0;
   return counts(rows.length, r.inserted, r.updated, removed);
 }
 
@@ -253,12 +283,21 @@ export async function applyCustomers(db: Queryable, rows: CustomerRow[], complet
     const idOf = new Map(r.rows.map((x) => [x.external_id, x.id]));
     const written = changed.filter((c) => idOf.has(c.external_id));
     const customerIds = [...idOf.values()];
-    const phones = written.flatMap((c) => c.phones.map((p, position) => ({ customer_id: idOf.get(c.external_id), position, number: p.number, digits: p.digits })));
+    const phones = written.flatMap((c) =>
+      c.phones.map((p, position) => ({ customer_id: idOf.get(c.external_id), position, number: p.number, digits: p.digits })),
+    );
     const emails = written.flatMap((c) => c.emails.map((email, position) => ({ customer_id: idOf.get(c.external_id), position, email })));
     await replaceChildren(db, 'customer_phones', { number: 'text', digits: 'text' }, customerIds, phones);
     await replaceChildren(db, 'customer_emails', { email: 'text' }, customerIds, emails);
   }
-  const removed = complete ? await markGone(db, 'customers', 'external_id', rows.map((c) => c.external_id)) : 0;
+  const removed = complete
+    ? await markGone(
+        db,
+        'customers',
+        'external_id',
+        rows.map((c) => c.external_id),
+      )
+    : 0;
   return counts(rows.length, inserted, updated, removed);
 }
 

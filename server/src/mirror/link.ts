@@ -23,8 +23,10 @@ export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?:
   const linkOlt = !scoped || scope.oltId !== undefined;
   const none = { rowCount: 0 };
   const secretParams = scope.routerId ? [scope.routerId] : [];
-  const secrets = !linkRouter ? none : await db.query(
-    `WITH best AS (
+  const secrets = !linkRouter
+    ? none
+    : await db.query(
+        `WITH best AS (
        SELECT DISTINCT ON (s.id) s.id AS secret_id, c.id AS connection_id
        FROM ppp_secrets s
        LEFT JOIN connections c ON c.username_key = lower(btrim(s.name)) AND c.gone_at IS NULL
@@ -33,17 +35,21 @@ export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?:
      )
      UPDATE ppp_secrets s SET connection_id = b.connection_id
      FROM best b WHERE s.id = b.secret_id AND s.connection_id IS DISTINCT FROM b.connection_id`,
-    secretParams,
-  );
-  const sessions = !linkRouter ? none : await db.query(
-    `UPDATE ppp_sessions p SET connection_id = s.connection_id
+        secretParams,
+      );
+  const sessions = !linkRouter
+    ? none
+    : await db.query(
+        `UPDATE ppp_sessions p SET connection_id = s.connection_id
      FROM ppp_secrets s
      WHERE s.router_id = p.router_id AND s.name = p.name ${scope.routerId ? 'AND p.router_id = $1' : ''}
        AND p.connection_id IS DISTINCT FROM s.connection_id`,
-    secretParams,
-  );
-  const onus = !linkOlt ? none : await db.query(
-    `WITH best AS (
+        secretParams,
+      );
+  const onus = !linkOlt
+    ? none
+    : await db.query(
+        `WITH best AS (
        SELECT DISTINCT ON (o.id) o.id AS onu_id, c.id AS connection_id
        FROM onus o
        LEFT JOIN connections c ON c.username_key = o.name_key AND c.gone_at IS NULL
@@ -52,7 +58,7 @@ export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?:
      )
      UPDATE onus o SET connection_id = b.connection_id
      FROM best b WHERE o.id = b.onu_id AND o.connection_id IS DISTINCT FROM b.connection_id`,
-    scope.oltId ? [scope.oltId] : [],
-  );
+        scope.oltId ? [scope.oltId] : [],
+      );
   return { secrets: secrets.rowCount ?? 0, sessions: sessions.rowCount ?? 0, onus: onus.rowCount ?? 0 };
 }

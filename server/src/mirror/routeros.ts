@@ -1,9 +1,8 @@
-
 import { chunk, type Queryable } from '../db/sql.ts';
-import { normalizeMac, } from '../domain/identifiers.ts';
+import { normalizeMac } from '../domain/identifiers.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { counts, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
-import { changedRows, rowHash, } from './upsert.ts';
+import { changedRows, rowHash } from './upsert.ts';
 
 type RosRow = Record<string, string | undefined>;
 
@@ -109,7 +108,13 @@ export async function applySecrets(db: Queryable, routerId: number, rows: Secret
     }
   }
   const removed = complete
-    ? await markGone(db, 'ppp_secrets', 'name', rows.map((s) => s.name), { column: 'router_id', value: routerId })
+    ? await markGone(
+        db,
+        'ppp_secrets',
+        'name',
+        rows.map((s) => s.name),
+        { column: 'router_id', value: routerId },
+      )
     : 0;
   return counts(rows.length, inserted, updated, removed);
 }
@@ -201,5 +206,11 @@ export async function endSessions(
      SELECT name, session_key, connection_id FROM gone`,
     [routerId, endedAt, list],
   );
-  return res.rows.map((r) => ({ kind: 'ended' as const, routerId, name: r.name, sessionKey: r.session_key, connectionId: r.connection_id }));
+  return res.rows.map((r) => ({
+    kind: 'ended' as const,
+    routerId,
+    name: r.name,
+    sessionKey: r.session_key,
+    connectionId: r.connection_id,
+  }));
 }

@@ -90,7 +90,9 @@ export function mapSmartoltOnu(payload: unknown): { onu: OnuRow; status: OnuStat
       zone: o.zone_name,
       raw: storablePayload(raw),
     },
-    status: o.status ? { serial, status: parseOnuStatus(o.status), changed_at: parseSmartoltTime(o.last_status_change)?.toISOString() ?? null } : null,
+    status: o.status
+      ? { serial, status: parseOnuStatus(o.status), changed_at: parseSmartoltTime(o.last_status_change)?.toISOString() ?? null }
+      : null,
     signal: o.signal !== null || o.signal_1490 !== null ? mapSignalFields(serial, o.signal, o.signal_1490, o.signal_1310) : null,
   };
 }
@@ -127,7 +129,14 @@ export async function applyOlts(db: Queryable, rows: OltRow[], complete: boolean
     },
     rows as unknown as Record<string, unknown>[],
   );
-  const removed = complete ? await markGone(db, 'olts', 'external_id', rows.map((o) => o.external_id)) : 0;
+  const removed = complete
+    ? await markGone(
+        db,
+        'olts',
+        'external_id',
+        rows.map((o) => o.external_id),
+      )
+    : 0;
   return counts(rows.length, r.inserted, r.updated, removed);
 }
 
@@ -221,7 +230,13 @@ export async function applyOnus(
     }
   }
   const removed = complete
-    ? await markGone(db, 'onus', 'serial', unique.map((o) => o.serial), { column: 'olt_id', value: oltId })
+    ? await markGone(
+        db,
+        'onus',
+        'serial',
+        unique.map((o) => o.serial),
+        { column: 'olt_id', value: oltId },
+      )
     : 0;
   return counts(unique.length, inserted, updated, removed);
 }

@@ -87,7 +87,15 @@ export async function settleSearchIndexes(db: Queryable, tables: readonly string
   }
 }
 
-export const SEARCHABLE_TABLES = ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'ppp_sessions', 'onus'] as const;
+export const SEARCHABLE_TABLES = [
+  'customers',
+  'customer_phones',
+  'customer_emails',
+  'connections',
+  'ppp_secrets',
+  'ppp_sessions',
+  'onus',
+] as const;
 
 /** A short, stable hash of a mapped row (its values in their mapped order). */
 export function rowHash(value: unknown): string {

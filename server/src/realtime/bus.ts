@@ -74,7 +74,13 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     incident: Set<number>;
     sync_run: Set<number>;
   }
-  const emptyPending = (): Pending => ({ onu: new Set(), session: new Map(), connection: new Set(), incident: new Set(), sync_run: new Set() });
+  const emptyPending = (): Pending => ({
+    onu: new Set(),
+    session: new Map(),
+    connection: new Set(),
+    incident: new Set(),
+    sync_run: new Set(),
+  });
   let pending = emptyPending();
   /** How each topic's event adds to what is pending. */
   const collect: { [T in LoadedTopic]: (event: Extract<EmeraldEvent, { t: T }>) => void } = {
@@ -169,7 +175,10 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
             if (!sessionKeys.length || !(subscribers.session.size || byConnection.size)) return;
             const observedAt = new Date();
             const live = await db.prisma.pppSession.findMany({
-              where: { routerId: { in: [...new Set(sessionKeys.map((k) => k[0]))] }, name: { in: [...new Set(sessionKeys.map((k) => k[1]))] } },
+              where: {
+                routerId: { in: [...new Set(sessionKeys.map((k) => k[0]))] },
+                name: { in: [...new Set(sessionKeys.map((k) => k[1]))] },
+              },
             });
             const byKey = new Map(live.map((x) => [`${x.routerId}/${x.name}`, x]));
             const changes: SessionChangeRecord[] = sessionKeys.map(([routerId, username, connectionId]) => {
@@ -266,10 +275,14 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
       let boxes = byConnection.get(id);
       if (!boxes) byConnection.set(id, (boxes = new Set()));
       const set = boxes;
-      const box: Mailbox<string | number, Connection> = subscribe<Connection>('connection', () => false, () => {
-        set.delete(box);
-        if (set.size === 0) byConnection.delete(id);
-      });
+      const box: Mailbox<string | number, Connection> = subscribe<Connection>(
+        'connection',
+        () => false,
+        () => {
+          set.delete(box);
+          if (set.size === 0) byConnection.delete(id);
+        },
+      );
       set.add(box);
       return box;
     },

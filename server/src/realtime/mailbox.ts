@@ -86,7 +86,8 @@ export class Mailbox<K, V> implements AsyncIterableIterator<MailboxBatch<V>> {
     // woken on the same ticks with the same batch (and shares its execution: shared.ts).
     const min = this.options.minIntervalMs;
     const now = Date.now();
-    const wait = min > 0 && this.lastDelivery > 0 && now < this.lastDelivery + min ? Math.ceil((this.lastDelivery + min) / min) * min - now : 0;
+    const wait =
+      min > 0 && this.lastDelivery > 0 && now < this.lastDelivery + min ? Math.ceil((this.lastDelivery + min) / min) * min - now : 0;
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;

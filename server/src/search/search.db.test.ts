@@ -12,25 +12,75 @@ beforeAll(async () => {
   api = await createTestApi({ subscribers: 400 });
   support = await api.as('soporte');
   const db = api.db.pool;
-  await applyCustomers(db, [
-    mapIspcubeCustomer({
-      id: 'T1', code: '99001', name: 'José Pérez', doc_number: '30.111.222', address: 'Av. Sabattini 1234', city: 'Río Ceballos', status: 'enabled',
-      phones: [{ number: '+54 9 3543 55-1234' }], contact_emails: [{ email: 'Jose.Perez@Example.com' }],
-    }),
-    mapIspcubeCustomer({ id: 'T2', code: '99002', name: 'Panadería La Ñata SRL', doc_number: '30-71234567-8', address: 'Belgrano 10', city: 'Cosquín', status: 'enabled' }),
-  ], false);
-  await applyConnections(db, [mapIspcubeConnection({ id: 'TC1', customer_id: 'T1', node_id: '1', user: 'jperez99001', ip: '190.2.3.4' })], false);
+  await applyCustomers(
+    db,
+    [
+      mapIspcubeCustomer({
+        id: 'T1',
+        code: '99001',
+        name: 'José Pérez',
+        doc_number: '30.111.222',
+        address: 'Av. Sabattini 1234',
+        city: 'Río Ceballos',
+        status: 'enabled',
+        phones: [{ number: '+54 9 3543 55-1234' }],
+        contact_emails: [{ email: 'Jose.Perez@Example.com' }],
+      }),
+      mapIspcubeCustomer({
+        id: 'T2',
+        code: '99002',
+        name: 'Panadería La Ñata SRL',
+        doc_number: '30-71234567-8',
+        address: 'Belgrano 10',
+        city: 'Cosquín',
+        status: 'enabled',
+      }),
+    ],
+    false,
+  );
+  await applyConnections(
+    db,
+    [mapIspcubeConnection({ id: 'TC1', customer_id: 'T1', node_id: '1', user: 'jperez99001', ip: '190.2.3.4' })],
+    false,
+  );
   const router = (await db.query('SELECT id FROM routers ORDER BY id LIMIT 1')).rows[0].id as number;
   const olt = (await db.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
-  await applySecrets(db, router, [
-    mapRouterosSecret({ '.id': '*T1', name: 'jperez99001', password: 'x', 'last-caller-id': 'AA:BB:CC:11:22:33' }),
-    mapRouterosSecret({ '.id': '*T2', name: 'prueba7777', password: 'x', comment: 'prueba técnico' }),
-  ], false);
+  await applySecrets(
+    db,
+    router,
+    [
+      mapRouterosSecret({ '.id': '*T1', name: 'jperez99001', password: 'x', 'last-caller-id': 'AA:BB:CC:11:22:33' }),
+      mapRouterosSecret({ '.id': '*T2', name: 'prueba7777', password: 'x', comment: 'prueba técnico' }),
+    ],
+    false,
+  );
   const now = new Date();
-  await applySessions(db, router, [mapRouterosActive({ '.id': '*99', name: 'jperez99001', address: '100.64.77.5', 'caller-id': 'AA:BB:CC:11:22:33', uptime: '1h' }, now)], now, false);
+  await applySessions(
+    db,
+    router,
+    [mapRouterosActive({ '.id': '*99', name: 'jperez99001', address: '100.64.77.5', 'caller-id': 'AA:BB:CC:11:22:33', uptime: '1h' }, now)],
+    now,
+    false,
+  );
   const onu = mapSmartoltOnu({ sn: 'HWTC1A2B3C4D', olt_id: '1', board: '0', port: '1', onu: '99', name: 'jperez99001', status: 'Online' });
-  const spare = mapSmartoltOnu({ sn: 'ZTEGFFEE0001', olt_id: '1', board: '0', port: '1', onu: '98', name: 'reserva-bodega', status: 'Offline' });
-  await applyOnus(db, olt, [{ ...onu.onu, initialStatus: onu.status }, { ...spare.onu, initialStatus: spare.status }], false);
+  const spare = mapSmartoltOnu({
+    sn: 'ZTEGFFEE0001',
+    olt_id: '1',
+    board: '0',
+    port: '1',
+    onu: '98',
+    name: 'reserva-bodega',
+    status: 'Offline',
+  });
+  await applyOnus(
+    db,
+    olt,
+    [
+      { ...onu.onu, initialStatus: onu.status },
+      { ...spare.onu, initialStatus: spare.status },
+    ],
+    false,
+  );
 });
 
 async function top(query: string, first = 5) {
@@ -85,9 +135,9 @@ describe('search', () => {
     expect(secret).toMatchObject({ kind: 'PPP_SECRET', customerId: null, exact: true });
     const [spare] = await top('ZTEGFFEE0001');
     expect(spare).toMatchObject({ kind: 'ONU', customerId: null, exact: true });
-    const res = await support.query<{ search: { hits: { kind: string; linked: boolean; pppSecret: { name: string; linked: boolean } }[] } }>(
-      '{ search(query: "prueba7777") { hits { kind linked pppSecret { name linked } } } }',
-    );
+    const res = await support.query<{
+      search: { hits: { kind: string; linked: boolean; pppSecret: { name: string; linked: boolean } }[] };
+    }>('{ search(query: "prueba7777") { hits { kind linked pppSecret { name linked } } } }');
     expect(res.data!.search.hits[0]).toEqual({ kind: 'PPP_SECRET', linked: false, pppSecret: { name: 'prueba7777', linked: false } });
   });
 
@@ -105,7 +155,10 @@ describe('search', () => {
 
   it('refuses queries shorter than 2 characters with a clear error', async () => {
     const res = await support.query('{ search(query: " a ") { hits { kind } } }');
-    expect(res.errors?.[0]).toMatchObject({ message: 'Type at least 2 characters to search', extensions: { code: 'BAD_USER_INPUT', field: 'query' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Type at least 2 characters to search',
+      extensions: { code: 'BAD_USER_INPUT', field: 'query' },
+    });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
   });
 });

@@ -44,7 +44,10 @@ interface Terms {
 
 export function searchTerms(query: string): Terms {
   const lower = query.trim().toLowerCase();
-  const text = lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/\s+/g, ' ');
+  const text = lower
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ');
   return {
     text,
     words: [...new Set(text.split(' ').filter((w) => w.length > 0))].slice(0, 6),
@@ -52,7 +55,10 @@ export function searchTerms(query: string): Terms {
     phone: phoneDigits(query),
     compact: lower.replace(/[^0-9a-z]/g, ''),
     lower,
-    serial: query.trim().toUpperCase().replace(/[^0-9A-Z]/g, ''),
+    serial: query
+      .trim()
+      .toUpperCase()
+      .replace(/[^0-9A-Z]/g, ''),
   };
 }
 
@@ -90,7 +96,8 @@ export async function search(db: Queryable, query: string, first: number): Promi
           : `${alias}.search_text LIKE ($2::text[])[${i + 1}]`,
       )
       .join(' AND ') || 'false';
-  const allWords = (alias: string): string => t.words.map((_, i) => `${alias}.search_text LIKE ($2::text[])[${i + 1}]`).join(' AND ') || 'false';
+  const allWords = (alias: string): string =>
+    t.words.map((_, i) => `${alias}.search_text LIKE ($2::text[])[${i + 1}]`).join(' AND ') || 'false';
 
   const text = searchSql(fuzzyWords('c'), allWords);
   // Named statements are planned once per connection (the SQL is large: ~5 ms to plan).
@@ -105,9 +112,24 @@ export async function search(db: Queryable, query: string, first: number): Promi
     connection_id: number | null;
     secret_id: number | null;
     onu_id: number | null;
-  }>(
-    { name, text, values: [t.text, patterns.length ? patterns : ['%'], digits, phone, compact, t.lower, serial, perSource, first, t.words, fuzzy, singleToken] },
-  );
+  }>({
+    name,
+    text,
+    values: [
+      t.text,
+      patterns.length ? patterns : ['%'],
+      digits,
+      phone,
+      compact,
+      t.lower,
+      serial,
+      perSource,
+      first,
+      t.words,
+      fuzzy,
+      singleToken,
+    ],
+  });
   return res.rows.map((r) => ({
     kind: r.kind,
     score: Math.round(r.score * 10) / 10,

@@ -45,7 +45,12 @@ export interface EnqueueOptions {
  * Queue a sync. If the same sync is already queued or running, nothing new is queued and
  * that run's id is returned with `queued: false`.
  */
-export async function enqueueSync(db: Db, jobs: JobQueue, spec: SyncRequest, options: EnqueueOptions = {}): Promise<{ runId: number; queued: boolean }> {
+export async function enqueueSync(
+  db: Db,
+  jobs: JobQueue,
+  spec: SyncRequest,
+  options: EnqueueOptions = {},
+): Promise<{ runId: number; queued: boolean }> {
   await jobs.ready();
   return withTransaction(db.pool, (tx) => enqueueSyncIn(tx, spec, options));
 }
@@ -64,7 +69,11 @@ async function enqueueSyncIn(tx: pg.PoolClient, spec: SyncRequest, options: Enqu
     [spec.source, spec.kind, spec.scope, spec.scopeRef ?? null, spec.trigger, spec.requestedById ?? null],
   );
   const runId = run.rows[0]!.id;
-  await addJobInTransaction(tx, TASK_OF[spec.source], syncJobPayload(spec, runId), { jobKey: key, urgent: true, maxAttempts: SYNC_MAX_ATTEMPTS });
+  await addJobInTransaction(tx, TASK_OF[spec.source], syncJobPayload(spec, runId), {
+    jobKey: key,
+    urgent: true,
+    maxAttempts: SYNC_MAX_ATTEMPTS,
+  });
   await notify(tx, { t: 'sync_run', id: runId });
   await options.onQueued?.(tx, runId);
   return { runId, queued: true };
@@ -75,5 +84,10 @@ async function enqueueSyncIn(tx: pg.PoolClient, spec: SyncRequest, options: Enqu
  * starts), one per target, replacing any successor already booked.
  */
 export async function bookNextPoll(jobs: JobQueue, spec: SyncRequest, runAt: Date): Promise<void> {
-  await jobs.add(TASK_OF[spec.source], syncJobPayload(spec, null), { jobKey: `${jobKeyOf(spec)}:next`, jobKeyMode: 'replace', runAt, maxAttempts: 3 });
+  await jobs.add(TASK_OF[spec.source], syncJobPayload(spec, null), {
+    jobKey: `${jobKeyOf(spec)}:next`,
+    jobKeyMode: 'replace',
+    runAt,
+    maxAttempts: 3,
+  });
 }

@@ -1,13 +1,20 @@
-
 import { withTransaction } from '../db/sql.ts';
 import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { enqueueSync } from './enqueue.ts';
-import { reportProgress, type Run, } from './runs.ts';
+import { reportProgress, type Run } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
-import { applyConnections, applyCustomers, applyPlans, applyRouters, mapIspcubeConnection, mapIspcubeCustomer, mapIspcubeNode, mapIspcubePlan } from '../mirror/ispcube.ts';
-
+import {
+  applyConnections,
+  applyCustomers,
+  applyPlans,
+  applyRouters,
+  mapIspcubeConnection,
+  mapIspcubeCustomer,
+  mapIspcubeNode,
+  mapIspcubePlan,
+} from '../mirror/ispcube.ts';
 
 /**
  * The ISPCube inventory in one transaction: plans and routers, then customers page by page
@@ -73,7 +80,15 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     phases.mark('link');
     return { plans, routers, customers, connections, orphans, links };
   });
-  if (result.customers.inserted + result.customers.updated + result.connections.inserted + result.connections.updated + result.links.secrets + result.links.onus > 100) {
+  if (
+    result.customers.inserted +
+      result.customers.updated +
+      result.connections.inserted +
+      result.connections.updated +
+      result.links.secrets +
+      result.links.onus >
+    100
+  ) {
     await settleSearchIndexes(ctx.db.pool, ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'onus']);
   }
   phases.mark('settle');
@@ -100,7 +115,11 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
   };
 }
 
-async function syncIspcubeCustomer(ctx: SyncContext, _run: Run, docNumber: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function syncIspcubeCustomer(
+  ctx: SyncContext,
+  _run: Run,
+  docNumber: string,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const client = ctx.vendors.ispcube();
   const customer = await client.customerByDoc(docNumber);
   if (!customer) return { counts: emptyCounts(), details: { found: false } };

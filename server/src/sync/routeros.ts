@@ -11,7 +11,6 @@ import type { Run, SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
 
-
 interface RouterRow {
   id: number;
   name: string;
@@ -25,9 +24,17 @@ async function routerRow(db: Queryable, id: number): Promise<RouterRow> {
   return res.rows[0];
 }
 
-export async function recordContact(db: Queryable, routerId: number, error: unknown, info?: { identity?: string; version?: string }): Promise<void> {
+export async function recordContact(
+  db: Queryable,
+  routerId: number,
+  error: unknown,
+  info?: { identity?: string; version?: string },
+): Promise<void> {
   if (error) {
-    await db.query('UPDATE routers SET reachable = false, last_error = $2 WHERE id = $1', [routerId, error instanceof Error ? error.message : String(error)]);
+    await db.query('UPDATE routers SET reachable = false, last_error = $2 WHERE id = $1', [
+      routerId,
+      error instanceof Error ? error.message : String(error),
+    ]);
   } else {
     // Only a change of state (or a 10-minute-old contact time) writes: an idle re-sync writes nothing.
     await db.query(
@@ -46,10 +53,25 @@ function someoneWaits(run: Run): boolean {
   return run.spec.trigger === 'manual' || run.spec.trigger === 'cli';
 }
 
-const SECRET_PROPS = ['.id', 'name', 'service', 'profile', 'remote-address', 'disabled', 'comment', 'last-logged-out', 'last-caller-id', 'last-disconnect-reason'];
+const SECRET_PROPS = [
+  '.id',
+  'name',
+  'service',
+  'profile',
+  'remote-address',
+  'disabled',
+  'comment',
+  'last-logged-out',
+  'last-caller-id',
+  'last-disconnect-reason',
+];
 const ACTIVE_PROPS = ['.id', 'name', 'service', 'caller-id', 'address', 'uptime', 'encoding', 'session-id', 'radius'];
 
-async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function syncRouterSecrets(
+  ctx: SyncContext,
+  run: Run,
+  routerId: number,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const router = await routerRow(ctx.db.pool, routerId);
   if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
@@ -90,7 +112,11 @@ async function syncRouterSecrets(ctx: SyncContext, run: Run, routerId: number): 
 }
 
 /** A full `/ppp/active` sweep: new sessions start, missing ones end (catches what listen missed). */
-async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function syncRouterSessions(
+  ctx: SyncContext,
+  run: Run,
+  routerId: number,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const router = await routerRow(ctx.db.pool, routerId);
   if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
@@ -114,10 +140,21 @@ async function syncRouterSessions(ctx: SyncContext, run: Run, routerId: number):
   });
   if (result.changes.length) await ctx.onChanges?.({ onus: [], sessions: result.changes });
   const { changes, ...counts } = result;
-  return { counts, details: { started: changes.filter((c) => c.kind === 'started').length, ended: changes.filter((c) => c.kind === 'ended').length, ...problems.details } };
+  return {
+    counts,
+    details: {
+      started: changes.filter((c) => c.kind === 'started').length,
+      ended: changes.filter((c) => c.kind === 'ended').length,
+      ...problems.details,
+    },
+  };
 }
 
-async function fanOutRouters(ctx: SyncContext, kind: SyncKindValue, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function fanOutRouters(
+  ctx: SyncContext,
+  kind: SyncKindValue,
+  trigger: string,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const routers = await ctx.db.pool.query<{ id: number }>('SELECT id FROM routers WHERE gone_at IS NULL ORDER BY id');
   let queued = 0;
   for (const r of routers.rows) {

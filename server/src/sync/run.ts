@@ -34,10 +34,11 @@ export async function runSync(ctx: SyncContext, spec: RunSpec & { chain?: boolea
     const partial = error instanceof PartialSnapshot;
     const status = partial ? 'REJECTED' : 'FAILED';
     const reported = partial ? new VendorError(spec.source, 'PARTIAL_SNAPSHOT', error.message) : error;
-    await finishRun(ctx.db.pool, run, { status, error: reported }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
+    await finishRun(ctx.db.pool, run, { status, error: reported }).catch((e: unknown) =>
+      log.error({ err: e }, 'could not record the failed run'),
+    );
     log.warn({ err: reported, ms: Date.now() - started }, partial ? 'sync rejected a partial snapshot' : 'sync failed');
     if (error instanceof VendorError && error.transient) throw error;
     return { runId: run.id, status, counts: emptyCounts(), error: reported as Error };
   }
 }
-

@@ -83,7 +83,18 @@ export async function finishRun(db: Queryable, run: Run, outcome: RunOutcome): P
     `UPDATE sync_runs SET status = $2, finished_at = now(), seen = $3, inserted = $4, updated = $5, unchanged = $6, removed = $7,
             error_code = $8, error_message = $9, details = $10, progress_done = GREATEST(progress_done, $3)
      WHERE id = $1`,
-    [run.id, outcome.status, c.seen, c.inserted, c.updated, c.unchanged, c.removed, code, message, outcome.details ? JSON.stringify(outcome.details) : null],
+    [
+      run.id,
+      outcome.status,
+      c.seen,
+      c.inserted,
+      c.updated,
+      c.unchanged,
+      c.removed,
+      code,
+      message,
+      outcome.details ? JSON.stringify(outcome.details) : null,
+    ],
   );
   const key = freshnessKey(run.spec);
   if (outcome.status === 'SUCCEEDED') {

@@ -1,7 +1,7 @@
 /** SmartOLT syncs: OLTs and their ONUs, bulk status and signal polls per OLT, and their fan-out. */
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
-import { notify, } from '../events/topics.ts';
+import { notify } from '../events/topics.ts';
 import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
@@ -9,16 +9,32 @@ import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
-import { applyOlts, applyOnuSignals, applyOnuStatuses, applyOnus, mapSmartoltOlt, mapSmartoltOnu, mapSmartoltSignal, mapSmartoltStatus, type OnuStatusChange } from '../mirror/smartolt.ts';
-
+import {
+  applyOlts,
+  applyOnuSignals,
+  applyOnuStatuses,
+  applyOnus,
+  mapSmartoltOlt,
+  mapSmartoltOnu,
+  mapSmartoltSignal,
+  mapSmartoltStatus,
+  type OnuStatusChange,
+} from '../mirror/smartolt.ts';
 
 async function oltRow(db: Queryable, id: number): Promise<{ id: number; externalId: string; name: string }> {
-  const res = await db.query<{ id: number; externalId: string; name: string }>('SELECT id, external_id AS "externalId", name FROM olts WHERE id = $1', [id]);
+  const res = await db.query<{ id: number; externalId: string; name: string }>(
+    'SELECT id, external_id AS "externalId", name FROM olts WHERE id = $1',
+    [id],
+  );
   if (!res.rows[0]) throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `no OLT ${id} in the mirror`);
   return res.rows[0];
 }
 
-async function syncOltsAndFanOut(ctx: SyncContext, _run: Run, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function syncOltsAndFanOut(
+  ctx: SyncContext,
+  _run: Run,
+  trigger: string,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olts = await ctx.vendors.smartoltBackground().olts();
   const problems = new Problems();
   const rows = problems.map(olts, mapSmartoltOlt);
@@ -30,7 +46,11 @@ async function syncOltsAndFanOut(ctx: SyncContext, _run: Run, trigger: string): 
   return { counts, details: { ...fanned.details, ...problems.details } };
 }
 
-async function fanOutOlts(ctx: SyncContext, kind: SyncKindValue, trigger: string): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function fanOutOlts(
+  ctx: SyncContext,
+  kind: SyncKindValue,
+  trigger: string,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olts = await ctx.db.pool.query<{ id: number }>('SELECT id FROM olts WHERE gone_at IS NULL ORDER BY id');
   let queued = 0;
   for (const o of olts.rows) {
@@ -50,7 +70,11 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   const olt = await oltRow(ctx.db.pool, oltId);
   const client = ctx.vendors.smartoltBackground();
   const phases = phaseClock();
-  const details = await client.onuDetails(olt.externalId, 1000, (done, total) => void reportProgress(ctx.db.pool, run, done, total).catch(() => {}));
+  const details = await client.onuDetails(
+    olt.externalId,
+    1000,
+    (done, total) => void reportProgress(ctx.db.pool, run, done, total).catch(() => {}),
+  );
   phases.mark('fetch');
   const problems = new Problems();
   const mapped = problems.map(details, mapSmartoltOnu);
@@ -61,10 +85,24 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   const observedAt = new Date();
   const { counts, changes } = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:SMARTOLT:olt:${oltId}`]);
-    const c = await applyOnus(tx, oltId, mapped.map((m) => ({ ...m.onu, initialStatus: m.status, initialSignal: m.signal })), true, observedAt);
+    const c = await applyOnus(
+      tx,
+      oltId,
+      mapped.map((m) => ({ ...m.onu, initialStatus: m.status, initialSignal: m.signal })),
+      true,
+      observedAt,
+    );
     phases.mark('apply');
-    const statusChanges = await applyOnuStatuses(tx, mapped.flatMap((m) => (m.status ? [m.status] : [])), observedAt);
-    await applyOnuSignals(tx, mapped.flatMap((m) => (m.signal ? [m.signal] : [])), observedAt);
+    const statusChanges = await applyOnuStatuses(
+      tx,
+      mapped.flatMap((m) => (m.status ? [m.status] : [])),
+      observedAt,
+    );
+    await applyOnuSignals(
+      tx,
+      mapped.flatMap((m) => (m.signal ? [m.signal] : [])),
+      observedAt,
+    );
     phases.mark('readings');
     if (c.inserted + c.updated + c.removed > 0) await linkAll(tx, { oltId });
     phases.mark('link');
@@ -89,7 +127,11 @@ async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue
 }
 
 /** Bulk status poll of one OLT: only real changes write (ONU row + status event). */
-async function pollOltStatuses(ctx: SyncContext, _run: Run, oltId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function pollOltStatuses(
+  ctx: SyncContext,
+  _run: Run,
+  oltId: number,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
   const statuses = await ctx.vendors.smartoltBackground().statuses(olt.externalId);
   const problems = new Problems();
@@ -104,10 +146,17 @@ async function pollOltStatuses(ctx: SyncContext, _run: Run, oltId: number): Prom
     return c;
   });
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
-  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { ...problems.details } };
+  return {
+    counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 },
+    details: { ...problems.details },
+  };
 }
 
-async function pollOltSignals(ctx: SyncContext, _run: Run, oltId: number): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
+async function pollOltSignals(
+  ctx: SyncContext,
+  _run: Run,
+  oltId: number,
+): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
   const signals = await ctx.vendors.smartoltBackground().signals(olt.externalId);
   const problems = new Problems();
@@ -120,7 +169,10 @@ async function pollOltSignals(ctx: SyncContext, _run: Run, oltId: number): Promi
     if (c.length) await notify(tx, { t: 'onu', ids: c.map((x) => x.onuId) });
     return c;
   });
-  return { counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 }, details: { ...problems.details } };
+  return {
+    counts: { seen: readings.length, inserted: 0, updated: changes.length, unchanged: readings.length - changes.length, removed: 0 },
+    details: { ...problems.details },
+  };
 }
 
 export const smartoltSyncs: Partial<Record<SyncHandlerKey, SyncHandler>> = {

@@ -56,7 +56,13 @@ const MIRROR_COUNT: Record<string, string> = {
   onus: 'SELECT count(*)::int AS n FROM onus WHERE gone_at IS NULL AND olt_id = $1',
 };
 
-export async function guardSnapshot(db: Queryable, mirror: keyof typeof MIRROR_COUNT, params: unknown[], rows: number, what: string): Promise<void> {
+export async function guardSnapshot(
+  db: Queryable,
+  mirror: keyof typeof MIRROR_COUNT,
+  params: unknown[],
+  rows: number,
+  what: string,
+): Promise<void> {
   const last = (await db.query<{ n: number }>(MIRROR_COUNT[mirror]!, params)).rows[0]?.n ?? 0;
   if (snapshotLooksPartial(rows, last)) {
     throw new PartialSnapshot(`${what}: ${rows} rows where the mirror has ${last}; not applied (the mirror keeps the last good data)`);
@@ -134,4 +140,3 @@ export class Problems {
     return { problems: this.reasons, rejected: this.rejected };
   }
 }
-

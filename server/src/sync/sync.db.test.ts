@@ -38,7 +38,8 @@ async function mirrorDigest(database: TestDatabase): Promise<string> {
     'SELECT r.external_id, s.name, s.profile, s.disabled, c.external_id AS conn FROM ppp_secrets s JOIN routers r ON r.id = s.router_id LEFT JOIN connections c ON c.id = s.connection_id ORDER BY 1, 2',
     'SELECT o.serial, o.status, o.name, c.external_id AS conn FROM onus o LEFT JOIN connections c ON c.id = o.connection_id ORDER BY 1',
     'SELECT r.external_id, s.session_key, s.name FROM ppp_sessions s JOIN routers r ON r.id = s.router_id ORDER BY 1, 2',
-  ]) h.update(JSON.stringify((await database.db.pool.query(q)).rows));
+  ])
+    h.update(JSON.stringify((await database.db.pool.query(q)).rows));
   return h.digest('hex');
 }
 
@@ -58,14 +59,22 @@ describe('full sync from the simulators', () => {
     expect(await count(t, 'SELECT count(*) AS n FROM customers')).toBe(w.customers.length);
     expect(await count(t, 'SELECT count(*) AS n FROM connections')).toBe(w.connections.length);
     expect(await count(t, 'SELECT count(*) AS n FROM ppp_secrets')).toBe(w.secrets.length);
-    expect(await count(t, 'SELECT count(*) AS n FROM ppp_sessions')).toBe(vw.world.data.routers.reduce((n, r) => n + vw.world.sessions(r.id).length, 0));
+    expect(await count(t, 'SELECT count(*) AS n FROM ppp_sessions')).toBe(
+      vw.world.data.routers.reduce((n, r) => n + vw.world.sessions(r.id).length, 0),
+    );
     expect(await count(t, 'SELECT count(*) AS n FROM olts')).toBe(w.olts.length);
     expect(await count(t, 'SELECT count(*) AS n FROM onus')).toBe(new Set(w.onus.map((o) => o.sn)).size);
-    expect(await count(t, 'SELECT count(*) AS n FROM ppp_secrets WHERE connection_id IS NULL')).toBe(w.secrets.filter((s) => s.connectionId === null).length);
-    expect(await count(t, 'SELECT count(*) AS n FROM onus WHERE connection_id IS NULL')).toBe(w.onus.filter((o) => o.connectionId === null).length);
+    expect(await count(t, 'SELECT count(*) AS n FROM ppp_secrets WHERE connection_id IS NULL')).toBe(
+      w.secrets.filter((s) => s.connectionId === null).length,
+    );
+    expect(await count(t, 'SELECT count(*) AS n FROM onus WHERE connection_id IS NULL')).toBe(
+      w.onus.filter((o) => o.connectionId === null).length,
+    );
     // Passwords were never fetched.
     expect(await count(t, `SELECT count(*) AS n FROM ppp_secrets WHERE raw ? 'password'`)).toBe(0);
-    const runs = (await t.db.pool.query(`SELECT source, kind, scope, status, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`)).rows;
+    const runs = (
+      await t.db.pool.query(`SELECT source, kind, scope, status, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`)
+    ).rows;
     expect(runs.every((r) => r.status === 'SUCCEEDED')).toBe(true);
     expect(runs).toContainEqual({ source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ROUTER', status: 'SUCCEEDED', n: w.routers.length });
     expect(runs).toContainEqual({ source: 'SMARTOLT', kind: 'INVENTORY', scope: 'OLT', status: 'SUCCEEDED', n: w.olts.length });
@@ -76,16 +85,32 @@ describe('full sync from the simulators', () => {
   it('writes nothing when synced again with no changes', async () => {
     const xid = Number((await t.db.pool.query('SELECT txid_current() AS x')).rows[0].x);
     await fullSync(services);
-    for (const table of ['customers', 'customer_phones', 'customer_emails', 'connections', 'ppp_secrets', 'ppp_sessions', 'onus', 'onu_status_events', 'onu_signal_samples', 'plans', 'routers', 'olts']) {
+    for (const table of [
+      'customers',
+      'customer_phones',
+      'customer_emails',
+      'connections',
+      'ppp_secrets',
+      'ppp_sessions',
+      'onus',
+      'onu_status_events',
+      'onu_signal_samples',
+      'plans',
+      'routers',
+      'olts',
+    ]) {
       const changed = await count(t, `SELECT count(*) AS n FROM ${table} WHERE xmin::text::bigint > ${xid % 2 ** 32}`);
       expect({ table, changed }).toEqual({ table, changed: 0 });
     }
-    const lastRuns = await t.db.pool.query(`SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`);
+    const lastRuns = await t.db.pool.query(
+      `SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`,
+    );
     expect(lastRuns.rows[0].n).toBe(0);
   });
 
   it('shares the SmartOLT call budget and the ISPCube token between processes through the database', async () => {
-    const budget = async () => Number((await t.db.pool.query(`SELECT coalesce(sum(calls), 0) AS n FROM vendor_call_budget WHERE source = 'SMARTOLT'`)).rows[0].n);
+    const budget = async () =>
+      Number((await t.db.pool.query(`SELECT coalesce(sum(calls), 0) AS n FROM vendor_call_budget WHERE source = 'SMARTOLT'`)).rows[0].n);
     const [a, b] = [createVendors(t.db, vw.endpoints), createVendors(t.db, vw.endpoints)];
     try {
       const spent = await budget();
@@ -108,11 +133,28 @@ describe('full sync from the simulators', () => {
     const onu = vw.world.data.onus.find((o) => o.status === 'Online' && o.connectionId !== null)!;
     vw.world.setOnuStatus(onu.sn, 'LOS');
     const olt = (await t.db.pool.query('SELECT id FROM olts WHERE external_id = $1', [String(onu.oltId)])).rows[0].id;
-    const first = await runSync(ctxOf(services), { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
-    const again = await runSync(ctxOf(services), { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
+    const first = await runSync(ctxOf(services), {
+      source: 'SMARTOLT',
+      kind: 'ONU_STATUS',
+      scope: 'OLT',
+      scopeRef: String(olt),
+      trigger: 'test',
+    });
+    const again = await runSync(ctxOf(services), {
+      source: 'SMARTOLT',
+      kind: 'ONU_STATUS',
+      scope: 'OLT',
+      scopeRef: String(olt),
+      trigger: 'test',
+    });
     expect(first.counts.updated).toBe(1);
     expect(again.counts.updated).toBe(0);
-    const events = (await t.db.pool.query(`SELECT e.status::text, e.previous_status::text FROM onu_status_events e JOIN onus o ON o.id = e.onu_id WHERE o.serial = $1`, [onu.sn])).rows;
+    const events = (
+      await t.db.pool.query(
+        `SELECT e.status::text, e.previous_status::text FROM onu_status_events e JOIN onus o ON o.id = e.onu_id WHERE o.serial = $1`,
+        [onu.sn],
+      )
+    ).rows;
     expect(events).toEqual([{ status: 'LOS', previous_status: 'ONLINE' }]);
     vw.world.setOnuStatus(onu.sn, 'Online');
   });
@@ -152,7 +194,9 @@ describe('faults', () => {
     expect(r.status).toBe('REJECTED');
     expect(r.error?.message).toMatch(/customers_list: 40 rows where the mirror has 600; not applied/);
     expect(await count(t, 'SELECT count(*) AS n FROM customers WHERE gone_at IS NOT NULL')).toBe(gone);
-    const f = (await t.db.pool.query(`SELECT last_error, last_error_at > last_success_at AS failing FROM source_freshness WHERE source = 'ISPCUBE'`)).rows[0];
+    const f = (
+      await t.db.pool.query(`SELECT last_error, last_error_at > last_success_at AS failing FROM source_freshness WHERE source = 'ISPCUBE'`)
+    ).rows[0];
     expect(f).toMatchObject({ failing: true });
     expect(f.last_error).toMatch(/^PARTIAL_SNAPSHOT/);
   });
@@ -163,7 +207,9 @@ describe('faults', () => {
     try {
       const r = await runSync(ctx, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
       expect(r.status).toBe('REJECTED');
-      expect(r.error?.message).toMatch(/customers_list: 600 of \d+ rows could not be read .*not applied\. First reasons: ISPCube customer: name /);
+      expect(r.error?.message).toMatch(
+        /customers_list: 600 of \d+ rows could not be read .*not applied\. First reasons: ISPCube customer: name /,
+      );
     } finally {
       vw.ispcube.faults.namelessCustomers = false;
     }
@@ -187,17 +233,23 @@ describe('faults', () => {
     const olt = (await t.db.pool.query('SELECT id FROM olts ORDER BY id LIMIT 1')).rows[0].id as number;
     vw.smartolt.faults.rateLimitStorm = true;
     try {
-      await expect(runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      await expect(
+        runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' }),
+      ).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     } finally {
       vw.smartolt.faults.rateLimitStorm = false;
     }
     await services.db.pool.query('UPDATE vendor_call_budget SET rate_limited_until = NULL');
     vw.smartolt.faults.statusFalseNext = 1;
-    await expect(runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' })).rejects.toMatchObject({ code: 'TEMPORARY' });
+    await expect(
+      runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' }),
+    ).rejects.toMatchObject({ code: 'TEMPORARY' });
     vw.smartolt.faults.refuseNext = 1;
     const r = await runSync(ctx, { source: 'SMARTOLT', kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'test' });
     expect(r).toMatchObject({ status: 'FAILED', error: { code: 'BAD_RESPONSE' } });
-    const runs = (await t.db.pool.query(`SELECT status::text, error_code FROM sync_runs WHERE kind = 'ONU_STATUS' ORDER BY id DESC LIMIT 3`)).rows;
+    const runs = (
+      await t.db.pool.query(`SELECT status::text, error_code FROM sync_runs WHERE kind = 'ONU_STATUS' ORDER BY id DESC LIMIT 3`)
+    ).rows;
     expect(runs).toEqual([
       { status: 'FAILED', error_code: 'BAD_RESPONSE' },
       { status: 'FAILED', error_code: 'TEMPORARY' },
@@ -215,7 +267,10 @@ describe('faults', () => {
       (sim.faults as unknown as Record<string, boolean>)[fault] = true;
       // A manual sync tries at once, whatever the backoff after the previous failure.
       const attempt = runSync(ctx, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ROUTER', scopeRef: String(router), trigger: 'manual' });
-      const outcome = await attempt.then((r) => r, (e: unknown) => e);
+      const outcome = await attempt.then(
+        (r) => r,
+        (e: unknown) => e,
+      );
       sim.faults.hang = false;
       const code = (outcome as { code?: string; error?: { code?: string } }).code ?? (outcome as { error?: { code?: string } }).error?.code;
       expect({ fault, code }).toMatchObject({ fault, code: expect.stringMatching(/TIMEOUT|BAD_RESPONSE|UNREACHABLE/) });
@@ -249,7 +304,9 @@ describe('workers', () => {
     const services = servicesFor(t, vw);
     await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
     await Promise.all([drainJobs(services, { concurrency: 2 }), drainJobs({ ...services }, { concurrency: 2 })]);
-    const dupes = await t.db.pool.query(`SELECT source, kind, scope, scope_ref, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`);
+    const dupes = await t.db.pool.query(
+      `SELECT source, kind, scope, scope_ref, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`,
+    );
     expect(dupes.rows).toEqual([]);
     expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE status <> 'SUCCEEDED'`)).toBe(0);
     expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
@@ -263,7 +320,11 @@ describe('workers', () => {
     const before = Date.now();
     await services.jobs.add('sync_smartolt', { kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'schedule' });
     await drainJobs(services);
-    const next = (await t.db.pool.query(`SELECT run_at, payload FROM graphile_worker._private_jobs WHERE key = $1`, [`sync:SMARTOLT:ONU_STATUS:OLT:${olt}:next`])).rows;
+    const next = (
+      await t.db.pool.query(`SELECT run_at, payload FROM graphile_worker._private_jobs WHERE key = $1`, [
+        `sync:SMARTOLT:ONU_STATUS:OLT:${olt}:next`,
+      ])
+    ).rows;
     expect(next).toHaveLength(1);
     expect(next[0].payload).toEqual({ kind: 'ONU_STATUS', scope: 'OLT', scopeRef: String(olt), trigger: 'schedule' });
     const due = new Date(next[0].run_at).getTime();
@@ -281,7 +342,14 @@ describe('workers', () => {
     await fullSync(services);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, EMERALD_PROCESSES: 'worker', LOG_LEVEL: 'info', ...vw.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: t.url,
+        EMERALD_PROCESSES: 'worker',
+        LOG_LEVEL: 'info',
+        ...vw.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -312,14 +380,30 @@ describe('workers', () => {
     vw.ispcube.faults.connectionsLatencyMs = 20_000;
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, EMERALD_PROCESSES: 'worker', LOG_LEVEL: 'warn', ...vw.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: t.url,
+        EMERALD_PROCESSES: 'worker',
+        LOG_LEVEL: 'warn',
+        ...vw.env,
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
     try {
-      const { runId } = await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+      const { runId } = await enqueueSync(services.db, services.jobs, {
+        source: 'ISPCUBE',
+        kind: 'INVENTORY',
+        scope: 'ALL',
+        trigger: 'test',
+        chain: true,
+      });
       await expect
-        .poll(async () => (await t.db.pool.query('SELECT status, progress_done FROM sync_runs WHERE id = $1', [runId])).rows[0], { timeout: 30_000, interval: 100 })
+        .poll(async () => (await t.db.pool.query('SELECT status, progress_done FROM sync_runs WHERE id = $1', [runId])).rows[0], {
+          timeout: 30_000,
+          interval: 100,
+        })
         .toMatchObject({ status: 'RUNNING', progress_done: vw.world.data.customers.length });
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
@@ -331,7 +415,10 @@ describe('workers', () => {
       await drainJobs(services);
       await enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
       await drainJobs(services);
-      expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({ status: 'SUCCEEDED', attempt: 2 });
+      expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({
+        status: 'SUCCEEDED',
+        attempt: 2,
+      });
       expect(await mirrorDigest(t)).toBe(await mirrorDigest(control));
       expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs')).toBe(0);
     } finally {

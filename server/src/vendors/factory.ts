@@ -31,7 +31,9 @@ export interface Vendors {
 export function endpointsFromConfig(config: Config): VendorEndpoints {
   return {
     ...(config.ispcube ? { ispcube: config.ispcube } : {}),
-    ...(config.smartolt ? { smartolt: { url: config.smartolt.url, token: config.smartolt.token, hourlyBudget: config.smartolt.hourlyBudget } } : {}),
+    ...(config.smartolt
+      ? { smartolt: { url: config.smartolt.url, token: config.smartolt.token, hourlyBudget: config.smartolt.hourlyBudget } }
+      : {}),
     routeros: {
       ...(config.routeros.defaultCredential ? { defaultCredential: config.routeros.defaultCredential } : {}),
       perRouter: config.routeros.perRouter,
@@ -66,7 +68,12 @@ export function createVendors(db: Db, endpoints: VendorEndpoints): Vendors {
     routerTarget(router) {
       const r = endpoints.routeros;
       const cred = r.perRouter[router.name] ?? r.perRouter[router.host] ?? r.defaultCredential;
-      if (!cred) throw new VendorError('ROUTEROS', 'AUTH_FAILED', `no RouterOS credentials for ${router.name} (set ROUTEROS_USER/ROUTEROS_PASSWORD or ROUTEROS_CREDENTIALS)`);
+      if (!cred)
+        throw new VendorError(
+          'ROUTEROS',
+          'AUTH_FAILED',
+          `no RouterOS credentials for ${router.name} (set ROUTEROS_USER/ROUTEROS_PASSWORD or ROUTEROS_CREDENTIALS)`,
+        );
       const tls = cred.tls ?? r.tls;
       // The ISPCube node says where the API listens; with TLS the port must be given (8729).
       const port = cred.port ?? (tls && router.apiPort === 8728 ? 8729 : router.apiPort);

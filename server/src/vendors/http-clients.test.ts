@@ -13,7 +13,10 @@ beforeEach(() => {
 });
 
 async function failure(p: Promise<unknown>): Promise<VendorError> {
-  const e = await p.then(() => null, (error: unknown) => error);
+  const e = await p.then(
+    () => null,
+    (error: unknown) => error,
+  );
   expect(e).toBeInstanceOf(VendorError);
   return e as VendorError;
 }
@@ -23,7 +26,13 @@ describe('ISPCube client', () => {
   let client: IspcubeClient;
   beforeEach(async () => {
     sim = await startIspcubeSim({ world });
-    client = new IspcubeClient({ url: `${sim.url}/api`, apiKey: 'ispcube-api-key', clientId: '77', username: 'emerald', password: 'emerald-pass' });
+    client = new IspcubeClient({
+      url: `${sim.url}/api`,
+      apiKey: 'ispcube-api-key',
+      clientId: '77',
+      username: 'emerald',
+      password: 'emerald-pass',
+    });
   });
   afterEach(() => sim.stop());
 
@@ -54,12 +63,25 @@ describe('ISPCube client', () => {
   });
 
   it('reports bad credentials as AUTH_FAILED, server errors as UNREACHABLE and a slow list as TIMEOUT', async () => {
-    const bad = new IspcubeClient({ url: `${sim.url}/api`, apiKey: 'ispcube-api-key', clientId: '77', username: 'emerald', password: 'nope' });
+    const bad = new IspcubeClient({
+      url: `${sim.url}/api`,
+      apiKey: 'ispcube-api-key',
+      clientId: '77',
+      username: 'emerald',
+      password: 'nope',
+    });
     expect((await failure(bad.plans())).code).toBe('AUTH_FAILED');
     sim.faults.serverErrorNext = 1;
     expect((await failure(client.plans())).code).toBe('UNREACHABLE');
     sim.faults.connectionsLatencyMs = 400;
-    const impatient = new IspcubeClient({ url: `${sim.url}/api`, apiKey: 'ispcube-api-key', clientId: '77', username: 'emerald', password: 'emerald-pass', connectionsTimeoutMs: 100 });
+    const impatient = new IspcubeClient({
+      url: `${sim.url}/api`,
+      apiKey: 'ispcube-api-key',
+      clientId: '77',
+      username: 'emerald',
+      password: 'emerald-pass',
+      connectionsTimeoutMs: 100,
+    });
     expect((await failure(impatient.connections())).code).toBe('TIMEOUT');
   });
 
@@ -78,7 +100,8 @@ describe('SmartOLT client', () => {
     sim = await startSmartoltSim({ world, hourlyLimit: 50 });
   });
   afterEach(() => sim.stop());
-  const client = (budget = memoryCallBudget(1000), reserve = 0) => new SmartoltClient({ url: `${sim.url}/api`, token: 'smartolt-token', hourlyBudget: 1000 }, budget, reserve);
+  const client = (budget = memoryCallBudget(1000), reserve = 0) =>
+    new SmartoltClient({ url: `${sim.url}/api`, token: 'smartolt-token', hourlyBudget: 1000 }, budget, reserve);
 
   it('pages ONU details of one OLT and reads bulk statuses and signals', async () => {
     const c = client();

@@ -17,13 +17,21 @@ export async function requestJson(
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
   } catch (error) {
     const code = networkCode(error) ?? 'UNREACHABLE';
-    throw new VendorError(source, code, `${source} ${code === 'TIMEOUT' ? `did not answer in ${init.timeoutMs} ms` : 'is unreachable'} (${new URL(url).host})`, null, { cause: error });
+    throw new VendorError(
+      source,
+      code,
+      `${source} ${code === 'TIMEOUT' ? `did not answer in ${init.timeoutMs} ms` : 'is unreachable'} (${new URL(url).host})`,
+      null,
+      { cause: error },
+    );
   }
   let text: string;
   try {
     text = await res.text();
   } catch (error) {
-    throw new VendorError(source, networkCode(error) ?? 'UNREACHABLE', `${source} connection broke while reading the reply`, null, { cause: error });
+    throw new VendorError(source, networkCode(error) ?? 'UNREACHABLE', `${source} connection broke while reading the reply`, null, {
+      cause: error,
+    });
   }
   let body: unknown = null;
   if (text) {

@@ -37,7 +37,8 @@ export function memoryTokenStore(): TokenStore {
 /** The token shared by every worker (vendor_tokens). Never exposed through the API. */
 export function databaseTokenStore(db: Queryable, source: 'ISPCUBE' = 'ISPCUBE'): TokenStore {
   return {
-    get: async () => (await db.query<{ token: string }>('SELECT token FROM vendor_tokens WHERE source = $1', [source])).rows[0]?.token ?? null,
+    get: async () =>
+      (await db.query<{ token: string }>('SELECT token FROM vendor_tokens WHERE source = $1', [source])).rows[0]?.token ?? null,
     set: async (token) => {
       await db.query(
         `INSERT INTO vendor_tokens (source, token, updated_at) VALUES ($1, $2, now())
@@ -86,9 +87,11 @@ export class IspcubeClient {
       timeoutMs: this.timeoutMs,
     });
     const token = (res.body as { token?: unknown } | null)?.token;
-    if (res.status === 401 || res.status === 403) throw new VendorError('ISPCUBE', 'AUTH_FAILED', 'ISPCube rejected the API credentials (ISPCUBE_USERNAME/PASSWORD/API_KEY/CLIENT_ID)');
+    if (res.status === 401 || res.status === 403)
+      throw new VendorError('ISPCUBE', 'AUTH_FAILED', 'ISPCube rejected the API credentials (ISPCUBE_USERNAME/PASSWORD/API_KEY/CLIENT_ID)');
     if (res.status >= 500) throw new VendorError('ISPCUBE', 'UNREACHABLE', `ISPCube login failed with HTTP ${res.status}`);
-    if (res.status !== 200 || typeof token !== 'string') throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube login answered HTTP ${res.status} without a token`);
+    if (res.status !== 200 || typeof token !== 'string')
+      throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube login answered HTTP ${res.status} without a token`);
     await this.tokens.set(token);
     return token;
   }
@@ -98,13 +101,17 @@ export class IspcubeClient {
     let token = (await this.tokens.get()) ?? (await this.login());
     for (let attempt = 0; attempt < 2; attempt++) {
       this.requests++;
-      const res = await requestJson('ISPCUBE', `${this.base}${path}`, { headers: { ...this.headers(), authorization: `Bearer ${token}` }, timeoutMs });
+      const res = await requestJson('ISPCUBE', `${this.base}${path}`, {
+        headers: { ...this.headers(), authorization: `Bearer ${token}` },
+        timeoutMs,
+      });
       if (res.status === 401 && attempt === 0) {
         await this.tokens.clear();
         token = await this.login();
         continue;
       }
-      if (res.status === 401 || res.status === 403) throw new VendorError('ISPCUBE', 'AUTH_FAILED', `ISPCube refused ${path} after logging in again (HTTP ${res.status})`);
+      if (res.status === 401 || res.status === 403)
+        throw new VendorError('ISPCUBE', 'AUTH_FAILED', `ISPCube refused ${path} after logging in again (HTTP ${res.status})`);
       if (res.status === 429) throw new VendorError('ISPCUBE', 'RATE_LIMITED', `ISPCube rate-limited ${path}`, 60_000);
       if (res.status >= 500) throw new VendorError('ISPCUBE', 'UNREACHABLE', `ISPCube failed on ${path} (HTTP ${res.status})`);
       if (res.status !== 200) throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube answered HTTP ${res.status} on ${path}`);

@@ -28,7 +28,10 @@ afterEach(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<VendorError> {
-  const e = await p.then(() => null, (error: unknown) => error);
+  const e = await p.then(
+    () => null,
+    (error: unknown) => error,
+  );
   expect(e).toBeInstanceOf(VendorError);
   return e as VendorError;
 }
@@ -45,15 +48,24 @@ describe('RouterOS client against the simulator', () => {
   it('answers every documented query word form over the wire (?name, ?-name, ?=name=x, ?<, ?>, ?#)', async () => {
     const all = await conn.print('/ppp/secret', { proplist: ['.id', 'name', 'disabled'] });
     const [a, b] = [all[3]!.name!, all[4]!.name!];
-    const names = async (params: string[]): Promise<string[]> => (await conn.write('/ppp/secret/print', ['=.proplist=name', ...params])).map((r) => r.name!).sort();
+    const names = async (params: string[]): Promise<string[]> =>
+      (await conn.write('/ppp/secret/print', ['=.proplist=name', ...params])).map((r) => r.name!).sort();
     expect(await names([`?=name=${a}`])).toEqual([a]);
     expect(await names([`?name=${a}`, `?=name=${b}`, '?#|'])).toEqual([a, b].sort());
     expect(await names([`?name=${a}`, '?#!'])).toHaveLength(all.length - 1);
     expect(await names(['?-name'])).toEqual([]);
     expect((await names(['?name'])).length).toBe(all.length);
-    expect(await names([`?>name=${a}`, `?<name=${b}`, '?#&'])).toEqual(all.map((r) => r.name!).filter((n) => n > a && n < b).sort());
+    expect(await names([`?>name=${a}`, `?<name=${b}`, '?#&'])).toEqual(
+      all
+        .map((r) => r.name!)
+        .filter((n) => n > a && n < b)
+        .sort(),
+    );
     expect(await names([`?name=${a}`, `?name=${b}`, '?#1'])).toEqual([a]);
-    await expect(conn.write('/ppp/secret/print', ['?#|'])).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining('invalid query') });
+    await expect(conn.write('/ppp/secret/print', ['?#|'])).rejects.toMatchObject({
+      code: 'BAD_RESPONSE',
+      message: expect.stringContaining('invalid query'),
+    });
   });
 
   it('survives !empty (RouterOS 7.18+): an empty print is an empty list, and the connection goes on', async () => {
@@ -63,7 +75,11 @@ describe('RouterOS client against the simulator', () => {
 
   it('runs several tagged commands at once on one connection', async () => {
     sim.faults.latencyMs = 30;
-    const [secrets, active, identity] = await Promise.all([conn.print('/ppp/secret'), conn.print('/ppp/active'), conn.print('/system/identity')]);
+    const [secrets, active, identity] = await Promise.all([
+      conn.print('/ppp/secret'),
+      conn.print('/ppp/active'),
+      conn.print('/system/identity'),
+    ]);
     expect(secrets.length).toBe(world.secrets(1).length);
     expect(active.length).toBe(world.sessions(1).length);
     expect(identity).toHaveLength(1);
@@ -108,11 +124,11 @@ describe('RouterOS client against the simulator', () => {
     sim.faults.garbageNext = true;
     const garbage = await failure(conn.print('/ppp/active'));
     expect(['BAD_RESPONSE', 'UNREACHABLE']).toContain(garbage.code);
-    expect((await conn.print('/system/identity'))).toHaveLength(1);
+    expect(await conn.print('/system/identity')).toHaveLength(1);
     sim.faults.fatalNext = true;
     const fatal = await failure(conn.print('/ppp/active'));
     expect(['BAD_RESPONSE', 'UNREACHABLE']).toContain(fatal.code);
-    expect((await conn.print('/system/identity'))).toHaveLength(1);
+    expect(await conn.print('/system/identity')).toHaveLength(1);
   });
 
   it('reports an unknown command with the router message', async () => {
@@ -124,9 +140,15 @@ describe('RouterOS client against the simulator', () => {
   it('streams session changes with listen, including removals (.dead), until stopped', async () => {
     const rows: Record<string, string>[] = [];
     let ended: unknown = 'no';
-    const stop = await conn.listen('/ppp/active', (r) => rows.push(r), (e) => (ended = e));
+    const stop = await conn.listen(
+      '/ppp/active',
+      (r) => rows.push(r),
+      (e) => (ended = e),
+    );
     await expect.poll(() => sim.commands.get('/ppp/active/listen')).toBe(1);
-    const secret = world.secrets(1).find((s) => s.connectionId !== null && !world.sessions(1).some((x) => x.name === s.name) && !s.disabled)!;
+    const secret = world
+      .secrets(1)
+      .find((s) => s.connectionId !== null && !world.sessions(1).some((x) => x.name === s.name) && !s.disabled)!;
     const session = world.login(secret)!;
     world.logout(1, secret.name);
     await expect.poll(() => rows.length).toBe(2);

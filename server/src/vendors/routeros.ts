@@ -82,20 +82,29 @@ export function toVendorError(error: unknown, target: RouterTarget): VendorError
   const where = `router ${target.name} (${target.host}:${target.port})`;
   if (error instanceof RosException) {
     const errno = (error as unknown as { errno?: string }).errno ?? '';
-    if (errno === 'CANTLOGIN') return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
-    if (errno === 'EROSBADREPLY') return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
-    if (errno === 'SOCKTMOUT' || errno === 'ETIMEDOUT') return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
+    if (errno === 'CANTLOGIN')
+      return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
+    if (errno === 'EROSBADREPLY')
+      return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
+    if (errno === 'SOCKTMOUT' || errno === 'ETIMEDOUT')
+      return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
     if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'ENETUNREACH', 'EPIPE'].includes(errno)) {
       return new VendorError('ROUTEROS', 'UNREACHABLE', `${where} is unreachable (${errno})`, null, { cause: error });
     }
   }
   const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'EROSBADREPLY') return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
+  if (code === 'EROSBADREPLY')
+    return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where} sent a malformed reply`, null, { cause: error });
   const net = networkCode(error);
-  if (net) return new VendorError('ROUTEROS', net, `${where} ${net === 'TIMEOUT' ? 'did not answer in time' : 'is unreachable'}`, null, { cause: error });
+  if (net)
+    return new VendorError('ROUTEROS', net, `${where} ${net === 'TIMEOUT' ? 'did not answer in time' : 'is unreachable'}`, null, {
+      cause: error,
+    });
   const message = error instanceof Error ? error.message : String(error);
-  if (/invalid user name or password|cannot log in/i.test(message)) return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
-  if (/timed? ?out/i.test(message)) return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
+  if (/invalid user name or password|cannot log in/i.test(message))
+    return new VendorError('ROUTEROS', 'AUTH_FAILED', `${where} rejected the API credentials`, null, { cause: error });
+  if (/timed? ?out/i.test(message))
+    return new VendorError('ROUTEROS', 'TIMEOUT', `${where} did not answer in time`, null, { cause: error });
   return new VendorError('ROUTEROS', 'BAD_RESPONSE', `${where}: ${message}`, null, { cause: error });
 }
 
@@ -153,11 +162,22 @@ export class RouterConnection {
         await Promise.race([
           api.connect(),
           new Promise<never>((_, reject) => {
-            onClose = () => reject(new VendorError('ROUTEROS', 'UNREACHABLE', `router ${this.target.name} closed the connection while logging in`));
+            onClose = () =>
+              reject(new VendorError('ROUTEROS', 'UNREACHABLE', `router ${this.target.name} closed the connection while logging in`));
             api.once('close', onClose);
           }),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new VendorError('ROUTEROS', 'TIMEOUT', `router ${this.target.name} did not complete the login in ${this.timeoutSeconds} s`)), this.timeoutSeconds * 1000 + 500);
+            timer = setTimeout(
+              () =>
+                reject(
+                  new VendorError(
+                    'ROUTEROS',
+                    'TIMEOUT',
+                    `router ${this.target.name} did not complete the login in ${this.timeoutSeconds} s`,
+                  ),
+                ),
+              this.timeoutSeconds * 1000 + 500,
+            );
           }),
         ]);
       } catch (error) {
@@ -183,7 +203,11 @@ export class RouterConnection {
       this.inFlight.add(onDeath);
       const timer = setTimeout(() => {
         this.inFlight.delete(onDeath);
-        const e = new VendorError('ROUTEROS', 'TIMEOUT', `router ${this.target.name} did not answer ${command} in ${this.timeoutSeconds} s`);
+        const e = new VendorError(
+          'ROUTEROS',
+          'TIMEOUT',
+          `router ${this.target.name} did not answer ${command} in ${this.timeoutSeconds} s`,
+        );
         this.fail(e);
         reject(e);
       }, this.timeoutSeconds * 1000);
@@ -265,7 +289,15 @@ export class RouterPool {
   get(target: RouterTarget): RouterConnection {
     let c = this.connections.get(target.id);
     const t = c?.target;
-    if (!c || !t || t.host !== target.host || t.port !== target.port || t.user !== target.user || t.password !== target.password || t.tls !== target.tls) {
+    if (
+      !c ||
+      !t ||
+      t.host !== target.host ||
+      t.port !== target.port ||
+      t.user !== target.user ||
+      t.password !== target.password ||
+      t.tls !== target.tls
+    ) {
       void c?.close();
       c = new RouterConnection(target, this.timeoutSeconds);
       this.connections.set(target.id, c);
@@ -277,7 +309,12 @@ export class RouterPool {
   async use<T>(target: RouterTarget, fn: (c: RouterConnection) => Promise<T>): Promise<T> {
     const b = this.backoff.get(target.id);
     if (b && Date.now() < b.until) {
-      throw new VendorError('ROUTEROS', 'UNREACHABLE', `router ${target.name} failed recently; retrying in ${Math.ceil((b.until - Date.now()) / 1000)} s`, b.until - Date.now());
+      throw new VendorError(
+        'ROUTEROS',
+        'UNREACHABLE',
+        `router ${target.name} failed recently; retrying in ${Math.ceil((b.until - Date.now()) / 1000)} s`,
+        b.until - Date.now(),
+      );
     }
     try {
       const result = await fn(this.get(target));

@@ -63,7 +63,7 @@ function readLength(b: Buffer): [number, number] | null {
   if ((c & 0x80) === 0) return [c, 1];
   if ((c & 0xc0) === 0x80) return b.length < 2 ? null : [((c & 0x3f) << 8) | b[1]!, 2];
   if ((c & 0xe0) === 0xc0) return b.length < 3 ? null : [((c & 0x1f) << 16) | (b[1]! << 8) | b[2]!, 3];
-  if ((c & 0xf0) === 0xe0) return b.length < 4 ? null : [((c & 0x0f) * 0x1000000) + (b[1]! << 16) + (b[2]! << 8) + b[3]!, 4];
+  if ((c & 0xf0) === 0xe0) return b.length < 4 ? null : [(c & 0x0f) * 0x1000000 + (b[1]! << 16) + (b[2]! << 8) + b[3]!, 4];
   if (c === 0xf0) return b.length < 5 ? null : [b[1]! * 0x1000000 + (b[2]! << 16) + (b[3]! << 8) + b[4]!, 5];
   throw new ProtocolError(`bad length byte 0x${c.toString(16)}`);
 }

@@ -69,7 +69,10 @@ export function databaseCallBudget(db: Queryable, limit: number): CallBudget {
         [window, limit, reserve],
       );
       if (res.rowCount) return { allowed: true, retryAfterMs: 0 };
-      const row = await db.query<{ until: Date | null }>(`SELECT rate_limited_until AS until FROM vendor_call_budget WHERE source = 'SMARTOLT' AND window_start = $1`, [window]);
+      const row = await db.query<{ until: Date | null }>(
+        `SELECT rate_limited_until AS until FROM vendor_call_budget WHERE source = 'SMARTOLT' AND window_start = $1`,
+        [window],
+      );
       const until = row.rows[0]?.until?.getTime() ?? 0;
       return { allowed: false, retryAfterMs: until > now ? until - now : window.getTime() + HOUR - now };
     },
@@ -81,7 +84,10 @@ export function databaseCallBudget(db: Queryable, limit: number): CallBudget {
       );
     },
     async remaining() {
-      const res = await db.query<{ calls: number }>(`SELECT calls FROM vendor_call_budget WHERE source = 'SMARTOLT' AND window_start = $1`, [windowOf(Date.now())]);
+      const res = await db.query<{ calls: number }>(
+        `SELECT calls FROM vendor_call_budget WHERE source = 'SMARTOLT' AND window_start = $1`,
+        [windowOf(Date.now())],
+      );
       return Math.max(0, limit - (res.rows[0]?.calls ?? 0));
     },
   };
@@ -121,9 +127,17 @@ export class SmartoltClient {
     for (let attempt = 0; ; attempt++) {
       const slot = await this.budget.take(this.reserve);
       if (!slot.allowed) {
-        throw new VendorError('SMARTOLT', 'RATE_LIMITED', `SmartOLT call budget spent; next call in ${Math.ceil(slot.retryAfterMs / 1000)} s`, slot.retryAfterMs);
+        throw new VendorError(
+          'SMARTOLT',
+          'RATE_LIMITED',
+          `SmartOLT call budget spent; next call in ${Math.ceil(slot.retryAfterMs / 1000)} s`,
+          slot.retryAfterMs,
+        );
       }
-      const res = await requestJson('SMARTOLT', `${this.base}/${path}`, { headers: { 'X-Token': this.config.token, accept: 'application/json' }, timeoutMs: this.timeoutMs });
+      const res = await requestJson('SMARTOLT', `${this.base}/${path}`, {
+        headers: { 'X-Token': this.config.token, accept: 'application/json' },
+        timeoutMs: this.timeoutMs,
+      });
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get('retry-after'));
         await this.budget.rateLimitedUntil(new Date(Date.now() + wait));
@@ -133,15 +147,21 @@ export class SmartoltClient {
         }
         throw new VendorError('SMARTOLT', 'RATE_LIMITED', `SmartOLT rate-limited ${path}; retry after ${Math.ceil(wait / 1000)} s`, wait);
       }
-      if (res.status === 401 || res.status === 403) throw new VendorError('SMARTOLT', 'AUTH_FAILED', 'SmartOLT rejected the X-Token (SMARTOLT_TOKEN)');
+      if (res.status === 401 || res.status === 403)
+        throw new VendorError('SMARTOLT', 'AUTH_FAILED', 'SmartOLT rejected the X-Token (SMARTOLT_TOKEN)');
       if (res.status >= 500) throw new VendorError('SMARTOLT', 'UNREACHABLE', `SmartOLT failed on ${path} (HTTP ${res.status})`);
       const body = res.body as Envelope | null;
-      if (res.status !== 200 || !body || typeof body !== 'object') throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `SmartOLT answered HTTP ${res.status} on ${path}`);
+      if (res.status !== 200 || !body || typeof body !== 'object')
+        throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `SmartOLT answered HTTP ${res.status} on ${path}`);
       // status:false comes with HTTP 200: an error all the same. When SmartOLT says to try
       // again later it is a passing fault (retried like a 5xx); anything else is a refusal.
       if (body.status !== true && body.status !== 'true') {
         const message = String(body.error ?? 'status false');
-        throw new VendorError('SMARTOLT', TEMPORARY_MESSAGE.test(message) ? 'TEMPORARY' : 'BAD_RESPONSE', `SmartOLT refused ${path}: ${message}`);
+        throw new VendorError(
+          'SMARTOLT',
+          TEMPORARY_MESSAGE.test(message) ? 'TEMPORARY' : 'BAD_RESPONSE',
+          `SmartOLT refused ${path}: ${message}`,
+        );
       }
       return body as Record<string, unknown>;
     }
@@ -161,7 +181,9 @@ export class SmartoltClient {
   async onuDetails(oltExternalId: string, pageSize = 500, onPage?: (done: number, total: number) => void): Promise<unknown[]> {
     const all: unknown[] = [];
     for (let page = 1; ; page++) {
-      const body = await this.call(`onu/get_all_onus_details?olt_id=${encodeURIComponent(oltExternalId)}&page=${page}&page_size=${pageSize}`);
+      const body = await this.call(
+        `onu/get_all_onus_details?olt_id=${encodeURIComponent(oltExternalId)}&page=${page}&page_size=${pageSize}`,
+      );
       const onus = SmartoltClient.list(body, 'onus', 'get_all_onus_details');
       all.push(...onus);
       const totalPages = Number(body.total_pages ?? 1);
@@ -172,11 +194,19 @@ export class SmartoltClient {
 
   async statuses(oltExternalId: string, board?: number, port?: number): Promise<unknown[]> {
     const extra = board !== undefined ? `&board=${board}${port !== undefined ? `&port=${port}` : ''}` : '';
-    return SmartoltClient.list(await this.call(`onu/get_onus_statuses?olt_id=${encodeURIComponent(oltExternalId)}${extra}`), 'response', 'get_onus_statuses');
+    return SmartoltClient.list(
+      await this.call(`onu/get_onus_statuses?olt_id=${encodeURIComponent(oltExternalId)}${extra}`),
+      'response',
+      'get_onus_statuses',
+    );
   }
 
   async signals(oltExternalId: string): Promise<unknown[]> {
-    return SmartoltClient.list(await this.call(`onu/get_onus_signals?olt_id=${encodeURIComponent(oltExternalId)}`), 'response', 'get_onus_signals');
+    return SmartoltClient.list(
+      await this.call(`onu/get_onus_signals?olt_id=${encodeURIComponent(oltExternalId)}`),
+      'response',
+      'get_onus_signals',
+    );
   }
 
   async onuStatus(externalId: string): Promise<{ status: string; lastStatusChange: string | null }> {

@@ -4,7 +4,14 @@
  * later") are transient: retried with backoff. AUTH_FAILED and BAD_RESPONSE are permanent
  * until someone fixes credentials or the vendor; PARTIAL_SNAPSHOT waits for the next run.
  */
-export type VendorErrorCode = 'UNREACHABLE' | 'AUTH_FAILED' | 'TIMEOUT' | 'BAD_RESPONSE' | 'RATE_LIMITED' | 'TEMPORARY' | 'PARTIAL_SNAPSHOT';
+export type VendorErrorCode =
+  | 'UNREACHABLE'
+  | 'AUTH_FAILED'
+  | 'TIMEOUT'
+  | 'BAD_RESPONSE'
+  | 'RATE_LIMITED'
+  | 'TEMPORARY'
+  | 'PARTIAL_SNAPSHOT';
 
 /** Codes retried with backoff (by the job queue, and followed as such by `npm run sync`). */
 export const TRANSIENT_VENDOR_ERRORS: readonly VendorErrorCode[] = ['UNREACHABLE', 'TIMEOUT', 'RATE_LIMITED', 'TEMPORARY'];
@@ -29,8 +36,16 @@ export class VendorError extends Error {
 export function networkCode(error: unknown): 'UNREACHABLE' | 'TIMEOUT' | null {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const name = (error as Error | undefined)?.name ?? '';
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'TIMEOUT';
-  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(code)) return 'UNREACHABLE';
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  )
+    return 'TIMEOUT';
+  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(code))
+    return 'UNREACHABLE';
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   return cause && cause !== error ? networkCode(cause) : null;
 }

@@ -15,7 +15,8 @@ const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
-  description: 'A credential for scripts (`Authorization: Bearer emk_…`). It acts as its owner, limited to its scopes. The secret is never readable.',
+  description:
+    'A credential for scripts (`Authorization: Bearer emk_…`). It acts as its owner, limited to its scopes. The secret is never readable.',
   authScopes: readAs('ADMIN'),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What it is for.' }),
@@ -32,8 +33,14 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
 const CreatedApiKey = builder.objectRef<{ apiKey: { id: number }; token: string }>('CreatedApiKey').implement({
   description: 'A new API key and its secret token, shown this once.',
   fields: (t) => ({
-    apiKey: t.field({ type: ApiKeyRef, description: 'The key.', resolve: (c, _a, ctx) => ctx.db.prisma.apiKey.findUniqueOrThrow({ where: { id: c.apiKey.id } }) }),
-    token: t.exposeString('token', { description: 'The full token for `Authorization: Bearer …`. Store it now: it cannot be shown again.' }),
+    apiKey: t.field({
+      type: ApiKeyRef,
+      description: 'The key.',
+      resolve: (c, _a, ctx) => ctx.db.prisma.apiKey.findUniqueOrThrow({ where: { id: c.apiKey.id } }),
+    }),
+    token: t.exposeString('token', {
+      description: 'The full token for `Authorization: Bearer …`. Store it now: it cannot be shown again.',
+    }),
   }),
 });
 
@@ -44,7 +51,11 @@ builder.queryFields((t) => ({
     authScopes: readAs('ADMIN'),
     args: { includeRevoked: t.arg.boolean({ required: false, description: 'Include revoked keys.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.apiKey.findMany({ ...query, where: args.includeRevoked ? {} : { revokedAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      ctx.db.prisma.apiKey.findMany({
+        ...query,
+        where: args.includeRevoked ? {} : { revokedAt: null },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      }),
   }),
 }));
 
@@ -70,7 +81,10 @@ builder.mutationField('createApiKey', (t) =>
         z.object({
           name: z.string().trim().min(3, 'Name must have at least 3 characters').max(80, 'Name must have at most 80 characters'),
           scopes: z.array(z.enum(['READ', 'WRITE'])).min(1, 'Give at least one scope'),
-          expiresAt: z.date().refine((d) => d.getTime() > Date.now(), { message: 'Expiry must be in the future', params: { code: 'IN_THE_PAST' } }).nullish(),
+          expiresAt: z
+            .date()
+            .refine((d) => d.getTime() > Date.now(), { message: 'Expiry must be in the future', params: { code: 'IN_THE_PAST' } })
+            .nullish(),
         }),
         { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt ?? null },
       );
@@ -80,9 +94,21 @@ builder.mutationField('createApiKey', (t) =>
         const owner = await tx.user.findUnique({ where: { id: userId } });
         if (!owner?.active) throw new NotFoundError('input.userId', 'No active user with that id');
         const apiKey = await tx.apiKey.create({
-          data: { name: v.name, prefix: key.prefix, secretHash: key.secretHash, scopes: [...new Set(v.scopes)], userId, expiresAt: v.expiresAt ?? null },
+          data: {
+            name: v.name,
+            prefix: key.prefix,
+            secretHash: key.secretHash,
+            scopes: [...new Set(v.scopes)],
+            userId,
+            expiresAt: v.expiresAt ?? null,
+          },
         });
-        await audit(tx, ctx, { action: 'apiKey.create', entityType: 'ApiKey', entityId: apiKey.id, after: { name: v.name, prefix: key.prefix, scopes: apiKey.scopes, userId } });
+        await audit(tx, ctx, {
+          action: 'apiKey.create',
+          entityType: 'ApiKey',
+          entityId: apiKey.id,
+          after: { name: v.name, prefix: key.prefix, scopes: apiKey.scopes, userId },
+        });
         return { apiKey, token: key.token };
       });
     },
@@ -103,7 +129,13 @@ builder.mutationField('revokeApiKey', (t) =>
         if (!before) throw new NotFoundError('id', 'No API key with that id');
         if (before.revokedAt) throw new InvalidTransitionError('The key is already revoked', 'REVOKED', 'REVOKED', 'id');
         const after = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-        await audit(tx, ctx, { action: 'apiKey.revoke', entityType: 'ApiKey', entityId: id, before: { revokedAt: null }, after: { revokedAt: after.revokedAt } });
+        await audit(tx, ctx, {
+          action: 'apiKey.revoke',
+          entityType: 'ApiKey',
+          entityId: id,
+          before: { revokedAt: null },
+          after: { revokedAt: after.revokedAt },
+        });
         return after;
       });
     },

@@ -42,6 +42,7 @@ builder.queryFields((t) => ({
       entityType: t.arg.string({ required: false, description: 'Only this object type.' }),
       entityId: t.arg.string({ required: false, description: 'Only this object (database id).' }),
     },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.auditEntry.findMany({ ...query, where: auditWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.auditEntry.findMany({ ...query, where: auditWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),
 }));

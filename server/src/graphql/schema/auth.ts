@@ -18,7 +18,11 @@ interface LoginShape {
 const LoginPayload = builder.objectRef<LoginShape>('LoginPayload').implement({
   description: 'A successful sign-in. The browser gets an httpOnly session cookie.',
   fields: (t) => ({
-    user: t.field({ type: UserRef, description: 'Who signed in.', resolve: (p, _a, ctx) => ctx.db.prisma.user.findUniqueOrThrow({ where: { id: p.user.id } }) }),
+    user: t.field({
+      type: UserRef,
+      description: 'Who signed in.',
+      resolve: (p, _a, ctx) => ctx.db.prisma.user.findUniqueOrThrow({ where: { id: p.user.id } }),
+    }),
     token: t.exposeString('token', {
       nullable: true,
       description: 'The session token for `Authorization: Bearer …` (only when asked for with returnToken: true).',
@@ -48,11 +52,16 @@ builder.mutationField('login', (t) =>
       if (!args.password) throw ValidationError.single('password', 'REQUIRED', 'Password is required');
       const address = ctx.ip ?? 'unknown';
       const wait = ctx.loginThrottle.retryAfter(address);
-      if (wait > 0) throw new LoginError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins from this address; try again later', Math.ceil(wait / 1000));
+      if (wait > 0)
+        throw new LoginError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins from this address; try again later', Math.ceil(wait / 1000));
 
       const user = await ctx.db.prisma.user.findUnique({ where: { username } });
       if (user?.lockedUntil && user.lockedUntil > new Date()) {
-        throw new LoginError('LOCKED', 'Account locked after repeated failed sign-ins; try again later', Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000));
+        throw new LoginError(
+          'LOCKED',
+          'Account locked after repeated failed sign-ins; try again later',
+          Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000),
+        );
       }
       // Same work whether or not the user exists, so timing does not reveal usernames.
       const ok = await verifyPassword(args.password, user?.passwordHash ?? DUMMY_HASH);
@@ -62,10 +71,19 @@ builder.mutationField('login', (t) =>
           const failed = user.failedLogins + 1;
           const lock = failed % MAX_FAILURES === 0 ? lockDuration(failed) : 0;
           await ctx.db.prisma.$transaction(async (tx) => {
-            await tx.user.update({ where: { id: user.id }, data: { failedLogins: failed, lockedUntil: lock ? new Date(Date.now() + lock) : null } });
-            await audit(tx, ctx, { action: lock ? 'auth.lock' : 'auth.fail', entityType: 'User', entityId: user.id, after: { failedLogins: failed } });
+            await tx.user.update({
+              where: { id: user.id },
+              data: { failedLogins: failed, lockedUntil: lock ? new Date(Date.now() + lock) : null },
+            });
+            await audit(tx, ctx, {
+              action: lock ? 'auth.lock' : 'auth.fail',
+              entityType: 'User',
+              entityId: user.id,
+              after: { failedLogins: failed },
+            });
           });
-          if (lock) throw new LoginError('LOCKED', 'Account locked after repeated failed sign-ins; try again later', Math.ceil(lock / 1000));
+          if (lock)
+            throw new LoginError('LOCKED', 'Account locked after repeated failed sign-ins; try again later', Math.ceil(lock / 1000));
         }
         throw new LoginError('INVALID_CREDENTIALS', 'Wrong username or password');
       }
@@ -74,17 +92,44 @@ builder.mutationField('login', (t) =>
       const ttlMs = ctx.config.http.sessionTtlHours * 3_600_000;
       const expiresAt = new Date(Date.now() + ttlMs);
       await ctx.db.prisma.$transaction(async (tx) => {
-        await tx.userSession.create({ data: { tokenHash: sha256(token), userId: user.id, expiresAt, userAgent: ctx.userAgent?.slice(0, 300) ?? null, ip: ctx.ip } });
-        await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } });
-        await audit(tx, { ...ctx, actor: { userId: user.id, username: user.username, name: user.name, role: user.role, teamId: user.teamId, apiKeyId: null, sessionId: null, scopes: { read: true, write: true } } }, {
-          action: 'auth.login',
-          entityType: 'User',
-          entityId: user.id,
+        await tx.userSession.create({
+          data: { tokenHash: sha256(token), userId: user.id, expiresAt, userAgent: ctx.userAgent?.slice(0, 300) ?? null, ip: ctx.ip },
         });
+        await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } });
+        await audit(
+          tx,
+          {
+            ...ctx,
+            actor: {
+              userId: user.id,
+              username: user.username,
+              name: user.name,
+              role: user.role,
+              teamId: user.teamId,
+              apiKeyId: null,
+              sessionId: null,
+              scopes: { read: true, write: true },
+            },
+          },
+          {
+            action: 'auth.login',
+            entityType: 'User',
+            entityId: user.id,
+          },
+        );
       });
       ctx.setCookies.push(sessionCookie(token, { secure: ctx.config.http.cookieSecure, maxAgeSeconds: Math.floor(ttlMs / 1000) }));
       // The rest of this response is read as the user who just signed in.
-      ctx.actor = { userId: user.id, username: user.username, name: user.name, role: user.role, teamId: user.teamId, apiKeyId: null, sessionId: null, scopes: { read: true, write: true } };
+      ctx.actor = {
+        userId: user.id,
+        username: user.username,
+        name: user.name,
+        role: user.role,
+        teamId: user.teamId,
+        apiKeyId: null,
+        sessionId: null,
+        scopes: { read: true, write: true },
+      };
       return { user, token: args.returnToken ? token : null, expiresAt };
     },
   }),

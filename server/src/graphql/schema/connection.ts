@@ -8,10 +8,10 @@ import { OnuRef } from './onu.ts';
 import { PppSecretRef, PppSessionRef } from './ppp.ts';
 import { OPEN_TICKET_STATUSES } from '../../domain/workflow.ts';
 
-
 export const ConnectionRef = builder.prismaNode('Connection', {
   id: { field: 'id' },
-  description: 'A service a customer buys (ISPCube connection). Its PPPoE username joins it to the router secret, the live session and the ONU.',
+  description:
+    'A service a customer buys (ISPCube connection). Its PPPoE username joins it to the router secret, the live session and the ONU.',
   authScopes: rowScopes(CUSTOMER_READERS, (c: { id: number }, scope) => scope.connectionIds.has(c.id)),
   fields: (t) => ({
     externalId: t.exposeString('externalId', { description: 'ISPCube connection id.' }),
@@ -94,7 +94,12 @@ export const ConnectionRef = builder.prismaNode('Connection', {
       type: ['WorkOrder'],
       description: "Work orders of this connection's tickets, newest first.",
       resolve: (query, c, _args, ctx) =>
-        ctx.db.prisma.workOrder.findMany({ ...query, where: { ticket: { connectionId: c.id } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 }),
+        ctx.db.prisma.workOrder.findMany({
+          ...query,
+          where: { ticket: { connectionId: c.id } },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: 50,
+        }),
     }),
     incidents: t.prismaField({
       type: ['Incident'],
@@ -118,7 +123,8 @@ builder.queryFields((t) => ({
     description: 'One connection by id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Connection id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.connection.findUnique({ ...query, where: { id: idOf(String(args.id), 'Connection', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.connection.findUnique({ ...query, where: { id: idOf(String(args.id), 'Connection', 'id') } }),
   }),
   connectionByUsername: t.prismaField({
     type: 'Connection',
@@ -127,6 +133,10 @@ builder.queryFields((t) => ({
     authScopes: readAs(...CUSTOMER_READERS),
     args: { username: t.arg.string({ required: true, description: 'PPPoE username.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.connection.findFirst({ ...query, where: { usernameKey: args.username.trim().toLowerCase(), goneAt: null }, orderBy: { id: 'asc' } }),
+      ctx.db.prisma.connection.findFirst({
+        ...query,
+        where: { usernameKey: args.username.trim().toLowerCase(), goneAt: null },
+        orderBy: { id: 'asc' },
+      }),
   }),
 }));

@@ -6,7 +6,6 @@ import { idOf } from '../ids.ts';
 import { freshness } from '../freshness.ts';
 import { CustomerStatusEnum, SourceEnum, TicketStatusEnum } from './enums.ts';
 
-
 export const CustomerRef = builder.prismaNode('Customer', {
   id: { field: 'id' },
   description: 'A subscriber as ISPCube knows them.',
@@ -89,7 +88,12 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
   }),
 });
 
-function customerWhere(filter: { status?: ('ENABLED' | 'BLOCKED' | 'NO_SERVICE' | 'UNKNOWN')[] | null; city?: string | null; withDebt?: boolean | null } | null | undefined): Prisma.CustomerWhereInput {
+function customerWhere(
+  filter:
+    | { status?: ('ENABLED' | 'BLOCKED' | 'NO_SERVICE' | 'UNKNOWN')[] | null; city?: string | null; withDebt?: boolean | null }
+    | null
+    | undefined,
+): Prisma.CustomerWhereInput {
   const f = filter ?? {};
   return {
     goneAt: null,
@@ -107,7 +111,8 @@ builder.queryFields((t) => ({
     description: 'Customers by name. For finding someone, use `search`.',
     authScopes: readAs(...CUSTOMER_READERS),
     args: { filter: t.arg({ type: CustomerFilter, required: false, description: 'Conditions.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.customer.findMany({ ...query, where: customerWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.customer.findMany({ ...query, where: customerWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   }),
   customer: t.prismaField({
     type: 'Customer',
@@ -115,7 +120,8 @@ builder.queryFields((t) => ({
     description: 'One customer by id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Customer id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.customer.findUnique({ ...query, where: { id: idOf(String(args.id), 'Customer', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.customer.findUnique({ ...query, where: { id: idOf(String(args.id), 'Customer', 'id') } }),
   }),
   plans: t.prismaField({
     type: ['Plan'],

@@ -24,18 +24,31 @@ const VerdictEnum = builder.enumType('Verdict', {
 
 const EvidenceResultEnum = builder.enumType('EvidenceResult', {
   description: 'How a check came out.',
-  values: { OK: { description: 'Fine.' }, WARN: { description: 'Worth a look.' }, FAIL: { description: 'Wrong.' }, UNKNOWN: { description: 'Could not tell.' } } as const,
+  values: {
+    OK: { description: 'Fine.' },
+    WARN: { description: 'Worth a look.' },
+    FAIL: { description: 'Wrong.' },
+    UNKNOWN: { description: 'Could not tell.' },
+  } as const,
 });
 
 const EvidenceSourceEnum = builder.enumType('EvidenceSource', {
   description: 'Where a fact comes from.',
-  values: { ISPCUBE: { description: 'ISPCube.' }, ROUTEROS: { description: 'The MikroTik router.' }, SMARTOLT: { description: 'SmartOLT.' }, EMERALD: { description: 'Emerald’s own records (incidents, tickets).' } } as const,
+  values: {
+    ISPCUBE: { description: 'ISPCube.' },
+    ROUTEROS: { description: 'The MikroTik router.' },
+    SMARTOLT: { description: 'SmartOLT.' },
+    EMERALD: { description: 'Emerald’s own records (incidents, tickets).' },
+  } as const,
 });
 
 const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
   description: 'One fact a diagnosis rests on.',
   fields: (t) => ({
-    check: t.exposeString('check', { description: 'What was checked: PPPOE_SESSION, PPP_SECRET, TRAFFIC, ONU_STATUS, ONU_SIGNAL, BILLING, INCIDENT, RECENT_TICKETS, SESSION_DROPS.' }),
+    check: t.exposeString('check', {
+      description:
+        'What was checked: PPPOE_SESSION, PPP_SECRET, TRAFFIC, ONU_STATUS, ONU_SIGNAL, BILLING, INCIDENT, RECENT_TICKETS, SESSION_DROPS.',
+    }),
     result: t.field({ type: EvidenceResultEnum, description: 'How it came out.', resolve: (e) => e.result }),
     value: t.exposeString('value', { description: 'What it showed, e.g. "LOS since 2026-11-27T10:42:00Z" or "-27.8 dBm (CRITICAL)".' }),
     source: t.field({ type: EvidenceSourceEnum, description: 'Where from.', resolve: (e) => e.source }),
@@ -66,8 +79,13 @@ const DiagnosisRef = builder.objectRef<Diagnosis>('Diagnosis').implement({
   description: 'A verdict on one connection, with the evidence behind it.',
   fields: (t) => ({
     verdict: t.field({ type: VerdictEnum, description: 'The verdict.', resolve: (d) => d.verdict }),
-    reasons: t.exposeStringList('reasons', { description: 'Machine-readable reasons, most important first (e.g. ONU_LOS, SMARTOLT_UNREACHABLE).' }),
-    summaryEs: t.string({ description: 'One line, in Spanish: "ONU en LOS desde las 10:42 → problema de fibra, requiere visita".', resolve: (d) => d.summary.es }),
+    reasons: t.exposeStringList('reasons', {
+      description: 'Machine-readable reasons, most important first (e.g. ONU_LOS, SMARTOLT_UNREACHABLE).',
+    }),
+    summaryEs: t.string({
+      description: 'One line, in Spanish: "ONU en LOS desde las 10:42 → problema de fibra, requiere visita".',
+      resolve: (d) => d.summary.es,
+    }),
     summaryEn: t.string({ description: 'One line, in English.', resolve: (d) => d.summary.en }),
     action: t.field({ type: SuggestedActionRef, description: 'What to do.', resolve: (d) => d.action }),
     evidence: t.field({ type: [EvidenceRef], description: 'Each check, its result, source and freshness.', resolve: (d) => d.evidence }),
@@ -75,12 +93,14 @@ const DiagnosisRef = builder.objectRef<Diagnosis>('Diagnosis').implement({
       type: 'Connection',
       nullable: true,
       description: 'The connection diagnosed (null when none or several matched).',
-      resolve: (query, d, _a, ctx) => (d.connectionId === null ? null : ctx.db.prisma.connection.findUnique({ ...query, where: { id: d.connectionId } })),
+      resolve: (query, d, _a, ctx) =>
+        d.connectionId === null ? null : ctx.db.prisma.connection.findUnique({ ...query, where: { id: d.connectionId } }),
     }),
     candidates: t.prismaField({
       type: ['Connection'],
       description: 'When several connections matched: which (give one of them).',
-      resolve: (query, d, _a, ctx) => (d.candidates.length > 1 ? ctx.db.prisma.connection.findMany({ ...query, where: { id: { in: d.candidates } } }) : []),
+      resolve: (query, d, _a, ctx) =>
+        d.candidates.length > 1 ? ctx.db.prisma.connection.findMany({ ...query, where: { id: { in: d.candidates } } }) : [],
     }),
     diagnosedAt: t.expose('diagnosedAt', { type: 'DateTime', description: 'When.' }),
     tookMs: t.exposeInt('tookMs', { description: 'How long it took, live checks included.' }),
@@ -136,7 +156,13 @@ builder.mutationField('createTicketFromDiagnosis', (t) =>
       const d = await diagnose(ctx, { connectionId });
       if (d.connectionId === null) throw new NotFoundError('input.connectionId', 'No connection with that id');
       const subject = d.summary.es.length > 200 ? `${d.summary.es.slice(0, 197)}…` : d.summary.es;
-      const description = [note, `Diagnóstico: ${d.verdict}. ${d.summary.es}`, `Acción sugerida: ${d.action.es}${d.action.visit ? ' (requiere visita)' : ''}`].filter(Boolean).join('\n\n');
+      const description = [
+        note,
+        `Diagnóstico: ${d.verdict}. ${d.summary.es}`,
+        `Acción sugerida: ${d.action.es}${d.action.visit ? ' (requiere visita)' : ''}`,
+      ]
+        .filter(Boolean)
+        .join('\n\n');
       return ctx.db.prisma.$transaction(async (tx) => {
         const conn = await tx.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { customerId: true } });
         const ticket = await tx.ticket.create({
@@ -159,11 +185,23 @@ builder.mutationField('createTicketFromDiagnosis', (t) =>
             authorId: null,
             body: `${d.verdict}: ${d.summary.es}`,
             data: JSON.parse(
-              JSON.stringify({ verdict: d.verdict, reasons: d.reasons, summary: d.summary, action: d.action, evidence: d.evidence, diagnosedAt: d.diagnosedAt }),
+              JSON.stringify({
+                verdict: d.verdict,
+                reasons: d.reasons,
+                summary: d.summary,
+                action: d.action,
+                evidence: d.evidence,
+                diagnosedAt: d.diagnosedAt,
+              }),
             ) as object,
           },
         });
-        await audit(tx, ctx, { action: 'ticket.create_from_diagnosis', entityType: 'Ticket', entityId: ticket.id, after: { ...ticketSnapshot(ticket), connectionId, verdict: d.verdict } });
+        await audit(tx, ctx, {
+          action: 'ticket.create_from_diagnosis',
+          entityType: 'Ticket',
+          entityId: ticket.id,
+          after: { ...ticketSnapshot(ticket), connectionId, verdict: d.verdict },
+        });
         return ticket;
       });
     },

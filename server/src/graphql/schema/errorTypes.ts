@@ -54,7 +54,10 @@ builder.objectType(LoginError, {
   description: 'Sign-in failed.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds', { nullable: true, description: 'When locked or throttled: seconds until a new attempt is accepted.' }),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: true,
+      description: 'When locked or throttled: seconds until a new attempt is accepted.',
+    }),
   }),
 });
 

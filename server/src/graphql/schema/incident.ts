@@ -60,7 +60,10 @@ builder.prismaObject('IncidentConnection', {
   }),
 });
 
-function incidentWhere(args: { status?: 'OPEN' | 'CLEARED' | null; kind?: ('FIBRE_CUT' | 'POWER_OUTAGE' | 'ROUTER_OUTAGE')[] | null }): Prisma.IncidentWhereInput {
+function incidentWhere(args: {
+  status?: 'OPEN' | 'CLEARED' | null;
+  kind?: ('FIBRE_CUT' | 'POWER_OUTAGE' | 'ROUTER_OUTAGE')[] | null;
+}): Prisma.IncidentWhereInput {
   return { ...(args.status ? { status: args.status } : {}), ...(args.kind?.length ? { kind: { in: args.kind } } : {}) };
 }
 
@@ -76,7 +79,11 @@ builder.queryFields((t) => ({
       kind: t.arg({ type: [IncidentKindEnum], required: false, description: 'Only these kinds.' }),
     },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.incident.findMany({ ...query, where: incidentWhere(args), orderBy: [{ status: 'asc' }, { openedAt: 'desc' }, { id: 'desc' }] }),
+      ctx.db.prisma.incident.findMany({
+        ...query,
+        where: incidentWhere(args),
+        orderBy: [{ status: 'asc' }, { openedAt: 'desc' }, { id: 'desc' }],
+      }),
   }),
   incident: t.prismaField({
     type: 'Incident',
@@ -84,6 +91,7 @@ builder.queryFields((t) => ({
     description: 'One incident by id.',
     authScopes: readAs(...NETWORK_READERS),
     args: { id: t.arg.id({ required: true, description: 'Incident id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.incident.findUnique({ ...query, where: { id: idOf(String(args.id), 'Incident', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.incident.findUnique({ ...query, where: { id: idOf(String(args.id), 'Incident', 'id') } }),
   }),
 }));

@@ -118,7 +118,11 @@ export const PonPortRef = builder.prismaNode('PonPort', {
   fields: (t) => ({
     board: t.exposeInt('board', { description: 'Board (slot) number.' }),
     port: t.exposeInt('port', { description: 'Port number on the board.' }),
-    label: t.string({ description: 'Board/port as written on the OLT, e.g. `0/3`.', select: { board: true, port: true }, resolve: (p) => `${p.board}/${p.port}` }),
+    label: t.string({
+      description: 'Board/port as written on the OLT, e.g. `0/3`.',
+      select: { board: true, port: true },
+      resolve: (p) => `${p.board}/${p.port}`,
+    }),
     olt: t.relation('olt', { description: 'The OLT.' }),
     statusCounts: t.field({
       type: StatusCountsRef,
@@ -143,7 +147,8 @@ builder.queryFields((t) => ({
     type: ['Olt'],
     description: 'All OLTs, by name.',
     authScopes: readAs(...NETWORK_READERS),
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.olt.findMany({ ...query, where: { goneAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, _args, ctx) =>
+      ctx.db.prisma.olt.findMany({ ...query, where: { goneAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   }),
   olt: t.prismaField({
     type: 'Olt',
@@ -159,6 +164,7 @@ builder.queryFields((t) => ({
     description: 'One PON port by id.',
     authScopes: readAs(...NETWORK_READERS),
     args: { id: t.arg.id({ required: true, description: 'PON port id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.ponPort.findUnique({ ...query, where: { id: idOf(String(args.id), 'PonPort', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.ponPort.findUnique({ ...query, where: { id: idOf(String(args.id), 'PonPort', 'id') } }),
   }),
 }));

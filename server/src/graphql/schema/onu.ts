@@ -54,9 +54,16 @@ export const OnuRef = builder.prismaNode('Onu', {
   authScopes: onuRowScopes,
   fields: (t) => ({
     serial: t.exposeString('serial', { description: 'Serial number (SN), the key Emerald uses.' }),
-    externalId: t.exposeString('externalId', { nullable: true, description: "SmartOLT's unique_external_id (not always unique in practice)." }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: "SmartOLT's unique_external_id (not always unique in practice).",
+    }),
     name: t.exposeString('name', { nullable: true, description: 'Name in SmartOLT; by convention the PPPoE username.' }),
-    linked: t.boolean({ description: 'Whether the name matches an ISPCube connection.', select: { connectionId: true }, resolve: (o) => o.connectionId !== null }),
+    linked: t.boolean({
+      description: 'Whether the name matches an ISPCube connection.',
+      select: { connectionId: true },
+      resolve: (o) => o.connectionId !== null,
+    }),
     onuType: t.exposeString('onuType', { nullable: true, description: 'Model.' }),
     onuIndex: t.exposeInt('onuIndex', { nullable: true, description: 'Index on its PON port.' }),
     mode: t.exposeString('mode', { nullable: true, description: 'Routing or Bridging.' }),
@@ -68,9 +75,16 @@ export const OnuRef = builder.prismaNode('Onu', {
       nullable: true,
       description: 'The outage (fibre or power cut on its PON port) that explains its state right now, if any.',
       resolve: (query, o, _a, ctx) =>
-        ctx.db.prisma.incident.findFirst({ ...query, where: { status: 'OPEN', affected: { some: { onuId: o.id, recoveredAt: null } } }, orderBy: { openedAt: 'desc' } }),
+        ctx.db.prisma.incident.findFirst({
+          ...query,
+          where: { status: 'OPEN', affected: { some: { onuId: o.id, recoveredAt: null } } },
+          orderBy: { openedAt: 'desc' },
+        }),
     }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'Inventory payload from SmartOLT (status and signal fields removed: see status/signal).' }),
+    vendorPayload: t.expose('raw', {
+      type: 'JSON',
+      description: 'Inventory payload from SmartOLT (status and signal fields removed: see status/signal).',
+    }),
     status: t.field({
       type: OnuStatusReadingRef,
       description: 'Current state, since when, and how fresh.',
@@ -90,7 +104,10 @@ export const OnuRef = builder.prismaNode('Onu', {
         oltRxPower: o.oltRxPower,
         category: o.signalCategory,
         level: signalLevel(o.rxPower, ctx.config.thresholds),
-        observedAt: o.rxPower === null ? null : latest(o.signalObservedAt, (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_SIGNAL', `olt:${o.oltId}`)),
+        observedAt:
+          o.rxPower === null
+            ? null
+            : latest(o.signalObservedAt, (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_SIGNAL', `olt:${o.oltId}`)),
       }),
     }),
     olt: t.relation('olt', { description: 'The OLT.' }),
@@ -103,7 +120,9 @@ export const OnuRef = builder.prismaNode('Onu', {
     }),
     signalHistory: t.relation('signalSamples', {
       description: 'Optical readings (a new one whenever the power moved by ≥ 0.3 dB or the category changed), oldest first.',
-      args: { since: t.arg({ type: 'DateTime', required: false, description: 'Only readings after this instant (default: 30 days ago).' }) },
+      args: {
+        since: t.arg({ type: 'DateTime', required: false, description: 'Only readings after this instant (default: 30 days ago).' }),
+      },
       query: (args) => ({
         where: { observedAt: { gte: args.since ?? new Date(Date.now() - 30 * 86_400_000) } },
         orderBy: { observedAt: 'asc' },
@@ -160,7 +179,7 @@ export const OnuFilter = builder.inputType('OnuFilter', {
     oltId: t.id({ required: false, description: 'Only this OLT.' }),
     ponPortId: t.id({ required: false, description: 'Only this PON port.' }),
     status: t.field({ type: [OnuStatusEnum], required: false, description: 'Only these states.' }),
-    signalCategory: t.field({ type: [SignalCategoryEnum], required: false, description: "Only these SmartOLT signal categories." }),
+    signalCategory: t.field({ type: [SignalCategoryEnum], required: false, description: 'Only these SmartOLT signal categories.' }),
     signalLevel: t.field({ type: [SignalLevelEnum], required: false, description: "Only these levels (Emerald's thresholds)." }),
     linked: t.boolean({ required: false, description: 'Only ONUs with (true) or without (false) a connection.' }),
     serialPrefix: t.string({ required: false, description: 'Serial starts with this (case-insensitive).' }),

@@ -9,7 +9,10 @@ import { SourceEnum } from './enums.ts';
 export const PppSecretRef = builder.prismaNode('PppSecret', {
   id: { field: 'id' },
   description: 'A PPPoE account on a router (`/ppp/secret`). Its password is never stored or shown.',
-  authScopes: rowScopes(NETWORK_READERS, (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId)),
+  authScopes: rowScopes(
+    NETWORK_READERS,
+    (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId),
+  ),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'PPPoE username.' }),
     linked: t.boolean({
@@ -17,15 +20,29 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
       select: { connectionId: true },
       resolve: (s) => s.connectionId !== null,
     }),
-    profile: t.exposeString('profile', { nullable: true, description: 'RouterOS PPP profile (usually the speed plan, or a debt profile).' }),
+    profile: t.exposeString('profile', {
+      nullable: true,
+      description: 'RouterOS PPP profile (usually the speed plan, or a debt profile).',
+    }),
     service: t.exposeString('service', { nullable: true, description: 'Service the secret is for (pppoe, any …).' }),
     remoteAddress: t.exposeString('remoteAddress', { nullable: true, description: 'Fixed IP assigned on login, if any.' }),
     disabled: t.exposeBoolean('disabled', { description: 'Disabled on the router: logins are refused.' }),
     comment: t.exposeString('comment', { nullable: true, description: 'Router comment.' }),
-    lastLoggedOut: t.expose('lastLoggedOut', { type: 'DateTime', nullable: true, description: 'When the last session ended (router clock).' }),
+    lastLoggedOut: t.expose('lastLoggedOut', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last session ended (router clock).',
+    }),
     lastCallerId: t.exposeString('lastCallerId', { nullable: true, description: 'MAC of the last client that logged in.' }),
-    lastDisconnectReason: t.exposeString('lastDisconnectReason', { nullable: true, description: 'Why the last session ended (peer-not-responding, hung-up …).' }),
-    goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from the router (kept for history).' }),
+    lastDisconnectReason: t.exposeString('lastDisconnectReason', {
+      nullable: true,
+      description: 'Why the last session ended (peer-not-responding, hung-up …).',
+    }),
+    goneAt: t.expose('goneAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it disappeared from the router (kept for history).',
+    }),
     observedAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -43,7 +60,10 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
 export const PppSessionRef = builder.prismaNode('PppSession', {
   id: { field: 'id' },
   description: 'A PPPoE session up right now (`/ppp/active`).',
-  authScopes: rowScopes(NETWORK_READERS, (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId)),
+  authScopes: rowScopes(
+    NETWORK_READERS,
+    (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId),
+  ),
   fields: (t) => ({
     username: t.exposeString('name', { description: 'PPPoE username.' }),
     address: t.exposeString('address', { nullable: true, description: 'IP address assigned to the subscriber.' }),
@@ -60,7 +80,8 @@ export const PppSessionRef = builder.prismaNode('PppSession', {
       type: 'DateTime',
       description: 'When the router last confirmed this session.',
       select: { observedAt: true, routerId: true },
-      resolve: async (s, _a, ctx) => latest(s.observedAt, (await freshness(ctx)).lastSuccess('ROUTEROS', 'SESSIONS', `router:${s.routerId}`))!,
+      resolve: async (s, _a, ctx) =>
+        latest(s.observedAt, (await freshness(ctx)).lastSuccess('ROUTEROS', 'SESSIONS', `router:${s.routerId}`))!,
     }),
     source: t.field({ type: SourceEnum, description: 'Always ROUTEROS.', resolve: () => 'ROUTEROS' as const }),
     router: t.relation('router', { description: 'Router terminating the session.' }),
@@ -72,7 +93,10 @@ export const PppSessionHistoryRef = builder.prismaNode('PppSessionHistory', {
   id: { field: 'id' },
   name: 'PppSessionRecord',
   description: 'A PPPoE session that ended.',
-  authScopes: rowScopes(NETWORK_READERS, (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId)),
+  authScopes: rowScopes(
+    NETWORK_READERS,
+    (s: { connectionId: number | null }, scope) => s.connectionId !== null && scope.connectionIds.has(s.connectionId),
+  ),
   fields: (t) => ({
     username: t.exposeString('name', { description: 'PPPoE username.' }),
     address: t.exposeString('address', { nullable: true, description: 'IP address the session had.' }),
@@ -94,7 +118,11 @@ function sessionWhere(args: { routerId?: string | number | null; username?: stri
   };
 }
 
-function secretWhere(args: { routerId?: string | number | null; username?: string | null; linked?: boolean | null }): Prisma.PppSecretWhereInput {
+function secretWhere(args: {
+  routerId?: string | number | null;
+  username?: string | null;
+  linked?: boolean | null;
+}): Prisma.PppSecretWhereInput {
   return {
     goneAt: null,
     ...(args.routerId ? { routerId: optionalIdOf(String(args.routerId), 'Router', 'routerId')! } : {}),
@@ -114,7 +142,8 @@ builder.queryFields((t) => ({
       routerId: t.arg.id({ required: false, description: 'Only this router.' }),
       username: t.arg.string({ required: false, description: 'Only this username (exact).' }),
     },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.pppSession.findMany({ ...query, where: sessionWhere(args), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.pppSession.findMany({ ...query, where: sessionWhere(args), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   }),
   pppSecrets: t.prismaConnection({
     type: 'PppSecret',
@@ -127,6 +156,7 @@ builder.queryFields((t) => ({
       linked: t.arg.boolean({ required: false, description: 'Only linked (true) or unlinked (false) secrets.' }),
       username: t.arg.string({ required: false, description: 'Only this username (exact).' }),
     },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.pppSecret.findMany({ ...query, where: secretWhere(args), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.pppSecret.findMany({ ...query, where: secretWhere(args), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
   }),
 }));

@@ -38,9 +38,14 @@ export const RouterRef = builder.prismaNode('Router', {
       cursor: 'id',
       totalCount: true,
       description: 'PPP secrets (accounts) on the router, by name.',
-      args: { linked: t.arg.boolean({ required: false, description: 'Only secrets that match (true) or match no (false) ISPCube connection.' }) },
+      args: {
+        linked: t.arg.boolean({ required: false, description: 'Only secrets that match (true) or match no (false) ISPCube connection.' }),
+      },
       query: (args) => ({
-        where: { goneAt: null, ...(args.linked === true ? { connectionId: { not: null } } : args.linked === false ? { connectionId: null } : {}) },
+        where: {
+          goneAt: null,
+          ...(args.linked === true ? { connectionId: { not: null } } : args.linked === false ? { connectionId: null } : {}),
+        },
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -56,7 +61,11 @@ builder.queryFields((t) => ({
     authScopes: readAs(...NETWORK_READERS),
     args: { includeGone: t.arg.boolean({ required: false, description: 'Include routers that disappeared from ISPCube.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.router.findMany({ ...query, where: args.includeGone ? {} : { goneAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      ctx.db.prisma.router.findMany({
+        ...query,
+        where: args.includeGone ? {} : { goneAt: null },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      }),
   }),
   router: t.prismaField({
     type: 'Router',
@@ -64,6 +73,7 @@ builder.queryFields((t) => ({
     description: 'One router by id.',
     authScopes: readAs(...NETWORK_READERS),
     args: { id: t.arg.id({ required: true, description: 'Router id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.router.findUnique({ ...query, where: { id: idOf(String(args.id), 'Router', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.router.findUnique({ ...query, where: { id: idOf(String(args.id), 'Router', 'id') } }),
   }),
 }));

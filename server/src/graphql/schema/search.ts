@@ -22,10 +22,17 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
   fields: (t) => ({
     kind: t.field({ type: SearchHitKindEnum, description: 'What it is.', resolve: (h) => h.kind }),
     score: t.exposeFloat('score', { description: 'Relevance (exact identifier matches score ≥ 900).' }),
-    exact: t.exposeBoolean('exact', { description: 'An identifier matched exactly (DNI/CUIT, username, serial, IP, MAC, phone, e-mail, code).' }),
-    matchedField: t.exposeString('matchedField', { description: 'What matched: docNumber, code, name, address, phone, email, pppoeUsername, ip, mac, onuSerial, onuName.' }),
+    exact: t.exposeBoolean('exact', {
+      description: 'An identifier matched exactly (DNI/CUIT, username, serial, IP, MAC, phone, e-mail, code).',
+    }),
+    matchedField: t.exposeString('matchedField', {
+      description: 'What matched: docNumber, code, name, address, phone, email, pppoeUsername, ip, mac, onuSerial, onuName.',
+    }),
     matchedValue: t.exposeString('matchedValue', { description: 'The matching value.' }),
-    linked: t.boolean({ description: 'False for PPP secrets and ONUs that match no ISPCube connection.', resolve: (h) => h.kind === 'CUSTOMER' }),
+    linked: t.boolean({
+      description: 'False for PPP secrets and ONUs that match no ISPCube connection.',
+      resolve: (h) => h.kind === 'CUSTOMER',
+    }),
     customer: t.field({
       type: CustomerRef,
       nullable: true,
@@ -76,7 +83,9 @@ builder.queryField('search', (t) =>
       const query = args.query.trim();
       if (query.length < MIN_QUERY_LENGTH) {
         // A query reports bad input as a GraphQL error with a code (never masked).
-        throw new GraphQLError(`Type at least ${MIN_QUERY_LENGTH} characters to search`, { extensions: { code: 'BAD_USER_INPUT', field: 'query' } });
+        throw new GraphQLError(`Type at least ${MIN_QUERY_LENGTH} characters to search`, {
+          extensions: { code: 'BAD_USER_INPUT', field: 'query' },
+        });
       }
       const first = Math.min(50, Math.max(1, args.first ?? 10));
       return { query, hits: await search(ctx.db.pool, query, first) };

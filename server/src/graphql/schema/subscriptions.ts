@@ -24,7 +24,10 @@ import { PppSessionRef } from './ppp.ts';
 import { SyncRunRef } from './sync.ts';
 
 function busOf(ctx: Context) {
-  if (!ctx.bus) throw new GraphQLError('Subscriptions are served over WebSocket by the API process', { extensions: { code: 'SUBSCRIPTIONS_UNAVAILABLE' } });
+  if (!ctx.bus)
+    throw new GraphQLError('Subscriptions are served over WebSocket by the API process', {
+      extensions: { code: 'SUBSCRIPTIONS_UNAVAILABLE' },
+    });
   return ctx.bus;
 }
 
@@ -48,12 +51,18 @@ const PppSessionChangeRef = builder.objectRef<SessionChangeRecord>('PppSessionCh
     }),
     username: t.exposeString('username', { description: 'PPPoE username.' }),
     up: t.boolean({ description: 'Whether the session is up now.', resolve: (c) => c.session !== null }),
-    session: t.field({ type: PppSessionRef, nullable: true, description: 'The live session; null when it ended.', resolve: (c) => c.session }),
+    session: t.field({
+      type: PppSessionRef,
+      nullable: true,
+      description: 'The live session; null when it ended.',
+      resolve: (c) => c.session,
+    }),
     connection: t.prismaField({
       type: 'Connection',
       nullable: true,
       description: 'The connection of this username, if linked.',
-      resolve: (query, c, _a, ctx) => (c.connectionId === null ? null : ctx.db.prisma.connection.findUnique({ ...query, where: { id: c.connectionId } })),
+      resolve: (query, c, _a, ctx) =>
+        c.connectionId === null ? null : ctx.db.prisma.connection.findUnique({ ...query, where: { id: c.connectionId } }),
     }),
     observedAt: t.expose('observedAt', { type: 'DateTime', description: 'When Emerald saw the change.' }),
   }),
@@ -116,7 +125,10 @@ builder.subscriptionFields((t) => ({
       const ponPortId = optionalId(args.ponPortId, 'PonPort', 'ponPortId');
       const statuses = args.status?.length ? new Set<string>(args.status) : null;
       return busOf(ctx).onus(
-        (o) => (oltId === null || o.oltId === oltId) && (ponPortId === null || o.ponPortId === ponPortId) && (statuses === null || statuses.has(o.status)),
+        (o) =>
+          (oltId === null || o.oltId === oltId) &&
+          (ponPortId === null || o.ponPortId === ponPortId) &&
+          (statuses === null || statuses.has(o.status)),
       );
     },
     resolve: (batch) => batch,
@@ -133,7 +145,9 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const routerId = optionalId(args.routerId, 'Router', 'routerId');
       const username = args.username?.trim().toLowerCase() || null;
-      return busOf(ctx).sessions((c) => (routerId === null || c.routerId === routerId) && (username === null || c.username.toLowerCase() === username));
+      return busOf(ctx).sessions(
+        (c) => (routerId === null || c.routerId === routerId) && (username === null || c.username.toLowerCase() === username),
+      );
     },
     resolve: (batch) => batch,
   }),

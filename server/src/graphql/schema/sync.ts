@@ -41,7 +41,10 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
     updated: t.exposeInt('updated', { description: 'Changed rows.' }),
     unchanged: t.exposeInt('unchanged', { description: 'Rows already up to date (not written).' }),
     removed: t.exposeInt('removed', { description: 'Rows gone from the source (marked, not deleted).' }),
-    errorCode: t.exposeString('errorCode', { nullable: true, description: 'UNREACHABLE, AUTH_FAILED, RATE_LIMITED, BAD_RESPONSE, TIMEOUT, PARTIAL_SNAPSHOT …' }),
+    errorCode: t.exposeString('errorCode', {
+      nullable: true,
+      description: 'UNREACHABLE, AUTH_FAILED, RATE_LIMITED, BAD_RESPONSE, TIMEOUT, PARTIAL_SNAPSHOT …',
+    }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'What went wrong.' }),
     details: t.expose('details', { type: 'JSON', nullable: true, description: 'Per-step details.' }),
     queuedAt: t.expose('queuedAt', { type: 'DateTime', description: 'Queued.' }),
@@ -90,11 +93,19 @@ const BudgetRef = builder.objectRef<Budget>('VendorBudget').implement({
     calls: t.exposeInt('calls', { description: 'Calls made this hour.' }),
     limit: t.exposeInt('limit', { description: 'Calls allowed per hour.' }),
     remaining: t.int({ description: 'Calls left this hour.', resolve: (b) => Math.max(0, b.limit - b.calls) }),
-    rateLimitedUntil: t.expose('rateLimitedUntil', { type: 'DateTime', nullable: true, description: 'SmartOLT answered 429: no calls until then.' }),
+    rateLimitedUntil: t.expose('rateLimitedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'SmartOLT answered 429: no calls until then.',
+    }),
   }),
 });
 
-function syncRunWhere(args: { source?: 'ISPCUBE' | 'ROUTEROS' | 'SMARTOLT' | null; kind?: 'INVENTORY' | 'SESSIONS' | 'ONU_STATUS' | 'ONU_SIGNAL' | null; status?: ('QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REJECTED')[] | null }): Prisma.SyncRunWhereInput {
+function syncRunWhere(args: {
+  source?: 'ISPCUBE' | 'ROUTEROS' | 'SMARTOLT' | null;
+  kind?: 'INVENTORY' | 'SESSIONS' | 'ONU_STATUS' | 'ONU_SIGNAL' | null;
+  status?: ('QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REJECTED')[] | null;
+}): Prisma.SyncRunWhereInput {
   return {
     ...(args.source ? { source: args.source } : {}),
     ...(args.kind ? { kind: args.kind } : {}),
@@ -114,7 +125,8 @@ builder.queryFields((t) => ({
       kind: t.arg({ type: SyncKindEnum, required: false, description: 'Only this kind.' }),
       status: t.arg({ type: [SyncRunStatusEnum], required: false, description: 'Only these statuses.' }),
     },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.syncRun.findMany({ ...query, where: syncRunWhere(args), orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }] }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.syncRun.findMany({ ...query, where: syncRunWhere(args), orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }] }),
   }),
   syncRun: t.prismaField({
     type: 'SyncRun',
@@ -122,13 +134,15 @@ builder.queryFields((t) => ({
     description: 'One sync run by id.',
     authScopes: readAs('ADMIN', 'NOC'),
     args: { id: t.arg.id({ required: true, description: 'Sync run id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.syncRun.findUnique({ ...query, where: { id: idOf(String(args.id), 'SyncRun', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.syncRun.findUnique({ ...query, where: { id: idOf(String(args.id), 'SyncRun', 'id') } }),
   }),
   sourceFreshness: t.prismaField({
     type: ['SourceFreshness'],
     description: 'Freshness of every source, kind and scope.',
     authScopes: readAs('ADMIN', 'NOC', 'SUPPORT'),
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.sourceFreshness.findMany({ ...query, orderBy: [{ source: 'asc' }, { kind: 'asc' }, { scopeKey: 'asc' }] }),
+    resolve: (query, _root, _args, ctx) =>
+      ctx.db.prisma.sourceFreshness.findMany({ ...query, orderBy: [{ source: 'asc' }, { kind: 'asc' }, { scopeKey: 'asc' }] }),
   }),
   smartoltBudget: t.field({
     type: BudgetRef,
@@ -137,7 +151,12 @@ builder.queryFields((t) => ({
     resolve: async (_root, _args, ctx) => {
       const windowStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
       const row = await ctx.db.prisma.vendorCallBudget.findUnique({ where: { source_windowStart: { source: 'SMARTOLT', windowStart } } });
-      return { windowStart, calls: row?.calls ?? 0, limit: row?.callLimit ?? ctx.config.smartoltBudget.hourlyBudget, rateLimitedUntil: row?.rateLimitedUntil ?? null };
+      return {
+        windowStart,
+        calls: row?.calls ?? 0,
+        limit: row?.callLimit ?? ctx.config.smartoltBudget.hourlyBudget,
+        rateLimitedUntil: row?.rateLimitedUntil ?? null,
+      };
     },
   }),
 }));
@@ -174,7 +193,8 @@ builder.mutationField('requestSync', (t) =>
       let scope: 'ALL' | 'ROUTER' | 'OLT' | 'CUSTOMER' = 'ALL';
       let scopeRef: string | null = null;
       if (input.routerId) {
-        if (input.source !== 'ROUTEROS') throw ValidationError.single('input.routerId', 'UNSUPPORTED', 'A router scope is for ROUTEROS syncs');
+        if (input.source !== 'ROUTEROS')
+          throw ValidationError.single('input.routerId', 'UNSUPPORTED', 'A router scope is for ROUTEROS syncs');
         scope = 'ROUTER';
         scopeRef = String(idOf(String(input.routerId), 'Router', 'input.routerId'));
       } else if (input.oltId) {
@@ -182,12 +202,22 @@ builder.mutationField('requestSync', (t) =>
         scope = 'OLT';
         scopeRef = String(idOf(String(input.oltId), 'Olt', 'input.oltId'));
       } else if (input.docNumber) {
-        if (input.source !== 'ISPCUBE') throw ValidationError.single('input.docNumber', 'UNSUPPORTED', 'A customer scope is for ISPCUBE syncs');
+        if (input.source !== 'ISPCUBE')
+          throw ValidationError.single('input.docNumber', 'UNSUPPORTED', 'A customer scope is for ISPCUBE syncs');
         scope = 'CUSTOMER';
-        scopeRef = parseInput(z.string().trim().regex(/^\d{7,11}$/, 'A DNI (7–8 digits) or CUIT (11 digits), digits only'), input.docNumber.replace(/[-.\s]/g, ''), 'input.docNumber');
+        scopeRef = parseInput(
+          z
+            .string()
+            .trim()
+            .regex(/^\d{7,11}$/, 'A DNI (7–8 digits) or CUIT (11 digits), digits only'),
+          input.docNumber.replace(/[-.\s]/g, ''),
+          'input.docNumber',
+        );
       }
-      if (scope === 'ROUTER' && !(await ctx.db.prisma.router.findUnique({ where: { id: Number(scopeRef) } }))) throw new NotFoundError('input.routerId', 'No router with that id');
-      if (scope === 'OLT' && !(await ctx.db.prisma.olt.findUnique({ where: { id: Number(scopeRef) } }))) throw new NotFoundError('input.oltId', 'No OLT with that id');
+      if (scope === 'ROUTER' && !(await ctx.db.prisma.router.findUnique({ where: { id: Number(scopeRef) } })))
+        throw new NotFoundError('input.routerId', 'No router with that id');
+      if (scope === 'OLT' && !(await ctx.db.prisma.olt.findUnique({ where: { id: Number(scopeRef) } })))
+        throw new NotFoundError('input.oltId', 'No OLT with that id');
 
       const { runId } = await enqueueSync(
         ctx.db,
@@ -195,7 +225,11 @@ builder.mutationField('requestSync', (t) =>
         { source: input.source, kind, scope, scopeRef, trigger: 'manual', requestedById: ctx.actor!.userId },
         {
           onQueued: (tx, id) =>
-            writeAudit(tx, { actor: ctx.actor, ip: ctx.ip, requestId: ctx.requestId }, { action: 'sync.request', entityType: 'SyncRun', entityId: id, after: { source: input.source, kind, scope, scopeRef } }),
+            writeAudit(
+              tx,
+              { actor: ctx.actor, ip: ctx.ip, requestId: ctx.requestId },
+              { action: 'sync.request', entityType: 'SyncRun', entityId: id, after: { source: input.source, kind, scope, scopeRef } },
+            ),
         },
       );
       return ctx.db.prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });

@@ -78,7 +78,11 @@ builder.prismaObject('TicketReason', {
 
 const TicketOrderField = builder.enumType('TicketOrderField', {
   description: 'What to sort tickets by.',
-  values: { CREATED_AT: { description: 'Opening time.' }, UPDATED_AT: { description: 'Last change.' }, PRIORITY: { description: 'Priority, then age.' } } as const,
+  values: {
+    CREATED_AT: { description: 'Opening time.' },
+    UPDATED_AT: { description: 'Last change.' },
+    PRIORITY: { description: 'Priority, then age.' },
+  } as const,
 });
 
 const TicketFilter = builder.inputType('TicketFilter', {
@@ -171,7 +175,8 @@ builder.queryFields((t) => ({
     description: 'One ticket by id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Ticket id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.ticket.findUnique({ ...query, where: { id: idOf(String(args.id), 'Ticket', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.ticket.findUnique({ ...query, where: { id: idOf(String(args.id), 'Ticket', 'id') } }),
   }),
   ticketCategories: t.prismaField({
     type: ['TicketCategory'],
@@ -218,7 +223,12 @@ async function setTags(tx: Prisma.TransactionClient, ticketId: number, tags: str
   }
 }
 
-export function ticketSnapshot(tk: { status: string; priority: string; assigneeId: number | null; subject: string }): Record<string, unknown> {
+export function ticketSnapshot(tk: {
+  status: string;
+  priority: string;
+  assigneeId: number | null;
+  subject: string;
+}): Record<string, unknown> {
   return { status: tk.status, priority: tk.priority, assigneeId: tk.assigneeId, subject: tk.subject };
 }
 
@@ -255,7 +265,8 @@ builder.mutationField('createTicket', (t) =>
         }
         if (reasonId !== null) {
           const reason = await tx.ticketReason.findUnique({ where: { id: reasonId } });
-          if (!reason || (categoryId !== null && reason.categoryId !== categoryId)) throw new NotFoundError('input.reasonId', 'No such reason in that category');
+          if (!reason || (categoryId !== null && reason.categoryId !== categoryId))
+            throw new NotFoundError('input.reasonId', 'No such reason in that category');
         }
         if (assigneeId) await assignableUser(tx, assigneeId, 'input.assigneeId');
         const ticket = await tx.ticket.create({
@@ -275,7 +286,12 @@ builder.mutationField('createTicket', (t) =>
         });
         if (text.tags?.length) await setTags(tx, ticket.id, text.tags);
         await tx.ticketEvent.create({ data: { ticketId: ticket.id, kind: 'CREATED', authorId: ctx.actor!.userId, body: ticket.subject } });
-        await audit(tx, ctx, { action: 'ticket.create', entityType: 'Ticket', entityId: ticket.id, after: { ...ticketSnapshot(ticket), connectionId, customerId, type: ticket.type } });
+        await audit(tx, ctx, {
+          action: 'ticket.create',
+          entityType: 'Ticket',
+          entityId: ticket.id,
+          after: { ...ticketSnapshot(ticket), connectionId, customerId, type: ticket.type },
+        });
         return ticket;
       });
     },
@@ -304,8 +320,13 @@ builder.mutationField('updateTicket', (t) =>
     args: { input: t.arg({ type: UpdateTicketInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = idOf(String(input.id), 'Ticket', 'input.id');
-      const subject = input.subject === null || input.subject === undefined ? undefined : parseInput(ticketText.shape.subject, input.subject, 'input.subject');
-      const note = input.note?.trim() ? parseInput(z.string().trim().max(5000, 'Note must have at most 5,000 characters'), input.note, 'input.note') : null;
+      const subject =
+        input.subject === null || input.subject === undefined
+          ? undefined
+          : parseInput(ticketText.shape.subject, input.subject, 'input.subject');
+      const note = input.note?.trim()
+        ? parseInput(z.string().trim().max(5000, 'Note must have at most 5,000 characters'), input.note, 'input.note')
+        : null;
       const assigneeId = optionalIdOf(input.assigneeId ? String(input.assigneeId) : null, 'User', 'input.assigneeId');
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await tx.ticket.findUnique({ where: { id } });
@@ -315,33 +336,62 @@ builder.mutationField('updateTicket', (t) =>
         const author = ctx.actor!.userId;
         if (input.status && input.status !== before.status) {
           if (!canChangeTicketStatus(before.status, input.status)) {
-            throw new InvalidTransitionError(`A ${before.status.toLowerCase()} ticket cannot become ${input.status.toLowerCase()}`, before.status, input.status, 'input.status');
+            throw new InvalidTransitionError(
+              `A ${before.status.toLowerCase()} ticket cannot become ${input.status.toLowerCase()}`,
+              before.status,
+              input.status,
+              'input.status',
+            );
           }
           if (input.status === 'CANCELLED' && (await tx.workOrder.count({ where: { ticketId: id, status: 'IN_PROGRESS' } })) > 0) {
-            throw new InvalidTransitionError('A technician is working on it: complete or fail the work order first', before.status, input.status, 'input.status');
+            throw new InvalidTransitionError(
+              'A technician is working on it: complete or fail the work order first',
+              before.status,
+              input.status,
+              'input.status',
+            );
           }
           data.status = input.status;
           if (input.status === 'RESOLVED') data.resolvedAt = new Date();
           if (input.status === 'CLOSED') data.closedAt = new Date();
           if (input.status === 'IN_PROGRESS' && before.status === 'RESOLVED') data.resolvedAt = null;
-          events.push({ ticketId: id, kind: 'STATUS_CHANGE', authorId: author, body: note ?? '', data: { from: before.status, to: input.status } });
+          events.push({
+            ticketId: id,
+            kind: 'STATUS_CHANGE',
+            authorId: author,
+            body: note ?? '',
+            data: { from: before.status, to: input.status },
+          });
         }
         if (input.priority && input.priority !== before.priority) {
           data.priority = input.priority;
-          events.push({ ticketId: id, kind: 'PRIORITY_CHANGE', authorId: author, body: '', data: { from: before.priority, to: input.priority } });
+          events.push({
+            ticketId: id,
+            kind: 'PRIORITY_CHANGE',
+            authorId: author,
+            body: '',
+            data: { from: before.priority, to: input.priority },
+          });
         }
-        const newAssignee = input.unassign ? null : assigneeId ?? undefined;
+        const newAssignee = input.unassign ? null : (assigneeId ?? undefined);
         if (newAssignee !== undefined && newAssignee !== before.assigneeId) {
           if (newAssignee !== null) await assignableUser(tx, newAssignee, 'input.assigneeId');
           data.assigneeId = newAssignee;
           events.push({ ticketId: id, kind: 'ASSIGNMENT', authorId: author, body: '', data: { from: before.assigneeId, to: newAssignee } });
         }
         if (subject !== undefined && subject !== before.subject) data.subject = subject;
-        if (note && !events.some((e) => e.kind === 'STATUS_CHANGE')) events.push({ ticketId: id, kind: 'NOTE', authorId: author, body: note });
+        if (note && !events.some((e) => e.kind === 'STATUS_CHANGE'))
+          events.push({ ticketId: id, kind: 'NOTE', authorId: author, body: note });
         if (Object.keys(data).length === 0 && events.length === 0) return before;
         const after = await tx.ticket.update({ where: { id }, data });
         if (events.length) await tx.ticketEvent.createMany({ data: events });
-        await audit(tx, ctx, { action: 'ticket.update', entityType: 'Ticket', entityId: id, before: ticketSnapshot(before), after: ticketSnapshot(after) });
+        await audit(tx, ctx, {
+          action: 'ticket.update',
+          entityType: 'Ticket',
+          entityId: id,
+          before: ticketSnapshot(before),
+          after: ticketSnapshot(after),
+        });
         return after;
       });
     },
@@ -360,7 +410,11 @@ builder.mutationField('addTicketNote', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const id = idOf(String(args.ticketId), 'Ticket', 'ticketId');
-      const body = parseInput(z.string().trim().min(1, 'Write something').max(5000, 'Note must have at most 5,000 characters'), args.body, 'body');
+      const body = parseInput(
+        z.string().trim().min(1, 'Write something').max(5000, 'Note must have at most 5,000 characters'),
+        args.body,
+        'body',
+      );
       return ctx.db.prisma.$transaction(async (tx) => {
         const ticket = await tx.ticket.findUnique({ where: { id } });
         if (!ticket) throw new NotFoundError('ticketId', 'No ticket with that id');

@@ -25,8 +25,18 @@ export const UserRef = builder.prismaNode('User', {
     active: t.exposeBoolean('active', { description: 'Deactivated users cannot sign in.' }),
     locale: t.exposeString('locale', { description: 'Preferred language (es, en).' }),
     team: t.relation('team', { nullable: true, description: 'Field team (technicians).' }),
-    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true, description: 'Last sign-in (admins and the user only).', authScopes: adminOrSelf }),
-    lockedUntil: t.expose('lockedUntil', { type: 'DateTime', nullable: true, description: 'Locked after failed sign-ins until (admins only).', authScopes: readAs('ADMIN') }),
+    lastLoginAt: t.expose('lastLoginAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Last sign-in (admins and the user only).',
+      authScopes: adminOrSelf,
+    }),
+    lockedUntil: t.expose('lockedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Locked after failed sign-ins until (admins only).',
+      authScopes: readAs('ADMIN'),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Created.' }),
   }),
 });
@@ -41,7 +51,10 @@ export const TeamRef = builder.prismaNode('Team', {
   }),
 });
 
-function userWhere(args: { role?: ('ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN')[] | null; includeInactive?: boolean | null }, isAdmin: boolean): Prisma.UserWhereInput {
+function userWhere(
+  args: { role?: ('ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN')[] | null; includeInactive?: boolean | null },
+  isAdmin: boolean,
+): Prisma.UserWhereInput {
   return {
     ...(args.role?.length ? { role: { in: args.role } } : {}),
     ...(args.includeInactive && isAdmin ? {} : { active: true }),
@@ -60,7 +73,11 @@ builder.queryFields((t) => ({
       includeInactive: t.arg.boolean({ required: false, description: 'Include deactivated users (admins).' }),
     },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.user.findMany({ ...query, where: userWhere(args, ctx.actor?.role === 'ADMIN'), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      ctx.db.prisma.user.findMany({
+        ...query,
+        where: userWhere(args, ctx.actor?.role === 'ADMIN'),
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      }),
   }),
   teams: t.prismaField({
     type: ['Team'],
@@ -70,7 +87,11 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const username = z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{3,40}$/, 'Username: 3–40 of a-z, 0-9, dot, dash, underscore');
+const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9._-]{3,40}$/, 'Username: 3–40 of a-z, 0-9, dot, dash, underscore');
 const personName = z.string().trim().min(2, 'Name must have at least 2 characters').max(120, 'Name must have at most 120 characters');
 const email = z.email('Not a valid e-mail address').max(200).nullish();
 const locale = z.enum(['es', 'en']);
@@ -81,7 +102,8 @@ function checkPassword(password: string, user: string, field: string): void {
 }
 
 async function checkTeam(tx: Prisma.TransactionClient, teamId: number | null): Promise<void> {
-  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } }))) throw new NotFoundError('input.teamId', 'No team with that id');
+  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } })))
+    throw new NotFoundError('input.teamId', 'No team with that id');
 }
 
 function userSnapshot(u: { username: string; name: string; email: string | null; role: string; teamId: number | null; active: boolean }) {
@@ -91,7 +113,8 @@ function userSnapshot(u: { username: string; name: string; email: string | null;
 /** Refuse a change that would leave no active admin. */
 async function keepAnAdmin(tx: Prisma.TransactionClient, userId: number, field: string): Promise<void> {
   const others = await tx.user.count({ where: { role: 'ADMIN', active: true, id: { not: userId } } });
-  if (others === 0) throw new InvalidTransitionError('This is the last active admin: make someone else admin first', 'ADMIN', 'NOT_ADMIN', field);
+  if (others === 0)
+    throw new InvalidTransitionError('This is the last active admin: make someone else admin first', 'ADMIN', 'NOT_ADMIN', field);
 }
 
 const CreateUserInput = builder.inputType('CreateUserInput', {
@@ -125,10 +148,14 @@ builder.mutationField('createUser', (t) =>
       const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
       const passwordHash = await hashPassword(input.password);
       return ctx.db.prisma.$transaction(async (tx) => {
-        if (await tx.user.findUnique({ where: { username: v.username } })) throw ValidationError.single('input.username', 'TAKEN', 'That username is taken');
-        if (v.email && (await tx.user.findUnique({ where: { email: v.email } }))) throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
+        if (await tx.user.findUnique({ where: { username: v.username } }))
+          throw ValidationError.single('input.username', 'TAKEN', 'That username is taken');
+        if (v.email && (await tx.user.findUnique({ where: { email: v.email } })))
+          throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
         await checkTeam(tx, teamId);
-        const user = await tx.user.create({ data: { username: v.username, name: v.name, email: v.email ?? null, role: input.role, teamId, passwordHash, locale: v.locale } });
+        const user = await tx.user.create({
+          data: { username: v.username, name: v.name, email: v.email ?? null, role: input.role, teamId, passwordHash, locale: v.locale },
+        });
         await audit(tx, ctx, { action: 'user.create', entityType: 'User', entityId: user.id, after: userSnapshot(user) });
         return user;
       });
@@ -161,7 +188,14 @@ builder.mutationField('updateUser', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const id = idOf(String(input.id), 'User', 'input.id');
       const isAdmin = ctx.actor!.role === 'ADMIN';
-      if (!isAdmin && (id !== ctx.actor!.userId || input.role || input.teamId || input.removeFromTeam || input.active !== undefined && input.active !== null)) {
+      if (
+        !isAdmin &&
+        (id !== ctx.actor!.userId ||
+          input.role ||
+          input.teamId ||
+          input.removeFromTeam ||
+          (input.active !== undefined && input.active !== null))
+      ) {
         throw new NotFoundError('input.id', 'You can only change your own name, e-mail, language and password');
       }
       const v = parseInput(z.object({ name: personName.optional(), email, locale: locale.optional() }), {
@@ -176,7 +210,8 @@ builder.mutationField('updateUser', (t) =>
         const data: Prisma.UserUncheckedUpdateInput = {};
         if (v.name !== undefined) data.name = v.name;
         if (v.email !== undefined) {
-          if (v.email && (await tx.user.findFirst({ where: { email: v.email, id: { not: id } } }))) throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
+          if (v.email && (await tx.user.findFirst({ where: { email: v.email, id: { not: id } } })))
+            throw ValidationError.single('input.email', 'TAKEN', 'That e-mail is used by another user');
           data.email = v.email;
         }
         if (v.locale) data.locale = v.locale;
@@ -196,10 +231,18 @@ builder.mutationField('updateUser', (t) =>
           data.passwordChangedAt = new Date();
           data.failedLogins = 0;
           data.lockedUntil = null;
-          await tx.userSession.deleteMany({ where: { userId: id, ...(ctx.actor!.sessionId ? { id: { not: ctx.actor!.sessionId } } : {}) } });
+          await tx.userSession.deleteMany({
+            where: { userId: id, ...(ctx.actor!.sessionId ? { id: { not: ctx.actor!.sessionId } } : {}) },
+          });
         }
         const after = await tx.user.update({ where: { id }, data });
-        await audit(tx, ctx, { action: 'user.update', entityType: 'User', entityId: id, before: userSnapshot(before), after: { ...userSnapshot(after), passwordChanged: !!input.password } });
+        await audit(tx, ctx, {
+          action: 'user.update',
+          entityType: 'User',
+          entityId: id,
+          before: userSnapshot(before),
+          after: { ...userSnapshot(after), passwordChanged: !!input.password },
+        });
         return after;
       });
     },
@@ -223,7 +266,13 @@ builder.mutationField('deactivateUser', (t) =>
         const after = await tx.user.update({ where: { id }, data: { active: false } });
         await tx.userSession.deleteMany({ where: { userId: id } });
         await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
-        await audit(tx, ctx, { action: 'user.deactivate', entityType: 'User', entityId: id, before: userSnapshot(before), after: userSnapshot(after) });
+        await audit(tx, ctx, {
+          action: 'user.deactivate',
+          entityType: 'User',
+          entityId: id,
+          before: userSnapshot(before),
+          after: userSnapshot(after),
+        });
         return after;
       });
     },

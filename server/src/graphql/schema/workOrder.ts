@@ -36,7 +36,12 @@ export const WorkOrderRef = builder.prismaNode('WorkOrder', {
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'When it was completed.' }),
     failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true, description: 'When it failed.' }),
     failureReason: t.exposeString('failureReason', { nullable: true, description: 'Why it failed.' }),
-    resolutionType: t.field({ type: ResolutionTypeEnum, nullable: true, description: 'How it was resolved.', resolve: (w) => w.resolutionType }),
+    resolutionType: t.field({
+      type: ResolutionTypeEnum,
+      nullable: true,
+      description: 'How it was resolved.',
+      resolve: (w) => w.resolutionType,
+    }),
     resolutionNotes: t.exposeString('resolutionNotes', { nullable: true, description: "Technician's notes." }),
     measuredRxPower: t.exposeFloat('measuredRxPower', { nullable: true, description: 'Optical power measured at the ONU, dBm.' }),
     installedOnuSerial: t.exposeString('installedOnuSerial', { nullable: true, description: 'Serial of the ONU installed.' }),
@@ -113,7 +118,11 @@ builder.queryFields((t) => ({
     authScopes: readAs('ADMIN', 'SUPPORT', 'TECHNICIAN'),
     args: { filter: t.arg({ type: WorkOrderFilter, required: false, description: 'Conditions.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.prisma.workOrder.findMany({ ...query, where: workOrderWhere(args.filter, ctx), orderBy: [{ scheduledStart: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }] }),
+      ctx.db.prisma.workOrder.findMany({
+        ...query,
+        where: workOrderWhere(args.filter, ctx),
+        orderBy: [{ scheduledStart: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+      }),
   }),
   workOrder: t.prismaField({
     type: 'WorkOrder',
@@ -121,7 +130,8 @@ builder.queryFields((t) => ({
     description: 'One work order by id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Work order id.' }) },
-    resolve: (query, _root, args, ctx) => ctx.db.prisma.workOrder.findUnique({ ...query, where: { id: idOf(String(args.id), 'WorkOrder', 'id') } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.workOrder.findUnique({ ...query, where: { id: idOf(String(args.id), 'WorkOrder', 'id') } }),
   }),
   materials: t.prismaField({
     type: ['Material'],
@@ -136,12 +146,17 @@ builder.queryFields((t) => ({
 const schedule = z
   .object({
     scheduledStart: z.date(),
-    durationMinutes: z.number().int().min(15, 'At least 15 minutes').max(8 * 60, 'At most 8 hours'),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(15, 'At least 15 minutes')
+      .max(8 * 60, 'At most 8 hours'),
   })
   .partial();
 
 async function checkAssignment(tx: Prisma.TransactionClient, teamId: number | null, technicianId: number | null): Promise<void> {
-  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } }))) throw new NotFoundError('input.teamId', 'No team with that id');
+  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } })))
+    throw new NotFoundError('input.teamId', 'No team with that id');
   if (technicianId !== null) {
     const tech = await tx.user.findUnique({ where: { id: technicianId }, select: { role: true, active: true } });
     if (!tech?.active) throw new NotFoundError('input.technicianId', 'No active user with that id');
@@ -149,8 +164,20 @@ async function checkAssignment(tx: Prisma.TransactionClient, teamId: number | nu
   }
 }
 
-function woSnapshot(w: { status: string; technicianId: number | null; teamId: number | null; scheduledStart: Date | null; durationMinutes: number | null }) {
-  return { status: w.status, technicianId: w.technicianId, teamId: w.teamId, scheduledStart: w.scheduledStart, durationMinutes: w.durationMinutes };
+function woSnapshot(w: {
+  status: string;
+  technicianId: number | null;
+  teamId: number | null;
+  scheduledStart: Date | null;
+  durationMinutes: number | null;
+}) {
+  return {
+    status: w.status,
+    technicianId: w.technicianId,
+    teamId: w.teamId,
+    scheduledStart: w.scheduledStart,
+    durationMinutes: w.durationMinutes,
+  };
 }
 
 const CreateWorkOrderInput = builder.inputType('CreateWorkOrderInput', {
@@ -177,13 +204,21 @@ builder.mutationField('createWorkOrder', (t) =>
       const ticketId = idOf(String(input.ticketId), 'Ticket', 'input.ticketId');
       const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
       const technicianId = optionalIdOf(input.technicianId ? String(input.technicianId) : null, 'User', 'input.technicianId');
-      const plan = parseInput(schedule, { scheduledStart: input.scheduledStart ?? undefined, durationMinutes: input.durationMinutes ?? undefined });
+      const plan = parseInput(schedule, {
+        scheduledStart: input.scheduledStart ?? undefined,
+        durationMinutes: input.durationMinutes ?? undefined,
+      });
       const notes = parseInput(z.string().trim().max(2000, 'Notes must have at most 2,000 characters'), input.notes ?? '', 'input.notes');
       return ctx.db.prisma.$transaction(async (tx) => {
         const ticket = await tx.ticket.findUnique({ where: { id: ticketId }, select: { status: true } });
         if (!ticket) throw new NotFoundError('input.ticketId', 'No ticket with that id');
         if (!isTicketOpen(ticket.status)) {
-          throw new InvalidTransitionError(`The ticket is ${ticket.status.toLowerCase()}: reopen it first`, ticket.status, 'WORK_ORDER', 'input.ticketId');
+          throw new InvalidTransitionError(
+            `The ticket is ${ticket.status.toLowerCase()}: reopen it first`,
+            ticket.status,
+            'WORK_ORDER',
+            'input.ticketId',
+          );
         }
         await checkAssignment(tx, teamId, technicianId);
         const scheduled = plan.scheduledStart && (teamId !== null || technicianId !== null);
@@ -201,9 +236,20 @@ builder.mutationField('createWorkOrder', (t) =>
           },
         });
         await tx.ticketEvent.create({
-          data: { ticketId, kind: 'WORK_ORDER', authorId: ctx.actor!.userId, body: `Orden de trabajo #${wo.id} creada`, data: { workOrderId: wo.id, action: 'created', status: wo.status } },
+          data: {
+            ticketId,
+            kind: 'WORK_ORDER',
+            authorId: ctx.actor!.userId,
+            body: `Orden de trabajo #${wo.id} creada`,
+            data: { workOrderId: wo.id, action: 'created', status: wo.status },
+          },
         });
-        await audit(tx, ctx, { action: 'workOrder.create', entityType: 'WorkOrder', entityId: wo.id, after: { ...woSnapshot(wo), ticketId, type: wo.type } });
+        await audit(tx, ctx, {
+          action: 'workOrder.create',
+          entityType: 'WorkOrder',
+          entityId: wo.id,
+          after: { ...woSnapshot(wo), ticketId, type: wo.type },
+        });
         return wo;
       });
     },
@@ -245,7 +291,8 @@ builder.mutationField('scheduleWorkOrder', (t) =>
       const id = idOf(String(input.id), 'WorkOrder', 'input.id');
       const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
       const technicianId = optionalIdOf(input.technicianId ? String(input.technicianId) : null, 'User', 'input.technicianId');
-      if (teamId === null && technicianId === null) throw ValidationError.single('input.technicianId', 'REQUIRED', 'Say which team or technician does it');
+      if (teamId === null && technicianId === null)
+        throw ValidationError.single('input.technicianId', 'REQUIRED', 'Say which team or technician does it');
       const plan = parseInput(schedule.required(), { scheduledStart: input.scheduledStart, durationMinutes: input.durationMinutes ?? 60 });
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await forAction(tx, ctx, id, 'schedule');
@@ -263,7 +310,13 @@ builder.mutationField('scheduleWorkOrder', (t) =>
             data: { workOrderId: id, action: 'scheduled', scheduledStart: plan.scheduledStart.toISOString(), technicianId, teamId },
           },
         });
-        await audit(tx, ctx, { action: 'workOrder.schedule', entityType: 'WorkOrder', entityId: id, before: woSnapshot(before), after: woSnapshot(after) });
+        await audit(tx, ctx, {
+          action: 'workOrder.schedule',
+          entityType: 'WorkOrder',
+          entityId: id,
+          before: woSnapshot(before),
+          after: woSnapshot(after),
+        });
         return after;
       });
     },
@@ -283,9 +336,21 @@ builder.mutationField('startWorkOrder', (t) =>
         const before = await forAction(tx, ctx, id, 'start');
         const after = await tx.workOrder.update({ where: { id }, data: { status: 'IN_PROGRESS', startedAt: new Date() } });
         await tx.ticketEvent.create({
-          data: { ticketId: before.ticketId, kind: 'WORK_ORDER', authorId: ctx.actor!.userId, body: `Orden de trabajo #${id} iniciada`, data: { workOrderId: id, action: 'started' } },
+          data: {
+            ticketId: before.ticketId,
+            kind: 'WORK_ORDER',
+            authorId: ctx.actor!.userId,
+            body: `Orden de trabajo #${id} iniciada`,
+            data: { workOrderId: id, action: 'started' },
+          },
         });
-        await audit(tx, ctx, { action: 'workOrder.start', entityType: 'WorkOrder', entityId: id, before: woSnapshot(before), after: woSnapshot(after) });
+        await audit(tx, ctx, {
+          action: 'workOrder.start',
+          entityType: 'WorkOrder',
+          entityId: id,
+          before: woSnapshot(before),
+          after: woSnapshot(after),
+        });
         return after;
       });
     },
@@ -307,7 +372,10 @@ const CompleteWorkOrderInput = builder.inputType('CompleteWorkOrderInput', {
     resolutionType: t.field({ type: ResolutionTypeEnum, required: true, description: 'What fixed it.' }),
     resolutionNotes: t.string({ required: false, description: 'Notes (up to 2,000 characters).' }),
     measuredRxPower: t.float({ required: false, description: 'Optical power measured at the ONU, dBm (−40 to 0).' }),
-    installedOnuSerial: t.string({ required: false, description: 'Serial of the ONU installed (required when the ONU was replaced or installed).' }),
+    installedOnuSerial: t.string({
+      required: false,
+      description: 'Serial of the ONU installed (required when the ONU was replaced or installed).',
+    }),
     materials: t.field({ type: [MaterialUseInput], required: false, description: 'Materials used.' }),
   }),
 });
@@ -316,18 +384,35 @@ const completion = z
   .object({
     resolutionType: z.string(),
     resolutionNotes: z.string().trim().max(2000, 'Notes must have at most 2,000 characters').optional(),
-    measuredRxPower: z.number().min(-40, 'Measured power must be between −40 and 0 dBm').max(0, 'Measured power must be between −40 and 0 dBm').optional(),
+    measuredRxPower: z
+      .number()
+      .min(-40, 'Measured power must be between −40 and 0 dBm')
+      .max(0, 'Measured power must be between −40 and 0 dBm')
+      .optional(),
     installedOnuSerial: z
       .string()
       .trim()
       .toUpperCase()
       .regex(/^[A-Z0-9]{8,16}$/, 'An ONU serial has 8–16 letters and digits (e.g. HWTC1A2B3C4D)')
       .optional(),
-    materials: z.array(z.object({ materialId: z.coerce.number().int().positive(), quantity: z.number().positive('Quantity must be more than 0').max(10_000) })).max(50).optional(),
+    materials: z
+      .array(
+        z.object({
+          materialId: z.coerce.number().int().positive(),
+          quantity: z.number().positive('Quantity must be more than 0').max(10_000),
+        }),
+      )
+      .max(50)
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.resolutionType === 'ONU_REPLACED' || v.resolutionType === 'INSTALLED') && !v.installedOnuSerial) {
-      ctx.addIssue({ code: 'custom', path: ['installedOnuSerial'], message: 'Give the serial of the ONU installed', params: { code: 'REQUIRED' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['installedOnuSerial'],
+        message: 'Give the serial of the ONU installed',
+        params: { code: 'REQUIRED' },
+      });
     }
   });
 
@@ -350,7 +435,8 @@ builder.mutationField('completeWorkOrder', (t) =>
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await forAction(tx, ctx, id, 'complete');
         for (const [i, m] of (v.materials ?? []).entries()) {
-          if (!(await tx.material.findUnique({ where: { id: m.materialId } }))) throw new NotFoundError(`input.materials.${i}.materialId`, 'No material with that id');
+          if (!(await tx.material.findUnique({ where: { id: m.materialId } })))
+            throw new NotFoundError(`input.materials.${i}.materialId`, 'No material with that id');
         }
         const now = new Date();
         const after = await tx.workOrder.update({
@@ -393,7 +479,12 @@ builder.mutationField('completeWorkOrder', (t) =>
           entityType: 'WorkOrder',
           entityId: id,
           before: woSnapshot(before),
-          after: { ...woSnapshot(after), resolutionType: after.resolutionType, measuredRxPower: after.measuredRxPower, installedOnuSerial: after.installedOnuSerial },
+          after: {
+            ...woSnapshot(after),
+            resolutionType: after.resolutionType,
+            measuredRxPower: after.measuredRxPower,
+            installedOnuSerial: after.installedOnuSerial,
+          },
         });
         return after;
       });
@@ -418,14 +509,30 @@ builder.mutationField('failWorkOrder', (t) =>
     args: { input: t.arg({ type: FailWorkOrderInput, required: true, description: 'The reason.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = idOf(String(input.id), 'WorkOrder', 'input.id');
-      const reason = parseInput(z.string().trim().min(3, 'Say why (at least 3 characters)').max(500, 'At most 500 characters'), input.reason, 'input.reason');
+      const reason = parseInput(
+        z.string().trim().min(3, 'Say why (at least 3 characters)').max(500, 'At most 500 characters'),
+        input.reason,
+        'input.reason',
+      );
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await forAction(tx, ctx, id, 'fail');
         const after = await tx.workOrder.update({ where: { id }, data: { status: 'FAILED', failedAt: new Date(), failureReason: reason } });
         await tx.ticketEvent.create({
-          data: { ticketId: before.ticketId, kind: 'WORK_ORDER', authorId: ctx.actor!.userId, body: `Orden de trabajo #${id} fallida: ${reason}`, data: { workOrderId: id, action: 'failed', reason } },
+          data: {
+            ticketId: before.ticketId,
+            kind: 'WORK_ORDER',
+            authorId: ctx.actor!.userId,
+            body: `Orden de trabajo #${id} fallida: ${reason}`,
+            data: { workOrderId: id, action: 'failed', reason },
+          },
         });
-        await audit(tx, ctx, { action: 'workOrder.fail', entityType: 'WorkOrder', entityId: id, before: woSnapshot(before), after: { ...woSnapshot(after), failureReason: reason } });
+        await audit(tx, ctx, {
+          action: 'workOrder.fail',
+          entityType: 'WorkOrder',
+          entityId: id,
+          before: woSnapshot(before),
+          after: { ...woSnapshot(after), failureReason: reason },
+        });
         return after;
       });
     },
