@@ -21,6 +21,18 @@ describe('README', () => {
     for (const bare of ['start', 'test', 'install']) expect(readme).toContain(`npm ${bare}`);
   });
 
+  it('names every source folder in its architecture section', () => {
+    const architecture = readme.slice(readme.indexOf('## Architecture'), readme.indexOf('### Keeping the mirror fresh'));
+    const folders = (parent: string): string[] =>
+      fs
+        .readdirSync(path.join(root, parent), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => `${parent}/${d.name}/`);
+    const expected = [...folders('server/src'), 'workers/', 'workers/tasks/', ...folders('simulators').map((f) => f.replace('simulators/', '')), 'client/', 'src/pages/'];
+    const missing = expected.filter((f) => !architecture.includes(`\`${f}\``) && !architecture.includes(`\`${f.replace(/^workers\//, '')}\``));
+    expect(missing).toEqual([]);
+  });
+
   it('lists the demo users the demo data creates', async () => {
     const { DEMO_USERS, DEMO_PASSWORD } = await import('../server/src/demo/owned.ts');
     for (const u of DEMO_USERS) expect(readme).toMatch(new RegExp(`\\| \`${u.username}\`\\s*\\| \`${DEMO_PASSWORD}\``));
