@@ -28,8 +28,17 @@ describe('README', () => {
         .readdirSync(path.join(root, parent), { withFileTypes: true })
         .filter((d) => d.isDirectory())
         .map((d) => `${parent}/${d.name}/`);
-    const expected = [...folders('server/src'), 'workers/', 'workers/tasks/', ...folders('simulators').map((f) => f.replace('simulators/', '')), 'client/', 'src/pages/'];
-    const missing = expected.filter((f) => !architecture.includes(`\`${f}\``) && !architecture.includes(`\`${f.replace(/^workers\//, '')}\``));
+    const expected = [
+      ...folders('server/src'),
+      'workers/',
+      'workers/tasks/',
+      ...folders('simulators').map((f) => f.replace('simulators/', '')),
+      'client/',
+      'src/pages/',
+    ];
+    const missing = expected.filter(
+      (f) => !architecture.includes(`\`${f}\``) && !architecture.includes(`\`${f.replace(/^workers\//, '')}\``),
+    );
     expect(missing).toEqual([]);
   });
 
