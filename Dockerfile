@@ -17,7 +17,8 @@ RUN npm ci && npm prune --omit=dev
 
 # ── runtime: production dependencies and built artefacts only
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 LOG_FORMAT=json
+# Production never runs the demo (it would load a simulated ISP and demo sign-ins).
+ENV NODE_ENV=production EMERALD_DEMO=off HOST=0.0.0.0 PORT=4000 LOG_FORMAT=json
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules

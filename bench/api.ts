@@ -19,7 +19,7 @@ const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 
 const { db } = await benchDatabase(subscribers);
-const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
+const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', EMERALD_DEMO: 'off' });
 const jobs = createJobQueue(db.pool);
 const vendors = createVendors(db, endpointsFromConfig(config));
 const app = buildApp(

@@ -26,7 +26,7 @@ export async function benchDatabase(
   await admin.end();
   const url = withDatabaseName(benchServer, name);
   await applyMigrations(url);
-  const db = createDb(url, { poolSize: 20 });
+  const db = createDb(url, { poolSize: 20, statementTimeoutMs: 0 });
   if (options.seed !== false) {
     const n = Number((await db.pool.query('SELECT count(*)::int AS n FROM customers')).rows[0].n);
     if (n === 0) {

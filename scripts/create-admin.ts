@@ -65,11 +65,12 @@ await runCli(async () => {
       `INSERT INTO users (username, name, email, role, password_hash, updated_at)
        VALUES ($1, $2, $3, 'ADMIN', $4, now())
        ON CONFLICT (username) DO UPDATE SET role = 'ADMIN', active = true, password_hash = EXCLUDED.password_hash,
-         failed_logins = 0, locked_until = NULL, password_changed_at = now(), updated_at = now()
+         password_changed_at = now(), updated_at = now()
        RETURNING id, (xmax = 0) AS created`,
       [username, option(args, 'name') ?? username, option(args, 'email') ?? null, hash],
     );
     const row = res.rows[0]!;
+    await db.pool.query('DELETE FROM login_attempts WHERE username = $1', [username]);
     await db.pool.query(
       `INSERT INTO audit_entries (actor_label, action, entity_type, entity_id, after) VALUES ('cli', $1, 'User', $2, $3)`,
       [row.created ? 'user.create' : 'user.promote', String(row.id), JSON.stringify({ username, role: 'ADMIN' })],

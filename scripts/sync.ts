@@ -253,7 +253,11 @@ await runCli(async () => {
   const config = loadConfig();
   const timeoutMs = Number(args.values.timeout) * 1000;
   const database = await openDatabase(config, undefined, { attach: true });
-  const db = createDb(database.url, { poolSize: 4 });
+  const db = createDb(database.url, {
+    poolSize: 4,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+  });
   const jobs = createJobQueue(db.pool);
   const vendors = createVendors(db, endpointsFromConfig(config));
   let worker: RunningWorker | null = null;

@@ -53,8 +53,13 @@ export async function createTestApi(
 ): Promise<TestApi> {
   const statements: string[] = [];
   let counting = false;
-  const database = await createTestDatabase({ poolSize: 8, onQuery: (sql) => counting && statements.push(sql) });
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const database = await createTestDatabase({
+    poolSize: 8,
+    onQuery: (sql) => counting && statements.push(sql),
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    poolTimeoutMs: config.database.poolTimeoutMs,
+  });
   const jobs = createJobQueue(database.db.pool);
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });

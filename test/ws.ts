@@ -36,7 +36,10 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
           messages.push({
             errors: list.map((x: { message?: string; reason?: string; code?: number }) => ({
               message: x.message ?? x.reason ?? `closed ${x.code}`,
-              extensions: x.code ? { closeCode: x.code } : {},
+              extensions: {
+                ...((x as { extensions?: Record<string, unknown> }).extensions ?? {}),
+                ...(x.code ? { closeCode: x.code } : {}),
+              },
             })),
           });
           resolve();

@@ -11,6 +11,7 @@ import { VendorError } from '../server/src/vendors/vendorError.ts';
 import { RouterConnection, type RouterTarget } from '../server/src/vendors/routeros.ts';
 import { withTransaction } from '../server/src/db/sql.ts';
 import type { Services } from '../server/src/services.ts';
+import type { MirroredRouter } from '../server/src/vendors/factory.ts';
 import { applySessions, endSessions, type SessionChange, mapRouterosActive } from '../server/src/mirror/routeros.ts';
 import { enqueueSync } from '../server/src/sync/enqueue.ts';
 
@@ -33,7 +34,7 @@ export async function startSessionListeners(services: Services, options: { refre
   const listeners = new Map<number, Listener>();
   let stopped = false;
 
-  const listenTo = async (router: { id: number; name: string; host: string; apiPort: number }): Promise<Listener | null> => {
+  const listenTo = async (router: MirroredRouter): Promise<Listener | null> => {
     const got = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_BASE + router.id]);
     if (!got.rows[0]?.ok) return null;
     const release = (): Promise<unknown> => lockClient.query('SELECT pg_advisory_unlock($1)', [LOCK_BASE + router.id]).catch(() => {});
@@ -128,8 +129,8 @@ export async function startSessionListeners(services: Services, options: { refre
 
   const refresh = async (): Promise<void> => {
     if (stopped) return;
-    const routers = await services.db.pool.query<{ id: number; name: string; host: string; apiPort: number }>(
-      'SELECT id, name, host, api_port AS "apiPort" FROM routers WHERE gone_at IS NULL ORDER BY id',
+    const routers = await services.db.pool.query<MirroredRouter>(
+      'SELECT id, external_id AS "externalId", name, host, api_port AS "apiPort" FROM routers WHERE gone_at IS NULL ORDER BY id',
     );
     for (const r of routers.rows) {
       if (listeners.has(r.id) || stopped) continue;

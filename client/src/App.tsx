@@ -86,7 +86,7 @@ function Login({ onSignedIn, expired }: { onSignedIn(me: Me): void; expired: boo
       );
       const login = res.data?.login;
       if (login?.__typename === 'LoginSuccess' && login.session) onSignedIn(login.session.user);
-      else setError(login?.code === 'LOCKED' || login?.code === 'THROTTLED' ? t('login.locked') : t('login.failed'));
+      else setError(login?.code === 'TOO_MANY_ATTEMPTS' ? t('login.locked') : t('login.failed'));
     } finally {
       setBusy(false);
     }

@@ -52,7 +52,9 @@ export function createEmeraldClient(options: { onLink(state: Link): void; onUnau
       },
       closed: (event) => {
         options.onLink('down');
-        if ((event as CloseEvent).code === 4403) options.onUnauthenticated();
+        // 4403: refused at connect; 4401: the session ended while connected (signed out, deactivated, expired).
+        const code = (event as CloseEvent).code;
+        if (code === 4403 || code === 4401) options.onUnauthenticated();
       },
     },
   });
@@ -60,6 +62,8 @@ export function createEmeraldClient(options: { onLink(state: Link): void; onUnau
   const client = new Client({
     url: '/graphql',
     fetchOptions: { credentials: 'same-origin' },
+    // JSON POSTs only: the server refuses GraphQL requests a browser would not preflight (CSRF).
+    preferGetMethod: false,
     requestPolicy: 'cache-and-network',
     exchanges: [
       mapExchange({

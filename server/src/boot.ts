@@ -10,7 +10,8 @@ import { openDatabase } from './db/connect.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
 import { demoControl } from './demo/control.ts';
-import { isDatabaseEmpty, seedDemo } from './demo/seed.ts';
+import { claimDemoDatabase, markDemoDatabase, seedDemo } from './demo/seed.ts';
+import { StartupError } from './startupError.ts';
 import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } from './demo/simulators.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
@@ -62,7 +63,11 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     const applied = await applyMigrations(database.url);
     if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
 
-    const db: Db = createDb(database.url, { poolSize: config.database.poolSize });
+    const db: Db = createDb(database.url, {
+      poolSize: config.database.poolSize,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      poolTimeoutMs: config.database.poolTimeoutMs,
+    });
     cleanup.push(db.close);
 
     let simulators: DemoSimulators | null = null;
@@ -95,7 +100,14 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
       const lock = await db.pool.connect();
       try {
         await lock.query('SELECT pg_advisory_lock($1)', [DEMO_SEED_LOCK]);
-        if (await isDatabaseEmpty(db.pool)) {
+        const state = await claimDemoDatabase(db.pool);
+        if (state === 'foreign') {
+          throw new StartupError(
+            'DEMO_REFUSED',
+            `Demo mode refuses this database: it holds data the demo did not create (${database.embedded ? config.database.dataDir : 'DATABASE_URL'}). Set EMERALD_DEMO=off and configure the vendors, or point the demo at an empty database`,
+          );
+        }
+        if (state === 'empty') {
           log.info(`loading demo data (${config.demo.subscribers} subscribers, seed ${config.demo.seed})…`);
           const sims = simulators;
           const seeded = await seedDemo(db, {
@@ -105,6 +117,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
             now: sims.world.data.generatedAt,
             routerAddress: (id) => ({ ip: sims.routers.get(id)!.host, port: sims.routers.get(id)!.port }),
           });
+          await markDemoDatabase(db.pool);
           log.info({ ms: seeded.durationMs, ...seeded.owned }, 'demo data loaded');
         }
         await pointRoutersAtSimulators(db, simulators);

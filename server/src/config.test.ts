@@ -54,9 +54,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ EMERALD_DEMO: 'off' }).demo.enabled).toBe(false);
   });
 
-  it('parses per-router credentials', () => {
-    const c = loadConfig({ ROUTEROS_CREDENTIALS: '{"NAS-1":{"user":"api","password":"s3cret","port":8729,"tls":true}}' });
-    expect(c.routeros.perRouter['NAS-1']).toEqual({ user: 'api', password: 's3cret', port: 8729, tls: true });
+  it('parses per-router credentials, keyed by ISPCube node id only, with an optional certificate fingerprint', () => {
+    const fp = Array.from({ length: 32 }, () => 'ab').join(':');
+    const c = loadConfig({
+      ROUTEROS_CREDENTIALS: `{"12":{"user":"api","password":"s3cret","port":8729,"tls":true,"fingerprint":"${fp}"}}`,
+    });
+    expect(c.routeros.perRouter['12']).toEqual({ user: 'api', password: 's3cret', port: 8729, tls: true, fingerprint: fp.toUpperCase() });
+    // A name could be given to another router by whoever edits nodes in ISPCube.
+    expect(fails({ ROUTEROS_CREDENTIALS: '{"NAS-1":{"user":"api","password":"x"}}' }).message).toMatch(
+      /"NAS-1": keys are ISPCube node ids/,
+    );
+    expect(fails({ ROUTEROS_CREDENTIALS: '{"1":{"user":"api","password":"x","fingerprint":"12:34"}}' }).message).toMatch(
+      /SHA-256 fingerprint/,
+    );
+  });
+
+  it('parses networks and origins, and keeps router credentials inside private networks by default', () => {
+    const c = loadConfig({
+      TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8',
+      CORS_ORIGINS: 'https://noc.isp.example/path',
+      PUBLIC_URL: 'https://emerald.isp.example',
+    });
+    expect(c.http.trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
+    expect(c.http.allowedOrigins).toEqual(['https://emerald.isp.example', 'https://noc.isp.example']);
+    expect(c.routeros.allowedNetworks).toContain('10.0.0.0/8');
+    expect(fails({ TRUST_PROXY: '10.0.0.0/33' }).message).toMatch(/TRUST_PROXY "10.0.0.0\/33" is not an IP address or a network/);
+    expect(fails({ ROUTEROS_ALLOWED_NETWORKS: 'router.isp' }).message).toMatch(/ROUTEROS_ALLOWED_NETWORKS/);
+  });
+
+  it('refuses demo mode in production, and hides GraphiQL and introspection from anonymous callers there', () => {
+    expect(fails({ NODE_ENV: 'production' }).message).toMatch(/demo mode is refused under NODE_ENV=production/);
+    const prod = loadConfig({ NODE_ENV: 'production', EMERALD_DEMO: 'off' });
+    expect(prod.http).toMatchObject({ graphiql: 'signed-in', introspection: 'signed-in', cookieSecure: true });
+    expect(loadConfig({}).http).toMatchObject({ graphiql: 'on', introspection: 'on' });
   });
 
   it('checks that optical thresholds are ordered', () => {

@@ -3,6 +3,7 @@
  * and an invalid variable is named in the error. `.env.example` documents each one.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -22,7 +23,53 @@ const routerCredential = z.object({
   password: z.string(),
   port: z.number().int().min(1).max(65535).optional(),
   tls: z.boolean().optional(),
+  /** SHA-256 fingerprint of the router's API-SSL certificate (`AB:CD:…`): only that certificate is accepted. */
+  fingerprint: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint like AB:CD:…')
+    .transform((f) => f.toUpperCase())
+    .optional(),
 });
+
+/** Addresses and networks (`10.0.0.0/8`, `192.0.2.7`, `fc00::/7`), comma-separated. */
+const networkList = z.string().transform((s, ctx) => {
+  const out: string[] = [];
+  for (const item of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!parseNetwork(item)) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not an IP address or a network in CIDR notation` });
+      return z.NEVER;
+    }
+    out.push(item);
+  }
+  return out;
+});
+
+/** `a.b.c.d`, `a.b.c.d/n`, IPv6 and IPv6/n, or null. */
+export function parseNetwork(item: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', bits] = item.split('/');
+  const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+  if (!family) return null;
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = bits === undefined ? max : Number(bits);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) return null;
+  return { address, prefix, family };
+}
+
+/** A BlockList (Node's address matcher) of the networks. */
+export function networkMatcher(networks: readonly string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (const n of networks) {
+    const parsed = parseNetwork(n)!;
+    list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+  }
+  return list;
+}
+
+/** Private, CGNAT and loopback ranges: where ISPs' management networks (and routers' APIs) live. */
+export const PRIVATE_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,127.0.0.0/8,fc00::/7,::1/128';
 
 const postgresUrl = z
   .string()
@@ -50,6 +97,8 @@ const envSchema = z.object({
 
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  DATABASE_POOL_TIMEOUT_MS: positiveInt.default(10_000),
   EMERALD_DATA_DIR: z.string().min(1).default('.emerald'),
   EMBEDDED_PG_PORT: port.optional(),
 
@@ -61,6 +110,28 @@ const envSchema = z.object({
 
   COOKIE_SECURE: bool.optional(),
   SESSION_TTL_HOURS: positiveInt.default(12),
+  TRUST_PROXY: networkList.optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .url()
+          .transform((u) => new URL(u).origin),
+      ),
+    )
+    .optional(),
+  GRAPHIQL: z.enum(['on', 'signed-in', 'off']).optional(),
+  INTROSPECTION: z.enum(['on', 'signed-in']).optional(),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(200),
 
   ISPCUBE_URL: z.string().url().optional(),
   ISPCUBE_API_KEY: z.string().min(1).optional(),
@@ -77,18 +148,34 @@ const envSchema = z.object({
   ROUTEROS_USER: z.string().min(1).optional(),
   ROUTEROS_PASSWORD: z.string().optional(),
   ROUTEROS_TLS: bool.default(false),
+  ROUTEROS_TLS_CA: z.string().min(1).optional(),
+  ROUTEROS_ALLOWED_NETWORKS: networkList.prefault(PRIVATE_NETWORKS),
   ROUTEROS_TIMEOUT_SECONDS: positiveInt.default(10),
   ROUTEROS_CREDENTIALS: z
     .string()
     .optional()
     .transform((s, ctx) => {
       if (!s) return {};
+      let parsed: unknown;
       try {
-        return z.record(z.string(), routerCredential).parse(JSON.parse(s));
+        parsed = JSON.parse(s);
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"<router name or host>":{"user":"api","password":"…"}}' });
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"<ISPCube node id>":{"user":"api","password":"…"}}' });
         return z.NEVER;
       }
+      // Keyed by the node's id: a name or address can be changed by whoever edits nodes in
+      // ISPCube, and would then steer another router's password to their host.
+      const result = z.record(z.string().regex(/^\d+$/, 'keys are ISPCube node ids (digits)'), routerCredential).safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        const what = issue.code === 'invalid_key' ? 'keys are ISPCube node ids (digits)' : issue.message;
+        ctx.addIssue({
+          code: 'custom',
+          message: `${issue.path.length ? `"${issue.path.join('.')}": ` : ''}${what} (JSON like {"<ISPCube node id>":{"user":"api","password":"…"}})`,
+        });
+        return z.NEVER;
+      }
+      return result.data;
     }),
   PPP_SWEEP_INTERVAL_SECONDS: positiveInt.default(300),
   INVENTORY_SYNC_CRON: z.string().default('0 */4 * * *'),
@@ -114,6 +201,7 @@ export interface RouterCredential {
   password: string;
   port?: number;
   tls?: boolean;
+  fingerprint?: string;
 }
 
 export interface Config {
@@ -121,12 +209,27 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** undefined = pretty on a terminal, JSON otherwise. */
   logPretty: boolean | undefined;
-  http: { host: string; port: number; publicUrl: string | undefined; cookieSecure: boolean; sessionTtlHours: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    cookieSecure: boolean;
+    sessionTtlHours: number;
+    /** Proxies whose X-Forwarded-For is believed (addresses/CIDRs); empty: none. */
+    trustProxy: string[];
+    /** Origins (besides the server's own) whose pages may call the API with the user's cookie. */
+    allowedOrigins: string[];
+    graphiql: 'on' | 'signed-in' | 'off';
+    introspection: 'on' | 'signed-in';
+  };
+  ws: { maxSubscriptionsPerSocket: number; maxSubscriptionsPerUser: number };
   processes: { api: boolean; worker: boolean };
   database: {
     /** Set when an outside PostgreSQL is used; absent means embedded. */
     url: string | undefined;
     poolSize: number;
+    statementTimeoutMs: number;
+    poolTimeoutMs: number;
     dataDir: string;
     embeddedPort: number | undefined;
   };
@@ -144,8 +247,13 @@ export interface Config {
   smartoltBudget: { hourlyBudget: number; statusIntervalSeconds: number; signalIntervalSeconds: number };
   routeros: {
     defaultCredential: RouterCredential | undefined;
+    /** Keyed by the ISPCube node id of the router (never by a name or address ISPCube could change). */
     perRouter: Record<string, RouterCredential>;
     tls: boolean;
+    /** PEM file of trusted CAs and/or routers' own certificates for API-SSL. */
+    tlsCa: string | undefined;
+    /** Credentials are only ever sent to routers inside these networks. */
+    allowedNetworks: string[];
     timeoutSeconds: number;
     sweepIntervalSeconds: number;
   };
@@ -218,6 +326,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration: EMERALD_DEMO=on cannot be combined with vendor credentials (ISPCUBE_*, SMARTOLT_*, ROUTEROS_*)',
     );
   }
+  if (demoEnabled && e.NODE_ENV === 'production') {
+    throw new StartupError(
+      'CONFIG_INVALID',
+      'Invalid configuration: demo mode is refused under NODE_ENV=production (it loads a simulated ISP and demo sign-ins); configure the vendors (ISPCUBE_*, SMARTOLT_*, ROUTEROS_*) or set EMERALD_DEMO=off',
+    );
+  }
   if (demoEnabled && !(e.EMERALD_PROCESSES.includes('api') && e.EMERALD_PROCESSES.includes('worker'))) {
     throw new StartupError(
       'CONFIG_INVALID',
@@ -250,11 +364,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.PUBLIC_URL,
       cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
       sessionTtlHours: e.SESSION_TTL_HOURS,
+      trustProxy: e.TRUST_PROXY ?? [],
+      allowedOrigins: [...new Set([...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).origin] : []), ...(e.CORS_ORIGINS ?? [])])],
+      graphiql: e.GRAPHIQL ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
+      introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
     },
+    ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER },
     processes: { api: e.EMERALD_PROCESSES.includes('api'), worker: e.EMERALD_PROCESSES.includes('worker') },
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
       dataDir: path.resolve(projectRoot, e.EMERALD_DATA_DIR),
       embeddedPort: e.EMBEDDED_PG_PORT,
     },
@@ -278,6 +399,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultCredential: routerDefault,
       perRouter: e.ROUTEROS_CREDENTIALS,
       tls: e.ROUTEROS_TLS,
+      tlsCa: e.ROUTEROS_TLS_CA,
+      allowedNetworks: e.ROUTEROS_ALLOWED_NETWORKS,
       timeoutSeconds: e.ROUTEROS_TIMEOUT_SECONDS,
       sweepIntervalSeconds: demoFast('PPP_SWEEP_INTERVAL_SECONDS', 120, e.PPP_SWEEP_INTERVAL_SECONDS),
     },

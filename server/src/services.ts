@@ -28,6 +28,8 @@ export interface Actor {
   /** API keys carry READ/WRITE; a session may do whatever its role allows. */
   scopes: { read: boolean; write: boolean };
   sessionId: number | null;
+  /** When the session or API key stops working (live connections end then). */
+  expiresAt?: Date | null;
 }
 
 export interface AddJobOptions {

@@ -13,7 +13,8 @@ export type StartupErrorCode =
   | 'DATA_DIR_NOT_WRITABLE'
   | 'DATA_DIR_IN_USE'
   | 'PORT_IN_USE'
-  | 'EMBEDDED_PG_FAILED';
+  | 'EMBEDDED_PG_FAILED'
+  | 'DEMO_REFUSED';
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';

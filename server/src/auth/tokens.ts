@@ -55,7 +55,14 @@ export function readCookie(header: string | null | undefined, name: string): str
   if (!header) return null;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A malformed value (bad percent-encoding) is no credential, not a server error.
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }
@@ -83,6 +90,7 @@ interface ActorRow {
   secret_hash: string | null;
   last_seen_at: Date | null;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 const TOUCH_EVERY_MS = 60_000;
@@ -99,7 +107,7 @@ export async function resolveActor(db: Db, credentials: Credentials): Promise<Ac
     if (!m) return null;
     const res = await db.pool.query<ActorRow>(
       `SELECT u.id AS user_id, u.username, u.name, u.role, u.team_id, NULL::int AS session_id, k.id AS api_key_id,
-              k.scopes::text[] AS scopes, k.secret_hash, NULL::timestamptz AS last_seen_at, k.last_used_at
+              k.scopes::text[] AS scopes, k.secret_hash, NULL::timestamptz AS last_seen_at, k.last_used_at, k.expires_at
        FROM api_keys k JOIN users u ON u.id = k.user_id
        WHERE k.prefix = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.active`,
       [m[1]],
@@ -117,7 +125,7 @@ export async function resolveActor(db: Db, credentials: Credentials): Promise<Ac
   }
   const res = await db.pool.query<ActorRow>(
     `SELECT u.id AS user_id, u.username, u.name, u.role, u.team_id, s.id AS session_id, NULL::int AS api_key_id,
-            NULL::text[] AS scopes, NULL AS secret_hash, s.last_seen_at, NULL::timestamptz AS last_used_at
+            NULL::text[] AS scopes, NULL AS secret_hash, s.last_seen_at, NULL::timestamptz AS last_used_at, s.expires_at
      FROM user_sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
     [sha256(token)],
@@ -140,5 +148,6 @@ function toActor(row: ActorRow, scopes: { read: boolean; write: boolean }): Acto
     apiKeyId: row.api_key_id,
     sessionId: row.session_id,
     scopes,
+    expiresAt: row.expires_at,
   };
 }

@@ -8,6 +8,10 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface DbOptions {
   poolSize?: number;
+  /** Statements running longer are cancelled by PostgreSQL (milliseconds; 0 = no limit). */
+  statementTimeoutMs?: number;
+  /** Waiting longer for a free connection fails (milliseconds; 0 = wait for ever). */
+  poolTimeoutMs?: number;
   applicationName?: string;
   /** Called with the SQL text of every statement (tests count statements with it). */
   onQuery?: (sql: string) => void;
@@ -44,6 +48,8 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'emerald',
     idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: options.poolTimeoutMs ?? 10_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
     types: rawTypes,
     ...(options.onQuery ? { Client: countingClient(options.onQuery) } : {}),
   });

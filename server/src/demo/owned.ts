@@ -4,6 +4,13 @@ import { hashPassword } from '../auth/password.ts';
 import type { Queryable } from '../db/sql.ts';
 import { isTicketOpen } from '../domain/workflow.ts';
 
+let demoHash: Promise<string> | undefined;
+/** The demo password's hash, computed once per process (scrypt at full cost takes a while). */
+function demoPasswordHash(): Promise<string> {
+  demoHash ??= hashPassword(DEMO_PASSWORD);
+  return demoHash;
+}
+
 /** Demo sign-ins, printed by `npm start` in demo mode and listed in the README. */
 export const DEMO_PASSWORD = 'emerald-demo';
 export const DEMO_USERS = [
@@ -78,7 +85,7 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
     teams.set(name, res.rows[0]!.id);
   }
 
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const passwordHash = await demoPasswordHash();
   const users = new Map<string, number>();
   for (const u of DEMO_USERS) {
     const res = await db.query<{ id: number }>(

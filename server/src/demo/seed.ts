@@ -53,6 +53,33 @@ export interface DemoSeedSummary {
 }
 
 /** True when the database holds no customers and no users (a fresh install). */
+/**
+ * The demo loads a simulated ISP and well-known sign-ins: it may only ever touch a
+ * database it created itself. It marks the databases it seeds; one it did not seed (real
+ * customers, real users) makes it stop. Databases seeded before the mark existed are
+ * recognised by the demo's own users (`…@emerald.demo`) and marked.
+ */
+export async function claimDemoDatabase(pool: pg.Pool): Promise<'empty' | 'demo' | 'foreign'> {
+  const marked = await pool.query(`SELECT 1 FROM app_meta WHERE key = 'demo' AND value = 'true'::jsonb`);
+  if (marked.rowCount) return 'demo';
+  if (await isDatabaseEmpty(pool)) return 'empty';
+  const demoUsers = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE email LIKE '%@emerald.demo'`);
+  const otherUsers = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users WHERE email IS NULL OR email NOT LIKE '%@emerald.demo'`,
+  );
+  if ((demoUsers.rows[0]?.n ?? 0) > 0 && (otherUsers.rows[0]?.n ?? 0) === 0) {
+    await markDemoDatabase(pool);
+    return 'demo';
+  }
+  return 'foreign';
+}
+
+export async function markDemoDatabase(db: Queryable): Promise<void> {
+  await db.query(
+    `INSERT INTO app_meta (key, value) VALUES ('demo', 'true'::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+  );
+}
+
 export async function isDatabaseEmpty(pool: pg.Pool): Promise<boolean> {
   const res = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM users) AS n');
   return Number(res.rows[0]?.n ?? 0) === 0;

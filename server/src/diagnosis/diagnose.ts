@@ -9,6 +9,7 @@ import { decide, type DiagnosisFacts, type OnuState, type Vendor, type Verdict }
 import { signalLevel } from '../domain/optical.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { parseDbm, parseOnuStatus, parseSmartoltTime } from '../domain/smartoltValues.ts';
+import type { MirroredRouter } from '../vendors/factory.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import type { Services } from '../services.ts';
 
@@ -163,10 +164,9 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     c.router_id === null
       ? Promise.resolve(null)
       : s.db.pool
-          .query<{ id: number; name: string; host: string; api_port: number }>(
-            'SELECT id, name, host, api_port FROM routers WHERE id = $1',
-            [c.router_id],
-          )
+          .query<MirroredRouter>('SELECT id, external_id AS "externalId", name, host, api_port AS "apiPort" FROM routers WHERE id = $1', [
+            c.router_id,
+          ])
           .then((r) => r.rows[0] ?? null),
   ]);
   const m = mirror.rows[0]!;
@@ -175,7 +175,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
   // ── live checks, in parallel, each with the timeout ──
   const routerCheck = async () => {
     if (!router || !username) return null;
-    const target = s.vendors.routerTarget({ id: router.id, name: router.name, host: router.host, apiPort: router.api_port });
+    const target = s.vendors.routerTarget(router);
     return withTimeout(
       s.vendors.routers.use(target, async (conn) => {
         const [active, secret] = await Promise.all([

@@ -24,6 +24,8 @@ export interface TopicPayloads {
   sync_run: { id: number };
   /** Only "recompute the network summary". */
   summary: Record<never, never>;
+  /** A user's sessions, keys, role or status changed: their live connections must be re-checked. */
+  auth: { userId: number };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -45,6 +47,11 @@ export const TOPICS: Record<Topic, TopicSpec> = {
   incident: { description: 'An incident opened, grew, recovered or cleared', changesSummary: true, touchesConnections: false },
   sync_run: { description: 'A sync run was queued, progressed or finished', changesSummary: false, touchesConnections: false },
   summary: { description: 'The network summary should be recomputed', changesSummary: true, touchesConnections: false },
+  auth: {
+    description: "A user's access changed (sign-out, role, deactivation, key revoked)",
+    changesSummary: false,
+    touchesConnections: false,
+  },
 };
 
 // NOTIFY payloads must stay under 8 kB: ids and sessions go in chunks.

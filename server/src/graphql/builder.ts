@@ -125,6 +125,20 @@ export const builder = new SchemaBuilder<{
       ),
   },
   relay: {
+    // Strict global ids: `Type:<positive integer>` of a known type, or a typed input error
+    // (never a database error from an id that does not fit a column).
+    decodeGlobalID: (globalID: string) => {
+      let typename: string | undefined;
+      let id: string | undefined;
+      try {
+        const text = Buffer.from(globalID, 'base64').toString('utf8');
+        [typename, id] = [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)];
+      } catch {}
+      if (!typename || !id || !/^\d{1,15}$/.test(id) || !Number.isSafeInteger(Number(id))) {
+        throw new GraphQLError(`Invalid global ID: ${globalID.slice(0, 60)}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      return { typename, id };
+    },
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,

@@ -7,7 +7,7 @@ let api: TestApi;
 let admin: Caller;
 
 beforeAll(async () => {
-  api = await createTestApi({ subscribers: 120, env: { NODE_ENV: 'production' } });
+  api = await createTestApi({ subscribers: 120, env: { NODE_ENV: 'production', EMERALD_DEMO: 'off' } });
   admin = await api.as('admin');
 });
 

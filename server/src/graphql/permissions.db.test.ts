@@ -165,6 +165,7 @@ const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSessio
   },
   updateUser: { doc: () => 'mutation { updateUser(input: { id: "bad" }) { __typename } }', allowed: SIGNED_IN },
   deactivateUser: { doc: () => 'mutation { deactivateUser(id: "bad") { __typename } }', allowed: ['ADMIN'] },
+  unlockUser: { doc: () => 'mutation { unlockUser(id: "bad") { __typename } }', allowed: ['ADMIN'] },
   createApiKey: { doc: () => 'mutation { createApiKey(input: { name: "x", scopes: [] }) { __typename } }', allowed: ['ADMIN'] },
   revokeApiKey: { doc: () => 'mutation { revokeApiKey(id: "bad") { __typename } }', allowed: ['ADMIN'] },
   requestSync: {

@@ -4,10 +4,21 @@
  * same row objects, and paced mailboxes deliver on the same ticks); executing the selection
  * for each of them is the dominant cost of a change reaching a thousand clients. Results
  * are shared between subscribers with the same document, variables and access (role and
- * API-key scopes; technicians, whose visibility depends on who they are, per user), for
- * the same batch content, for a moment.
+ * API-key scopes; per user for technicians, and for documents that reach viewer-dependent
+ * fields), for the same batch content, for a moment.
  */
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, print } from 'graphql';
+import {
+  BREAK,
+  createSourceEventStream,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+  getNamedType,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import type { Context } from './context.ts';
 import type { MailboxBatch } from '../realtime/mailbox.ts';
 
@@ -27,14 +38,45 @@ function batchKey(payload: unknown): string | null {
   return `${batch.resync ? 'R' : ''}${batch.items.map(idOf).join(',')}`;
 }
 
+/**
+ * Whether a document reaches anything whose visibility or value depends on who asks
+ * (fields and types marked `extensions.viewerDependent` in the schema: a user's e-mail,
+ * `me`, work orders visible to their technician…). Such results are shared per user only.
+ */
+const viewerDependence = new WeakMap<object, boolean>();
+function dependsOnViewer(args: ExecutionArgs): boolean {
+  const known = viewerDependence.get(args.document);
+  if (known !== undefined) return known;
+  let found = false;
+  const typeInfo = new TypeInfo(args.schema);
+  visit(
+    args.document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const field = typeInfo.getFieldDef();
+        const named = typeInfo.getType() ? getNamedType(typeInfo.getType()!) : null;
+        if (field?.extensions?.viewerDependent || named?.extensions?.viewerDependent) {
+          found = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    }),
+  );
+  viewerDependence.set(args.document, found);
+  return found;
+}
+
 const documentKeys = new WeakMap<object, string>();
 function operationKey(args: ExecutionArgs): string {
   let doc = documentKeys.get(args.document);
   if (doc === undefined) documentKeys.set(args.document, (doc = print(args.document)));
   const ctx = args.contextValue as Context | undefined;
   const actor = ctx?.actor;
+  // Technicians see rows by who they are; anyone's view of viewer-dependent fields too.
+  const perUser = actor && (actor.role === 'TECHNICIAN' || dependsOnViewer(args));
   const who = actor
-    ? `${actor.role}:${actor.scopes.read ? 'r' : ''}${actor.scopes.write ? 'w' : ''}${actor.role === 'TECHNICIAN' ? `:${actor.userId}` : ''}`
+    ? `${actor.role}:${actor.scopes.read ? 'r' : ''}${actor.scopes.write ? 'w' : ''}${perUser ? `:${actor.userId}` : ''}`
     : 'anon';
   return `${who}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${doc}`;
 }
@@ -55,33 +97,52 @@ export function sharedExecutions(): number {
   return cache.size;
 }
 
-async function* mapEvents(source: AsyncIterable<unknown> & AsyncIterator<unknown>, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
+/**
+ * Each event of `source` executed — once per batch for identical subscribers. A plain
+ * iterator rather than an async generator: a generator's `return()` waits behind a pending
+ * `next()`, so a subscriber that went away would stay registered until its topic's next
+ * event; here `return()` ends the source at once.
+ */
+function mapEvents(source: AsyncIterator<unknown>, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
   const op = operationKey(args);
-  try {
-    for await (const payload of source) {
-      const batch = batchKey(payload);
-      if (batch === null) {
-        yield await execute({ ...args, rootValue: payload });
-        continue;
-      }
-      const key = `${op}|${batch}`;
-      let hit = cache.get(key);
-      if (!hit) {
-        hit = { at: Date.now(), result: Promise.resolve(execute({ ...args, rootValue: payload })) };
-        cache.set(key, hit);
-        sweeper ??= setInterval(sweep, SHARE_MS);
-        sweeper.unref();
-      }
-      yield await hit.result;
+  const run = (payload: unknown): Promise<ExecutionResult> => {
+    const batch = batchKey(payload);
+    if (batch === null) return Promise.resolve(execute({ ...args, rootValue: payload }));
+    const key = `${op}|${batch}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = { at: Date.now(), result: Promise.resolve(execute({ ...args, rootValue: payload })) };
+      cache.set(key, hit);
+      sweeper ??= setInterval(sweep, SHARE_MS);
+      sweeper.unref();
     }
-  } finally {
-    await source.return?.();
-  }
+    return hit.result;
+  };
+  const done = { value: undefined, done: true } as const;
+  const iterator = {
+    async next() {
+      const step = await source.next();
+      if (step.done) return done;
+      return { value: await run(step.value), done: false };
+    },
+    async return() {
+      await source.return?.();
+      return done;
+    },
+    async throw(error: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  } as AsyncGenerator<ExecutionResult>;
+  return iterator;
 }
 
 /** graphql's `subscribe`, with each event's execution shared between identical subscribers. */
 export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
-  return mapEvents(source as AsyncIterable<unknown> & AsyncIterator<unknown>, args);
+  return mapEvents(source as AsyncIterator<unknown>, args);
 }

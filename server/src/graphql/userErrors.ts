@@ -59,7 +59,7 @@ export class InvalidTransitionError extends Error {
 export class LoginError extends Error {
   override readonly name = 'LoginError';
   constructor(
-    readonly code: 'INVALID_CREDENTIALS' | 'LOCKED' | 'TOO_MANY_ATTEMPTS',
+    readonly code: 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS',
     message: string,
     readonly retryAfterSeconds: number | null = null,
   ) {

@@ -1,28 +1,33 @@
 /**
  * The HTTP side of Emerald on one port: GraphQL over HTTP (graphql-yoga) and over
  * WebSocket (graphql-ws) at /graphql, GraphiQL for developers, and the built monitor.
+ * The cross-site rules and headers are in security.ts, the socket limits in websocket.ts.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { execute, GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { sharedSubscribe } from '../graphql/sharedExecution.ts';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { BREAK, type DocumentNode, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, visit } from 'graphql';
+import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { AddressThrottle } from '../auth/throttle.ts';
-import { resolveActor } from '../auth/tokens.ts';
+import { resolveActor, SESSION_COOKIE, readCookie } from '../auth/tokens.ts';
 import { projectRoot } from '../config.ts';
-import { StartupError } from '../startupError.ts';
+import { type DatabaseErrorCode, databaseErrorCode } from '../db/errors.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError } from '../graphql/userErrors.ts';
 import type { Context } from '../graphql/context.ts';
 import { schema as defaultSchema } from '../graphql/schema/index.ts';
-import { graphiqlExamples } from './graphiqlExamples.ts';
-import { createStaticHandler } from './static.ts';
 import type { Services } from '../services.ts';
+import { StartupError } from '../startupError.ts';
+import { clientAddressResolver } from './clientAddress.ts';
+import { GRAPHIQL_ASSETS, serveGraphiQLAsset, serveGraphiQLPage, serveGraphiQLSignIn, wantsGraphiQL } from './graphiql.ts';
+import { originAllowed, securityHeaders } from './security.ts';
+import { serveSimControl } from './simControl.ts';
+import { createStaticHandler } from './static.ts';
+import { type GraphQLWebSocket, graphqlWebSocket } from './websocket.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -41,6 +46,7 @@ export interface App {
   server: http.Server;
   /** Serve one request in process (tests): same path as HTTP. */
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  websocket: GraphQLWebSocket;
   start(port: number, host?: string): Promise<RunningApp>;
 }
 
@@ -74,64 +80,110 @@ interface ServerContext {
   setCookies: string[];
 }
 
-function clientIp(forwarded: string | null | undefined, fallback: string | undefined): string | null {
-  return forwarded?.split(',')[0]?.trim() || fallback || null;
+const introspects = new WeakMap<DocumentNode, boolean>();
+/** Whether a document asks for the schema (`__schema` / `__type`; `__typename` is not introspection). */
+function isIntrospection(document: DocumentNode): boolean {
+  let found = introspects.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value === '__schema' || node.name.value === '__type') {
+          found = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+    introspects.set(document, found);
+  }
+  return found;
 }
 
-/**
- * Demo mode only: the simulators' control API (fibre cut, power cut, mass disconnect…)
- * under /sim/, for NOC staff and admins (session cookie or a write API key).
- */
-async function serveSimControl(services: Services, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const send = (status: number, body: unknown): void => {
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Cache-Control', 'no-store');
-    res.end(JSON.stringify(body));
-  };
-  try {
-    if (!services.demo) return send(404, { ok: false, error: 'the simulators run only in demo mode' });
-    const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: req.headers.authorization ?? null });
-    if (!actor) return send(401, { ok: false, error: 'sign in first' });
-    if (!(actor.role === 'ADMIN' || actor.role === 'NOC') || !actor.scopes.write)
-      return send(403, { ok: false, error: 'only NOC staff and admins can script the simulators' });
-    // Browsers send cookies cross-site on simple POSTs: demand JSON, which needs a CORS preflight.
-    if (req.method === 'POST' && !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return send(415, { ok: false, error: 'send application/json' });
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > 16_384) return send(413, { ok: false, error: 'body too large' });
-      chunks.push(chunk as Buffer);
-    }
-    let body: unknown = null;
-    const text = Buffer.concat(chunks).toString('utf8');
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      return send(400, { ok: false, error: 'body is not JSON' });
-    }
-    const out = services.demo.control({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, body });
-    if (out.status === 200 && req.method === 'POST')
-      services.log.info({ user: actor.username, action: req.url, body }, 'demo: simulator scripted');
-    send(out.status, out.body);
-  } catch (error) {
-    services.log.error({ err: error }, 'simulator control failed');
-    send(500, { ok: false, error: 'internal error' });
-  }
+const DATABASE_MESSAGES: Record<DatabaseErrorCode, string> = {
+  DATABASE_TIMEOUT: 'The database took too long to answer; try again or narrow the request',
+  DATABASE_BUSY: 'The database is busy; try again in a moment',
+  BAD_USER_INPUT: 'The input holds a value the database cannot store or compare',
+};
+
+/** The GraphQL extensions of an expected, typed failure (ValidationError, NotFoundError…), or null. */
+function userErrorCode(error: unknown): Record<string, unknown> | null {
+  if (error instanceof ValidationError) return { code: 'BAD_USER_INPUT', field: error.field, reason: error.code };
+  if (error instanceof NotFoundError) return { code: 'NOT_FOUND', field: error.field };
+  if (error instanceof InvalidTransitionError) return { code: 'INVALID_TRANSITION' };
+  return null;
 }
+
+/** Whether a request's arguments hold a NUL character (PostgreSQL cannot store one in text). */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 20 || value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => holdsNul(v, depth + 1));
+}
+
+const jsonError = (status: number, message: string, code: string): Response =>
+  new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
 
 export function buildApp(services: Services, options: AppOptions = {}): App {
   const schema = options.schema ?? defaultSchema;
-  const production = services.config.env === 'production';
+  const { config } = services;
+  const production = config.env === 'production';
   const loginThrottle = new AddressThrottle();
+  const clientIp = clientAddressResolver(config.http.trustProxy);
+  const allowed = config.http.allowedOrigins;
+  const headers = securityHeaders({ https: (config.http.publicUrl ?? '').startsWith('https:') });
 
   // Set-Cookie from resolvers (login/logout) onto the HTTP response.
   const cookies: Plugin<Record<string, unknown>, ServerContext> = {
     onResponse({ response, serverContext }) {
       for (const c of serverContext?.setCookies ?? []) response.headers.append('Set-Cookie', c);
+    },
+  };
+
+  // A page on another origin must not act with the user's cookie, whatever the browser does.
+  const refuseForeignCookieRequests: Plugin = {
+    onRequest({ request, endResponse }) {
+      const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+      const bearer = /^Bearer\s/i.test(request.headers.get('authorization') ?? '');
+      if (cookie !== null && !bearer && !originAllowed(request.headers.get('origin'), request.headers.get('host'), allowed)) {
+        endResponse(jsonError(403, 'Requests from this origin may not use the session cookie', 'FORBIDDEN_ORIGIN'));
+      }
+    },
+  };
+
+  // Text with NUL characters is refused up front: PostgreSQL cannot store or compare it.
+  const refuseNul: Plugin = {
+    onExecute({ args, setResultAndStopExecution }) {
+      let found = holdsNul(args.variableValues);
+      if (!found) {
+        visit(args.document, {
+          StringValue(node) {
+            if (node.value.includes('\u0000')) {
+              found = true;
+              return BREAK;
+            }
+            return undefined;
+          },
+        });
+      }
+      if (found) {
+        setResultAndStopExecution({
+          errors: [new GraphQLError('Text may not contain NUL characters', { extensions: { code: 'BAD_USER_INPUT' } })],
+        });
+      }
+    },
+  };
+
+  // Introspection for signed-in callers only (INTROSPECTION=signed-in, the production default).
+  const introspectionGate: Plugin<Context> = {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (config.http.introspection === 'on' || args.contextValue.actor || !isIntrospection(args.document)) return;
+      setResultAndStopExecution({
+        errors: [new GraphQLError('Sign in to read the schema', { extensions: { code: 'UNAUTHENTICATED' } })],
+      });
     },
   };
 
@@ -145,7 +197,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
           const errors = 'errors' in result ? (result.errors ?? []) : [];
           for (const e of errors) {
             const original = e.originalError;
-            if (original && !(original instanceof GraphQLError)) {
+            if (original && !(original instanceof GraphQLError) && !databaseErrorCode(original) && !userErrorCode(original)) {
               ctx.log.error({ err: original, path: e.path?.join('.') }, 'unexpected error while resolving');
               (e as { extensions: Record<string, unknown> }).extensions = { ...e.extensions, requestId: ctx.requestId };
             }
@@ -159,12 +211,18 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: {
-      title: 'Emerald GraphQL',
-      defaultEditorToolsVisibility: true,
-      defaultQuery: graphiqlExamples,
-      shouldPersistHeaders: false,
-      subscriptionsProtocol: 'WS',
+    // GraphiQL is served by Emerald itself (graphiql.ts), without a CDN.
+    graphiql: false,
+    // Only listed origins get CORS answers (same-origin requests need none).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !allowed.includes(origin)) return false;
+      return {
+        origin: [origin],
+        credentials: true,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
+      };
     },
     logging: {
       debug: (...args) => services.log.debug(args.map(String).join(' ')),
@@ -173,7 +231,12 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       error: (...args) => services.log.error(args.map(String).join(' ')),
     },
     plugins: [
+      refuseForeignCookieRequests,
+      // GraphQL requests must be preflighted ones (JSON body or a custom header).
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       cookies,
+      refuseNul,
+      introspectionGate as Plugin,
       logUnexpected as Plugin,
       EnvelopArmorPlugin({
         maxAliases: { n: ARMOR_LIMITS.maxAliases, exposeLimits: true },
@@ -190,9 +253,27 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
         const error = rawError as GraphQLError;
         // Deliberate errors (auth, bad input, limits) are GraphQLErrors: shown as they are.
         if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
-          return error.originalError instanceof GraphQLError && !error.path ? error.originalError : error;
+          const shown = error.originalError instanceof GraphQLError && !error.path ? error.originalError : error;
+          // Every error carries a code: one raised on purpose without one (a malformed id, a
+          // variable of the wrong type) is about the caller's input.
+          if (shown.extensions?.code) return shown;
+          return new GraphQLError(shown.message, {
+            nodes: shown.nodes,
+            source: shown.source,
+            positions: shown.positions,
+            path: shown.path,
+            extensions: { ...shown.extensions, code: 'BAD_USER_INPUT' },
+          });
         }
         const original = error.originalError ?? error;
+        // Typed input errors raised outside a mutation's result union (a malformed id in a query).
+        const user = userErrorCode(original);
+        if (user) return new GraphQLError((original as Error).message, { nodes: error.nodes, path: error.path, extensions: user });
+        // A database that is too slow or too busy is an answer the caller can act on.
+        const db = databaseErrorCode(original);
+        if (db) {
+          return new GraphQLError(DATABASE_MESSAGES[db], { nodes: error.nodes, path: error.path, extensions: { code: db } });
+        }
         const requestId = (error.extensions as { requestId?: string } | undefined)?.requestId;
         return new GraphQLError(production ? `${message} (request ${requestId ?? 'unknown'})` : (original as Error).message, {
           nodes: error.nodes,
@@ -212,7 +293,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
         log: s.log.child({ requestId, user: actor?.username }),
         actor,
         requestId,
-        ip: clientIp(request.headers.get('x-forwarded-for'), remoteAddress),
+        ip: clientIp(remoteAddress, request.headers.get('x-forwarded-for')),
         userAgent: request.headers.get('user-agent'),
         setCookies,
         loginThrottle,
@@ -220,82 +301,73 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     },
   });
 
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    void yoga.handle(req, res, { services, remoteAddress: req.socket.remoteAddress, setCookies: [] });
-  };
-
   const serveStatic =
     options.clientDir === null ? null : createStaticHandler(options.clientDir ?? path.join(projectRoot, 'client', 'dist'));
+
+  const graphiqlAllowed = async (req: http.IncomingMessage): Promise<'yes' | 'sign-in' | 'no'> => {
+    if (config.http.graphiql === 'off') return 'no';
+    if (config.http.graphiql === 'on') return 'yes';
+    const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: null });
+    return actor ? 'yes' : 'sign-in';
+  };
+
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname.startsWith(GRAPHIQL_ASSETS)) {
+      headers.api(req, res);
+      if (config.http.graphiql !== 'off' && serveGraphiQLAsset(req, res)) return;
+    } else if (pathname === '/graphql' || pathname.startsWith('/graphql/')) {
+      if (wantsGraphiQL(req)) {
+        const may = await graphiqlAllowed(req);
+        if (may !== 'no') {
+          headers.graphiql(req, res);
+          if (may === 'yes') serveGraphiQLPage(req, res);
+          else serveGraphiQLSignIn(res);
+          return;
+        }
+      }
+      headers.api(req, res);
+      await yoga.handle(req, res, { services, remoteAddress: req.socket.remoteAddress, setCookies: [] });
+      return;
+    } else if (pathname.startsWith('/sim/')) {
+      headers.api(req, res);
+      await serveSimControl(services, req, res);
+      return;
+    } else if (pathname === '/healthz') {
+      headers.api(req, res);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ ok: true }));
+      return;
+    } else {
+      headers.app(req, res);
+      if (serveStatic?.(req, res)) return;
+    }
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(serveStatic ? 'Not found' : 'Not found (the monitor is not built: run npm run build)');
+  };
 
   // Idle keep-alive connections stay open longer than the clients' and proxies' own idle
   // timeouts (browsers, load balancers: ~60 s): with Node's default 5 s, a request sent on
   // a connection the server is just closing fails with ECONNRESET.
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/')) {
-      handle(req, res);
-      return;
-    }
-    if (url.startsWith('/sim/')) {
-      void serveSimControl(services, req, res);
-      return;
-    }
-    if (url === '/healthz') {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ ok: true }));
-      return;
-    }
-    if (serveStatic?.(req, res)) return;
-    res.statusCode = 404;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end(serveStatic ? 'Not found' : 'Not found (the monitor is not built: run npm run build)');
+    route(req, res).catch((error: unknown) => {
+      services.log.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
   });
 
-  // noServer: upgrades are routed here explicitly, and the HTTP server's own errors
-  // (e.g. port in use) are not re-emitted on the WebSocket server.
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql') {
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  const websocket = graphqlWebSocket({
+    services,
+    schema,
+    clientIp,
+    loginThrottle,
+    limitErrors: (query) => wsLimitErrors(schema, query),
   });
-  const wsServer = useServer<Record<string, unknown>, { actor?: Context['actor'] }>(
-    {
-      schema,
-      execute,
-      subscribe: sharedSubscribe,
-      // The same alias, directive and token limits as over HTTP (graphql-armor's envelop
-      // plugins only guard yoga's pipeline); the complexity limits run inside the schema.
-      onSubscribe: (_ctx, _id, payload) => wsLimitErrors(schema, payload.query),
-      // Authentication happens in connection_init: the session cookie of the upgrade
-      // request, or `authorization: Bearer …` in the init payload.
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const authorization =
-          typeof params.authorization === 'string'
-            ? params.authorization
-            : typeof params.Authorization === 'string'
-              ? params.Authorization
-              : null;
-        const actor = await resolveActor(services.db, { cookie: ctx.extra.request.headers.cookie ?? null, authorization });
-        if (!actor) return false; // graphql-ws closes with 4403 Forbidden
-        ctx.extra.actor = actor;
-        return true;
-      },
-      context: async (ctx): Promise<Context> => ({
-        ...services,
-        actor: ctx.extra.actor ?? null,
-        requestId: randomUUID(),
-        ip: clientIp(String(ctx.extra.request.headers['x-forwarded-for'] ?? ''), ctx.extra.request.socket.remoteAddress),
-        userAgent: ctx.extra.request.headers['user-agent'] ?? null,
-        setCookies: [],
-        loginThrottle,
-      }),
-    },
-    wss,
-  );
+  // Upgrades are routed here explicitly, so the HTTP server's own errors (e.g. port in
+  // use) are not re-emitted on the WebSocket server.
+  server.on('upgrade', (req, socket, head) => websocket.handleUpgrade(req, socket, head));
 
   const start = (port: number, host = '127.0.0.1'): Promise<RunningApp> =>
     new Promise((resolve, reject) => {
@@ -321,8 +393,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
           server,
           stop: () => {
             stopped ??= (async () => {
-              await wsServer.dispose();
-              await new Promise<void>((r) => wss.close(() => r()));
+              await websocket.close();
               await new Promise<void>((r) => {
                 server.close(() => r());
                 server.closeAllConnections();
@@ -337,5 +408,5 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   const fetchInProcess = async (input: string, init?: RequestInit): Promise<Response> =>
     yoga.fetch(new URL(input, 'http://emerald.test').toString(), init ?? {}, { services, remoteAddress: '127.0.0.1', setCookies: [] });
 
-  return { server, fetch: fetchInProcess, start };
+  return { server, fetch: fetchInProcess, websocket, start };
 }

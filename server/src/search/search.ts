@@ -24,6 +24,8 @@ export interface SearchHit {
 }
 
 export const MIN_QUERY_LENGTH = 2;
+/** Longer queries are refused: nothing anyone types into a search box is this long. */
+export const MAX_QUERY_LENGTH = 200;
 const EXACT = 1000;
 /** How many text matches per source are ranked (bounds the work for very common words). */
 const RANK_WINDOW = 200;
@@ -62,7 +64,8 @@ export function searchTerms(query: string): Terms {
   };
 }
 
-function likeEscape(s: string): string {
+/** A LIKE pattern that matches `s` literally (`%`, `_` and `\\` escaped; PostgreSQL's default escape is `\\`). */
+export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -71,6 +74,7 @@ export async function search(db: Queryable, query: string, first: number): Promi
   if (query.trim().length < MIN_QUERY_LENGTH) {
     throw new SearchQueryError(`Type at least ${MIN_QUERY_LENGTH} characters`);
   }
+  if (query.length > MAX_QUERY_LENGTH) throw new SearchQueryError(`Type at most ${MAX_QUERY_LENGTH} characters`);
   const t = searchTerms(query);
   const patterns = t.words.map((w) => `%${likeEscape(w)}%`);
   const digits = t.digits.length >= 4 ? t.digits : '';
@@ -128,6 +132,9 @@ export async function search(db: Queryable, query: string, first: number): Promi
       t.words,
       fuzzy,
       singleToken,
+      // Prefix and substring patterns: the typed text with LIKE's wildcards escaped.
+      likeEscape(t.text),
+      likeEscape(t.lower),
     ],
   });
   return res.rows.map((r) => ({
@@ -150,7 +157,7 @@ function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): st
      -- Customers whose text holds every word as typed. Ranked cheaply: text starting with
      -- the query, then shorter (more specific) texts, then a DNI/CUIT starting with it.
      exact_c AS MATERIALIZED (
-       SELECT c.id, 300 + CASE WHEN c.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END
+       SELECT c.id, 300 + CASE WHEN c.search_text LIKE $13::text || '%' THEN 50 ELSE 0 END
                         + CASE WHEN $3::text <> '' AND c.doc_number LIKE $3::text || '%' THEN 50 ELSE 0 END
                         - least(length(c.search_text), 200) / 10.0 AS score
        -- Rank at most ${RANK_WINDOW} matches: a common surname matches thousands, and reading them all
@@ -186,7 +193,7 @@ function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): st
        UNION ALL
        (SELECT e.customer_id, NULL, NULL, NULL,
                CASE WHEN e.email = $6::text THEN ${EXACT - 50} ELSE 200 + 100 * similarity(e.email, $6::text) END, e.email = $6::text, 'email', e.email
-          FROM customer_emails e WHERE $12::boolean AND length($6::text) >= 3 AND e.email LIKE '%' || $6::text || '%' LIMIT $8::int)
+          FROM customer_emails e WHERE $12::boolean AND length($6::text) >= 3 AND e.email LIKE '%' || $14::text || '%' LIMIT $8::int)
        UNION ALL
        -- Connections: PPPoE username and IP exactly, else fuzzily
        (SELECT cn.customer_id, cn.id, NULL, NULL, ${EXACT}, true, 'pppoeUsername', cn.pppoe_username
@@ -196,9 +203,9 @@ function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): st
           FROM connections cn WHERE cn.ip_address = $6::text AND cn.gone_at IS NULL LIMIT 5)
        UNION ALL
        (SELECT cn.customer_id, cn.id, NULL, NULL, m.score, false,
-               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN 'pppoeUsername' WHEN cn.ip_address LIKE $6::text || '%' THEN 'ip' ELSE 'address' END,
-               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN cn.pppoe_username WHEN cn.ip_address LIKE $6::text || '%' THEN cn.ip_address ELSE cn.address END
-          FROM (SELECT cn.id, 150 + CASE WHEN cn.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END - least(length(cn.search_text), 200) / 10.0 AS score
+               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN 'pppoeUsername' WHEN cn.ip_address LIKE $14::text || '%' THEN 'ip' ELSE 'address' END,
+               CASE WHEN cn.username_key LIKE ALL ($2::text[]) THEN cn.pppoe_username WHEN cn.ip_address LIKE $14::text || '%' THEN cn.ip_address ELSE cn.address END
+          FROM (SELECT cn.id, 150 + CASE WHEN cn.search_text LIKE $13::text || '%' THEN 50 ELSE 0 END - least(length(cn.search_text), 200) / 10.0 AS score
                   FROM (SELECT cn.id, cn.search_text FROM connections cn WHERE cn.gone_at IS NULL AND ${allWords('cn')} LIMIT ${RANK_WINDOW}) cn
                  ORDER BY 2 DESC, cn.id LIMIT $8::int) m
           JOIN connections cn ON cn.id = m.id)
@@ -211,7 +218,7 @@ function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): st
           FROM (SELECT s.id,
                        CASE WHEN lower(s.name) = $6::text THEN ${EXACT - 20}
                             WHEN $5::text <> '' AND s.search_text LIKE '%' || $5::text || '%' THEN ${EXACT - 30}
-                            ELSE 140 + CASE WHEN s.search_text LIKE $1::text || '%' THEN 50 ELSE 0 END - least(length(s.search_text), 200) / 10.0 END AS score
+                            ELSE 140 + CASE WHEN s.search_text LIKE $13::text || '%' THEN 50 ELSE 0 END - least(length(s.search_text), 200) / 10.0 END AS score
                   FROM (SELECT s.id, s.name, s.search_text FROM ppp_secrets s
                          WHERE s.gone_at IS NULL AND (($12::boolean AND ${allWords('s')}) OR ($5::text <> '' AND s.search_text LIKE '%' || $5::text || '%'))
                          LIMIT ${RANK_WINDOW}) s
@@ -222,12 +229,12 @@ function searchSql(fuzzyWordsC: string, allWords: (alias: string) => string): st
        (SELECT cn.customer_id, ss.connection_id, NULL, NULL,
                CASE WHEN ss.address = $6::text OR ($5::text <> '' AND emerald_compact(ss.caller_id) = $5::text) THEN ${EXACT} ELSE 400 END,
                ss.address = $6::text OR ($5::text <> '' AND emerald_compact(ss.caller_id) = $5::text),
-               CASE WHEN ss.address LIKE $6::text || '%' THEN 'ip' ELSE 'mac' END,
-               CASE WHEN ss.address LIKE $6::text || '%' THEN ss.address ELSE ss.caller_id END
+               CASE WHEN ss.address LIKE $14::text || '%' THEN 'ip' ELSE 'mac' END,
+               CASE WHEN ss.address LIKE $14::text || '%' THEN ss.address ELSE ss.caller_id END
           FROM ppp_sessions ss LEFT JOIN connections cn ON cn.id = ss.connection_id
          WHERE ss.connection_id IS NOT NULL
            AND (ss.address = $6::text
-                OR ($6::text ~ '^\\d{1,3}\\.\\d{1,3}\\.[0-9.]*$' AND ss.search_text LIKE '%' || $6::text || '%' AND ss.address LIKE $6::text || '%')
+                OR ($6::text ~ '^\\d{1,3}\\.\\d{1,3}\\.[0-9.]*$' AND ss.search_text LIKE '%' || $14::text || '%' AND ss.address LIKE $14::text || '%')
                 OR ($5::text <> '' AND ss.search_text LIKE '%' || $5::text || '%' AND emerald_compact(ss.caller_id) LIKE '%' || $5::text || '%'))
          LIMIT $8::int)
        UNION ALL

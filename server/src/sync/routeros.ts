@@ -5,21 +5,20 @@ import { notify, sessionEvent } from '../events/topics.ts';
 import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
+import type { MirroredRouter } from '../vendors/factory.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
 import type { Run, SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
 
-interface RouterRow {
-  id: number;
-  name: string;
-  host: string;
-  apiPort: number;
-}
+type RouterRow = MirroredRouter;
 
 async function routerRow(db: Queryable, id: number): Promise<RouterRow> {
-  const res = await db.query<RouterRow>('SELECT id, name, host, api_port AS "apiPort" FROM routers WHERE id = $1', [id]);
+  const res = await db.query<RouterRow>(
+    'SELECT id, external_id AS "externalId", name, host, api_port AS "apiPort" FROM routers WHERE id = $1',
+    [id],
+  );
   if (!res.rows[0]) throw new VendorError('ROUTEROS', 'BAD_RESPONSE', `no router ${id} in the mirror`);
   return res.rows[0];
 }

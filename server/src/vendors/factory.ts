@@ -1,9 +1,14 @@
 /**
  * The vendor clients a worker or API process uses, built from configuration (or, in demo
  * mode, pointed at the simulators). Router credentials come from configuration, keyed by
- * router name or host; they never reach the database.
+ * the router's ISPCube node id; they never reach the database, and they are only ever sent
+ * to addresses inside ROUTEROS_ALLOWED_NETWORKS — whoever edits a node in ISPCube cannot
+ * point Emerald (and a password) at a host of their own.
  */
-import type { Config, RouterCredential } from '../config.ts';
+import fs from 'node:fs';
+import net from 'node:net';
+import { type Config, networkMatcher, PRIVATE_NETWORKS, type RouterCredential } from '../config.ts';
+import { StartupError } from '../startupError.ts';
 import type { Db } from '../db/client.ts';
 import { VendorError } from './vendorError.ts';
 import { IspcubeClient, databaseTokenStore, type IspcubeConfig } from './ispcube.ts';
@@ -13,7 +18,17 @@ import { SmartoltClient, databaseCallBudget, type SmartoltConfig } from './smart
 export interface VendorEndpoints {
   ispcube?: IspcubeConfig;
   smartolt?: SmartoltConfig;
-  routeros: { defaultCredential?: RouterCredential; perRouter: Record<string, RouterCredential>; tls: boolean; timeoutSeconds: number };
+  routeros: {
+    defaultCredential?: RouterCredential;
+    /** By ISPCube node id. */
+    perRouter: Record<string, RouterCredential>;
+    tls: boolean;
+    /** PEM of trusted CAs / router certificates for API-SSL. */
+    tlsCa?: string;
+    /** Credentials go only to hosts in these networks (default: private, CGNAT and loopback ranges). */
+    allowedNetworks?: readonly string[];
+    timeoutSeconds: number;
+  };
 }
 
 export interface Vendors {
@@ -24,8 +39,17 @@ export interface Vendors {
   /** SmartOLT for background syncs: keeps 10% of the hourly budget for people. */
   smartoltBackground(): SmartoltClient;
   routers: RouterPool;
-  routerTarget(router: { id: number; name: string; host: string; apiPort: number }): RouterTarget;
+  routerTarget(router: MirroredRouter): RouterTarget;
   close(): Promise<void>;
+}
+
+/** What the mirror knows of a router (from its ISPCube node). */
+export interface MirroredRouter {
+  id: number;
+  externalId: string;
+  name: string;
+  host: string;
+  apiPort: number;
 }
 
 export function endpointsFromConfig(config: Config): VendorEndpoints {
@@ -38,13 +62,28 @@ export function endpointsFromConfig(config: Config): VendorEndpoints {
       ...(config.routeros.defaultCredential ? { defaultCredential: config.routeros.defaultCredential } : {}),
       perRouter: config.routeros.perRouter,
       tls: config.routeros.tls,
+      ...(config.routeros.tlsCa ? { tlsCa: readCaFile(config.routeros.tlsCa) } : {}),
+      allowedNetworks: config.routeros.allowedNetworks,
       timeoutSeconds: config.routeros.timeoutSeconds,
     },
   };
 }
 
+function readCaFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new StartupError('CONFIG_INVALID', `Invalid configuration: ROUTEROS_TLS_CA cannot be read (${(error as Error).message})`);
+  }
+}
+
 export function createVendors(db: Db, endpoints: VendorEndpoints): Vendors {
   const routers = new RouterPool(endpoints.routeros.timeoutSeconds);
+  const allowed = networkMatcher(endpoints.routeros.allowedNetworks ?? PRIVATE_NETWORKS.split(','));
+  const isAllowed = (host: string): boolean => {
+    const family = net.isIPv4(host) ? 'ipv4' : net.isIPv6(host) ? 'ipv6' : null;
+    return family !== null && allowed.check(host, family);
+  };
   let ispcube: IspcubeClient | undefined;
   let smartolt: SmartoltClient | undefined;
   const notConfigured = (source: VendorError['source'], vars: string) =>
@@ -67,7 +106,14 @@ export function createVendors(db: Db, endpoints: VendorEndpoints): Vendors {
     routers,
     routerTarget(router) {
       const r = endpoints.routeros;
-      const cred = r.perRouter[router.name] ?? r.perRouter[router.host] ?? r.defaultCredential;
+      if (!isAllowed(router.host)) {
+        throw new VendorError(
+          'ROUTEROS',
+          'NOT_ALLOWED',
+          `router ${router.name} is at ${router.host}, outside ROUTEROS_ALLOWED_NETWORKS: no credentials are sent there`,
+        );
+      }
+      const cred = r.perRouter[router.externalId] ?? r.defaultCredential;
       if (!cred)
         throw new VendorError(
           'ROUTEROS',
@@ -77,7 +123,8 @@ export function createVendors(db: Db, endpoints: VendorEndpoints): Vendors {
       const tls = cred.tls ?? r.tls;
       // The ISPCube node says where the API listens; with TLS the port must be given (8729).
       const port = cred.port ?? (tls && router.apiPort === 8728 ? 8729 : router.apiPort);
-      return { id: router.id, name: router.name, host: router.host, port, user: cred.user, password: cred.password, tls };
+      const trust = { ...(r.tlsCa ? { ca: r.tlsCa } : {}), ...(cred.fingerprint ? { fingerprint: cred.fingerprint } : {}) };
+      return { id: router.id, name: router.name, host: router.host, port, user: cred.user, password: cred.password, tls, trust };
     },
     close: () => routers.closeAll(),
   };

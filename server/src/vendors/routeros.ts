@@ -8,6 +8,8 @@
  * - TLS needs the port set explicitly (8729).
  * Errors are VendorErrors: UNREACHABLE, AUTH_FAILED, TIMEOUT, BAD_RESPONSE.
  */
+import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
 import { Channel, Connector, Receiver, RouterOSAPI, RosException } from 'node-routeros';
 import { SentenceDecoder } from './routerosWire.ts';
 import { VendorError, networkCode } from './vendorError.ts';
@@ -59,6 +61,28 @@ function patchNodeRouteros(): void {
       if (tag) tag.callback(words.filter((w) => !w.startsWith('.tag=')));
     }
   };
+  // A pinned certificate (per-router `fingerprint`) is checked once the TLS handshake is
+  // done and before node-routeros sends anything — the login included.
+  const pinned = Connector.prototype as unknown as {
+    onConnect(): void;
+    onError(err: NodeJS.ErrnoException): void;
+    socket?: tls.TLSSocket;
+    tls?: { emeraldPin?: string };
+  };
+  const onConnect = pinned.onConnect;
+  pinned.onConnect = function (this: typeof pinned) {
+    const pin = this.tls?.emeraldPin;
+    if (pin) {
+      const presented = this.socket?.getPeerCertificate?.()?.fingerprint256?.toUpperCase();
+      if (presented !== pin) {
+        const e: NodeJS.ErrnoException = new Error(`the router's certificate (${presented ?? 'none'}) is not the pinned one`);
+        e.code = 'ECERTPIN';
+        this.onError(e);
+        return;
+      }
+    }
+    return onConnect.call(this);
+  };
   const connectorProto = Connector.prototype as unknown as { onError(err: NodeJS.ErrnoException): void };
   const onError = connectorProto.onError;
   connectorProto.onError = function (this: unknown, err: NodeJS.ErrnoException) {
@@ -75,11 +99,64 @@ export interface RouterTarget {
   user: string;
   password: string;
   tls: boolean;
+  /** API-SSL trust: extra CAs / routers' own certificates (PEM), or one pinned SHA-256 fingerprint. */
+  trust?: { ca?: string; fingerprint?: string };
+}
+
+/** TLS failures that mean "not the router we trust" (never retried, never sent credentials). */
+const UNTRUSTED = new Set([
+  'ECERTPIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** The certificates of a PEM bundle, by SHA-256 fingerprint. */
+function bundleFingerprints(pem: string): Set<string> {
+  const out = new Set<string>();
+  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) {
+    out.add(new X509Certificate(block).fingerprint256.toUpperCase());
+  }
+  return out;
+}
+
+/** node-routeros' `tls` option for a target: always verified, by CA/bundle or by pin. */
+export function tlsOptions(target: RouterTarget): tls.ConnectionOptions & { emeraldPin?: string } {
+  const pin = target.trust?.fingerprint?.toUpperCase();
+  // A pinned certificate is trusted as itself (usually self-signed): checked after the handshake.
+  if (pin) return { rejectUnauthorized: false, emeraldPin: pin };
+  const ca = target.trust?.ca;
+  const inBundle = ca ? bundleFingerprints(ca) : new Set<string>();
+  return {
+    rejectUnauthorized: true,
+    ...(ca ? { ca: [...tls.rootCertificates, ca] } : {}),
+    // A router certificate listed in the bundle itself is trusted for that router whatever
+    // names it carries (MikroTik's self-signed ones rarely name the address); others must match.
+    checkServerIdentity: (host, cert) =>
+      inBundle.has(cert.fingerprint256.toUpperCase()) ? undefined : tls.checkServerIdentity(host, cert),
+  };
 }
 
 export function toVendorError(error: unknown, target: RouterTarget): VendorError {
   if (error instanceof VendorError) return error;
   const where = `router ${target.name} (${target.host}:${target.port})`;
+  const tlsCode = String((error as NodeJS.ErrnoException)?.code ?? (error as { errno?: string })?.errno ?? '');
+  if (UNTRUSTED.has(tlsCode)) {
+    return new VendorError(
+      'ROUTEROS',
+      'NOT_ALLOWED',
+      `${where}: certificate not trusted (${tlsCode}); set ROUTEROS_TLS_CA or pin its fingerprint`,
+      null,
+      {
+        cause: error,
+      },
+    );
+  }
   if (error instanceof RosException) {
     const errno = (error as unknown as { errno?: string }).errno ?? '';
     if (errno === 'CANTLOGIN')
@@ -149,7 +226,7 @@ export class RouterConnection {
         password: this.target.password,
         timeout: this.timeoutSeconds,
         keepalive: true,
-        ...(this.target.tls ? { tls: { rejectUnauthorized: false } } : {}),
+        ...(this.target.tls ? { tls: tlsOptions(this.target) as tls.TlsOptions } : {}),
       });
       // Errors after login (socket timeout, reset) arrive as events: never unhandled.
       api.on('error', (error: unknown) => this.fail(error));

@@ -11,7 +11,9 @@ export type VendorErrorCode =
   | 'BAD_RESPONSE'
   | 'RATE_LIMITED'
   | 'TEMPORARY'
-  | 'PARTIAL_SNAPSHOT';
+  | 'PARTIAL_SNAPSHOT'
+  /** Emerald refused to send credentials: the address is outside the allowed networks, or its certificate is not trusted. */
+  | 'NOT_ALLOWED';
 
 /** Codes retried with backoff (by the job queue, and followed as such by `npm run sync`). */
 export const TRANSIENT_VENDOR_ERRORS: readonly VendorErrorCode[] = ['UNREACHABLE', 'TIMEOUT', 'RATE_LIMITED', 'TEMPORARY'];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { newApiKey } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
+import { notifyIn } from '../notify.ts';
 import { audit } from '../audit.ts';
 import { InvalidTransitionError, NotFoundError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
@@ -129,6 +130,7 @@ builder.mutationField('revokeApiKey', (t) =>
         if (!before) throw new NotFoundError('id', 'No API key with that id');
         if (before.revokedAt) throw new InvalidTransitionError('The key is already revoked', 'REVOKED', 'REVOKED', 'id');
         const after = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+        await notifyIn(tx, { t: 'auth', userId: before.userId });
         await audit(tx, ctx, {
           action: 'apiKey.revoke',
           entityType: 'ApiKey',

@@ -1,13 +1,17 @@
 /** Sign-in and sign-out, and who am I. */
 import { z } from 'zod';
-import { DUMMY_HASH, verifyPassword } from '../../auth/password.ts';
-import { lockDuration, MAX_FAILURES } from '../../auth/throttle.ts';
+import { DUMMY_HASH, HashingBusy, hashPassword, needsRehash, verifyPassword } from '../../auth/password.ts';
+import { SIGN_IN_PAUSE, clearSignInAttempts, isKnownAddress, reserveSignInAttempt } from '../../auth/throttle.ts';
 import { clearSessionCookie, newSessionToken, sessionCookie, sha256 } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import { signedIn } from '../access.ts';
+import { notifyIn } from '../notify.ts';
 import { audit } from '../audit.ts';
 import { LoginError, ValidationError, parseInput } from '../userErrors.ts';
 import { UserRef } from './user.ts';
+
+/** The one answer to every failed sign-in. */
+export const WRONG_CREDENTIALS = 'Wrong username or password. After repeated failures, sign-in pauses for a few minutes.';
 
 interface LoginShape {
   user: { id: number };
@@ -35,7 +39,7 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginPayload,
     description:
-      'Sign in. Sets the session cookie; scripts can ask for the token instead. Repeated failures lock the account for a while (and throttle the client address).',
+      'Sign in. Sets the session cookie; scripts can ask for the token instead. After repeated failures sign-in pauses briefly for that username (not from addresses the user signed in from before), and a client address with many failures is throttled.',
     errors: {
       types: [LoginError, ValidationError],
       union: { name: 'LoginResult', description: 'A session, or why sign-in failed.' },
@@ -50,52 +54,56 @@ builder.mutationField('login', (t) =>
     resolve: async (_root, args, ctx) => {
       const username = parseInput(z.string().trim().toLowerCase().min(1, 'Username is required').max(100), args.username, 'username');
       if (!args.password) throw ValidationError.single('password', 'REQUIRED', 'Password is required');
+      if (args.password.length > 1024) throw ValidationError.single('password', 'TOO_LONG', 'Password is too long');
       const address = ctx.ip ?? 'unknown';
       const wait = ctx.loginThrottle.retryAfter(address);
       if (wait > 0)
         throw new LoginError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins from this address; try again later', Math.ceil(wait / 1000));
 
-      const user = await ctx.db.prisma.user.findUnique({ where: { username } });
-      if (user?.lockedUntil && user.lockedUntil > new Date()) {
-        throw new LoginError(
-          'LOCKED',
-          'Account locked after repeated failed sign-ins; try again later',
-          Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000),
-        );
-      }
-      // Same work whether or not the user exists, so timing does not reveal usernames.
-      const ok = await verifyPassword(args.password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user?.active || !ok) {
+      // One answer for every failure — unknown user, wrong password, deactivated, paused —
+      // so the answer never tells an attacker which accounts exist or are paused.
+      const refuse = (): never => {
         ctx.loginThrottle.fail(address);
-        if (user?.active) {
-          const failed = user.failedLogins + 1;
-          const lock = failed % MAX_FAILURES === 0 ? lockDuration(failed) : 0;
-          await ctx.db.prisma.$transaction(async (tx) => {
-            await tx.user.update({
-              where: { id: user.id },
-              data: { failedLogins: failed, lockedUntil: lock ? new Date(Date.now() + lock) : null },
-            });
-            await audit(tx, ctx, {
-              action: lock ? 'auth.lock' : 'auth.fail',
+        throw new LoginError('INVALID_CREDENTIALS', WRONG_CREDENTIALS);
+      };
+      const user = await ctx.db.prisma.user.findUnique({ where: { username } });
+      const known = user ? await isKnownAddress(ctx.db.pool, user.id, ctx.ip) : false;
+      // Counted before the password is checked: parallel guesses each count.
+      const failures = await reserveSignInAttempt(ctx.db.pool, username, known);
+      if (failures === null) return refuse();
+      let ok: boolean;
+      try {
+        // Same work whether or not the user exists, so timing does not reveal usernames.
+        ok = await verifyPassword(args.password, user?.passwordHash ?? DUMMY_HASH);
+      } catch (error) {
+        if (error instanceof HashingBusy) throw new LoginError('TOO_MANY_ATTEMPTS', 'Too many sign-ins at once; try again in a moment', 5);
+        throw error;
+      }
+      if (!user?.active || !ok) {
+        if (user) {
+          await ctx.db.prisma.$transaction((tx) =>
+            audit(tx, ctx, {
+              action: failures >= SIGN_IN_PAUSE.threshold ? 'auth.pause' : 'auth.fail',
               entityType: 'User',
               entityId: user.id,
-              after: { failedLogins: failed },
-            });
-          });
-          if (lock)
-            throw new LoginError('LOCKED', 'Account locked after repeated failed sign-ins; try again later', Math.ceil(lock / 1000));
+              after: { consecutiveFailures: failures },
+            }),
+          );
         }
-        throw new LoginError('INVALID_CREDENTIALS', 'Wrong username or password');
+        return refuse();
       }
+      await clearSignInAttempts(ctx.db.pool, username);
       ctx.loginThrottle.succeed(address);
       const token = newSessionToken();
       const ttlMs = ctx.config.http.sessionTtlHours * 3_600_000;
       const expiresAt = new Date(Date.now() + ttlMs);
+      // Hashes made with older, cheaper parameters are upgraded now that the password is at hand.
+      const passwordHash = needsRehash(user.passwordHash) ? await hashPassword(args.password) : undefined;
       await ctx.db.prisma.$transaction(async (tx) => {
         await tx.userSession.create({
           data: { tokenHash: sha256(token), userId: user.id, expiresAt, userAgent: ctx.userAgent?.slice(0, 300) ?? null, ip: ctx.ip },
         });
-        await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } });
+        await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date(), ...(passwordHash ? { passwordHash } : {}) } });
         await audit(
           tx,
           {
@@ -143,6 +151,7 @@ builder.mutationField('logout', (t) =>
       if (ctx.actor?.sessionId) {
         await ctx.db.prisma.$transaction(async (tx) => {
           await tx.userSession.deleteMany({ where: { id: ctx.actor!.sessionId! } });
+          await notifyIn(tx, { t: 'auth', userId: ctx.actor!.userId });
           await audit(tx, ctx, { action: 'auth.logout', entityType: 'User', entityId: ctx.actor!.userId });
         });
       }
@@ -157,6 +166,7 @@ builder.queryField('me', (t) =>
     type: 'User',
     description: 'The signed-in user.',
     authScopes: signedIn,
+    extensions: { viewerDependent: true },
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.user.findUniqueOrThrow({ ...query, where: { id: ctx.actor!.userId } }),
   }),
 );

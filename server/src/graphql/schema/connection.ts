@@ -1,4 +1,5 @@
 /** Connections: the service a customer buys, joined to its router secret, live session and ONU. */
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
@@ -40,7 +41,12 @@ export const ConnectionRef = builder.prismaNode('Connection', {
       resolve: async (_c, _a, ctx) => (await freshness(ctx)).lastSuccess('ISPCUBE', 'INVENTORY', 'all'),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The connection as ISPCube last sent it.' }),
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
+      type: 'JSON',
+      description: 'The connection as ISPCube last sent it.',
+    }),
     customer: t.relation('customer', { description: 'Who buys it.' }),
     plan: t.relation('plan', { nullable: true, description: 'Plan.' }),
     router: t.relation('router', { nullable: true, description: 'Router ISPCube says serves it (its node).' }),

@@ -1,5 +1,6 @@
 /** Customers (from ISPCube), their phones and e-mails, and plans. */
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
@@ -32,7 +33,12 @@ export const CustomerRef = builder.prismaNode('Customer', {
       resolve: async (_c, _a, ctx) => (await freshness(ctx)).lastSuccess('ISPCUBE', 'INVENTORY', 'all'),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The customer as ISPCube last sent it.' }),
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
+      type: 'JSON',
+      description: 'The customer as ISPCube last sent it.',
+    }),
     phones: t.relation('phones', { description: 'Phone numbers.', query: { orderBy: { position: 'asc' } } }),
     emails: t.relation('emails', { description: 'Contact e-mails.', query: { orderBy: { position: 'asc' } } }),
     connections: t.relation('connections', {

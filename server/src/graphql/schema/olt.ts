@@ -1,4 +1,5 @@
 /** OLTs and their PON ports. */
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import type { Context } from '../context.ts';
@@ -86,7 +87,12 @@ export const OltRef = builder.prismaNode('Olt', {
     hardware: t.exposeString('hardware', { nullable: true, description: 'Hardware model.' }),
     ip: t.exposeString('ip', { nullable: true, description: 'Management IP.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from SmartOLT.' }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The OLT as SmartOLT last sent it.' }),
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
+      type: 'JSON',
+      description: 'The OLT as SmartOLT last sent it.',
+    }),
     statusCounts: t.field({
       type: StatusCountsRef,
       description: 'ONUs of this OLT by state.',

@@ -1,6 +1,7 @@
 /** ONUs: the fibre terminals in customers' homes, with live status and signal and their history. */
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { signalLevel, type SignalLevel } from '../../domain/optical.ts';
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import type { Context } from '../context.ts';
@@ -81,7 +82,9 @@ export const OnuRef = builder.prismaNode('Onu', {
           orderBy: { openedAt: 'desc' },
         }),
     }),
-    vendorPayload: t.expose('raw', {
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',
       description: 'Inventory payload from SmartOLT (status and signal fields removed: see status/signal).',
     }),

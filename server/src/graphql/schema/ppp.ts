@@ -1,5 +1,6 @@
 /** PPPoE: secrets (accounts on routers), live sessions and the history of ended sessions. */
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import { optionalIdOf } from '../ids.ts';
@@ -51,7 +52,12 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
       resolve: async (s, _a, ctx) => (await freshness(ctx)).lastSuccess('ROUTEROS', 'INVENTORY', `router:${s.routerId}`),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ROUTEROS.', resolve: () => 'ROUTEROS' as const }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The secret as the router printed it, without the password.' }),
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
+      type: 'JSON',
+      description: 'The secret as the router printed it, without the password.',
+    }),
     router: t.relation('router', { description: 'Router holding the secret.' }),
     connection: t.relation('connection', { nullable: true, description: 'The ISPCube connection with this username, if any.' }),
   }),

@@ -1,4 +1,5 @@
 /** Routers (MikroTik PPPoE servers, ISPCube "nodes"). */
+import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import { idOf } from '../ids.ts';
@@ -19,7 +20,12 @@ export const RouterRef = builder.prismaNode('Router', {
     lastContactAt: t.expose('lastContactAt', { type: 'DateTime', nullable: true, description: 'Last successful contact.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Last contact error, if the last contact failed.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from ISPCube (kept for history).' }),
-    vendorPayload: t.expose('raw', { type: 'JSON', description: 'The ISPCube node as last received.' }),
+    vendorPayload: t.field({
+      // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
+      resolve: (row) => storablePayload(row.raw) as never,
+      type: 'JSON',
+      description: 'The ISPCube node as last received.',
+    }),
     sessionsObservedAt: t.field({
       type: 'DateTime',
       nullable: true,

@@ -2,7 +2,7 @@
 import { builder } from '../builder.ts';
 import { readAs } from '../access.ts';
 import { GraphQLError } from 'graphql';
-import { MIN_QUERY_LENGTH, search, type SearchHit } from '../../search/search.ts';
+import { MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search, type SearchHit } from '../../search/search.ts';
 import { ConnectionRef } from './connection.ts';
 import { CustomerRef } from './customer.ts';
 import { OnuRef } from './onu.ts';
@@ -84,6 +84,11 @@ builder.queryField('search', (t) =>
       if (query.length < MIN_QUERY_LENGTH) {
         // A query reports bad input as a GraphQL error with a code (never masked).
         throw new GraphQLError(`Type at least ${MIN_QUERY_LENGTH} characters to search`, {
+          extensions: { code: 'BAD_USER_INPUT', field: 'query' },
+        });
+      }
+      if (query.length > MAX_QUERY_LENGTH) {
+        throw new GraphQLError(`Type at most ${MAX_QUERY_LENGTH} characters to search`, {
           extensions: { code: 'BAD_USER_INPUT', field: 'query' },
         });
       }

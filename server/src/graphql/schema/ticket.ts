@@ -1,10 +1,11 @@
 /** Tickets: support cases with a timeline of notes, changes and system evidence. */
 import { z } from 'zod';
+import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { OPEN_TICKET_STATUSES, canChangeTicketStatus, type TicketStatus } from '../../domain/workflow.ts';
 import { builder } from '../builder.ts';
 import { TICKET_READERS, readAs, rowScopes, writeAs } from '../access.ts';
-import { audit } from '../audit.ts';
+import { audit, lockForUpdate } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
@@ -129,13 +130,19 @@ async function ticketWhere(f: TicketFilterShape, ctx: Context): Promise<Prisma.T
   if (f.createdAfter) and.push({ createdAt: { gte: f.createdAfter } });
   if (f.createdBefore) and.push({ createdAt: { lt: f.createdBefore } });
   const text = f.text?.trim();
+  if (text && text.length > 200)
+    throw new GraphQLError('Search ticket text with at most 200 characters', {
+      extensions: { code: 'BAD_USER_INPUT', field: 'filter.text' },
+    });
   if (text) {
     const number = /^#?(\d+)$/.exec(text)?.[1];
     if (number) and.push({ id: Number(number) });
     else {
       // search_text holds emerald_normalize(subject, description): match every word.
       const ids = await ctx.db.pool.query<{ id: number }>(
-        `SELECT id FROM tickets WHERE search_text LIKE ALL (SELECT '%' || w || '%' FROM unnest(string_to_array(emerald_normalize($1), ' ')) AS w WHERE w <> '') LIMIT 5000`,
+        `SELECT id FROM tickets WHERE search_text LIKE ALL (
+           SELECT '%' || replace(replace(replace(w, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+           FROM unnest(string_to_array(emerald_normalize($1), ' ')) AS w WHERE w <> '') LIMIT 5000`,
         [text],
       );
       and.push({ id: { in: ids.rows.map((r) => r.id) } });
@@ -329,6 +336,7 @@ builder.mutationField('updateTicket', (t) =>
         : null;
       const assigneeId = optionalIdOf(input.assigneeId ? String(input.assigneeId) : null, 'User', 'input.assigneeId');
       return ctx.db.prisma.$transaction(async (tx) => {
+        await lockForUpdate(tx, 'tickets', id);
         const before = await tx.ticket.findUnique({ where: { id } });
         if (!before) throw new NotFoundError('input.id', 'No ticket with that id');
         const data: Prisma.TicketUncheckedUpdateInput = {};
@@ -416,6 +424,7 @@ builder.mutationField('addTicketNote', (t) =>
         'body',
       );
       return ctx.db.prisma.$transaction(async (tx) => {
+        await lockForUpdate(tx, 'tickets', id);
         const ticket = await tx.ticket.findUnique({ where: { id } });
         if (!ticket) throw new NotFoundError('ticketId', 'No ticket with that id');
         const event = await tx.ticketEvent.create({ data: { ticketId: id, kind: 'NOTE', authorId: ctx.actor!.userId, body } });

@@ -1,9 +1,12 @@
 /** Users, roles and teams. */
 import { z } from 'zod';
-import { checkPasswordRules, hashPassword } from '../../auth/password.ts';
+import { checkPasswordRules, hashPassword, verifyPassword } from '../../auth/password.ts';
+import { clearSignInAttempts, reserveSignInAttempt, signInPausedUntil } from '../../auth/throttle.ts';
+import type { Context } from '../context.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
+import { notifyIn } from '../notify.ts';
 import { audit } from '../audit.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
@@ -20,7 +23,12 @@ export const UserRef = builder.prismaNode('User', {
   fields: (t) => ({
     username: t.exposeString('username', { description: 'Sign-in name.' }),
     name: t.exposeString('name', { description: 'Full name.' }),
-    email: t.exposeString('email', { nullable: true, description: 'E-mail (admins and the user only).', authScopes: adminOrSelf }),
+    email: t.exposeString('email', {
+      nullable: true,
+      description: 'E-mail (admins and the user only).',
+      authScopes: adminOrSelf,
+      extensions: { viewerDependent: true },
+    }),
     role: t.field({ type: RoleEnum, description: 'Role.', resolve: (u) => u.role }),
     active: t.exposeBoolean('active', { description: 'Deactivated users cannot sign in.' }),
     locale: t.exposeString('locale', { description: 'Preferred language (es, en).' }),
@@ -30,12 +38,14 @@ export const UserRef = builder.prismaNode('User', {
       nullable: true,
       description: 'Last sign-in (admins and the user only).',
       authScopes: adminOrSelf,
+      extensions: { viewerDependent: true },
     }),
-    lockedUntil: t.expose('lockedUntil', {
+    lockedUntil: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'Locked after failed sign-ins until (admins only).',
+      description: 'Sign-in is paused after repeated failures until then (admins only; `unlockUser` lifts it).',
       authScopes: readAs('ADMIN'),
+      resolve: (u, _args, ctx) => signInPausedUntil(ctx.db.pool, u.username),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Created.' }),
   }),
@@ -173,10 +183,27 @@ const UpdateUserInput = builder.inputType('UpdateUserInput', {
     teamId: t.id({ required: false, description: 'Team (admins).' }),
     removeFromTeam: t.boolean({ required: false, description: 'Leave the team (admins).' }),
     password: t.string({ required: false, description: 'New password (signs the user out everywhere else).' }),
+    currentPassword: t.string({
+      required: false,
+      description: 'The current password: required to change one’s own password (a stolen session alone cannot take the account).',
+    }),
     locale: t.string({ required: false, description: 'es or en.' }),
     active: t.boolean({ required: false, description: 'Reactivate (admins); use deactivateUser to deactivate.' }),
   }),
 });
+
+/**
+ * Changing one's own password needs the current one. Wrong guesses count like failed
+ * sign-ins (and pause the same way), so a stolen session cannot brute-force it.
+ */
+async function checkCurrentPassword(ctx: Context, user: { username: string; passwordHash: string }, current: string | null): Promise<void> {
+  if (!current) throw ValidationError.single('input.currentPassword', 'REQUIRED', 'Enter your current password to change it');
+  const failures = await reserveSignInAttempt(ctx.db.pool, user.username, false);
+  if (failures === null || !(await verifyPassword(current.slice(0, 1024), user.passwordHash))) {
+    throw ValidationError.single('input.currentPassword', 'WRONG_PASSWORD', 'The current password is not right');
+  }
+  await clearSignInAttempts(ctx.db.pool, user.username);
+}
 
 builder.mutationField('updateUser', (t) =>
   t.field({
@@ -204,6 +231,14 @@ builder.mutationField('updateUser', (t) =>
         locale: input.locale ?? undefined,
       });
       const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
+      let passwordHash: string | null = null;
+      if (input.password) {
+        const target = await ctx.db.prisma.user.findUnique({ where: { id } });
+        if (!target) throw new NotFoundError('input.id', 'No user with that id');
+        checkPassword(input.password, target.username, 'input.password');
+        if (id === ctx.actor!.userId) await checkCurrentPassword(ctx, target, input.currentPassword ?? null);
+        passwordHash = await hashPassword(input.password);
+      }
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await tx.user.findUnique({ where: { id } });
         if (!before) throw new NotFoundError('input.id', 'No user with that id');
@@ -225,17 +260,18 @@ builder.mutationField('updateUser', (t) =>
           data.teamId = teamId;
         }
         if (input.active === true) data.active = true;
-        if (input.password) {
-          checkPassword(input.password, before.username, 'input.password');
-          data.passwordHash = await hashPassword(input.password);
+        if (passwordHash) {
+          data.passwordHash = passwordHash;
           data.passwordChangedAt = new Date();
-          data.failedLogins = 0;
-          data.lockedUntil = null;
+          await tx.$executeRaw`DELETE FROM login_attempts WHERE username = ${before.username}`;
           await tx.userSession.deleteMany({
             where: { userId: id, ...(ctx.actor!.sessionId ? { id: { not: ctx.actor!.sessionId } } : {}) },
           });
         }
         const after = await tx.user.update({ where: { id }, data });
+        // Live connections of this user are re-checked: a new role or team applies at once.
+        if (data.role || data.teamId !== undefined || data.active !== undefined || passwordHash)
+          await notifyIn(tx, { t: 'auth', userId: id });
         await audit(tx, ctx, {
           action: 'user.update',
           entityType: 'User',
@@ -266,6 +302,7 @@ builder.mutationField('deactivateUser', (t) =>
         const after = await tx.user.update({ where: { id }, data: { active: false } });
         await tx.userSession.deleteMany({ where: { userId: id } });
         await tx.apiKey.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+        await notifyIn(tx, { t: 'auth', userId: id });
         await audit(tx, ctx, {
           action: 'user.deactivate',
           entityType: 'User',
@@ -274,6 +311,26 @@ builder.mutationField('deactivateUser', (t) =>
           after: userSnapshot(after),
         });
         return after;
+      });
+    },
+  }),
+);
+
+builder.mutationField('unlockUser', (t) =>
+  t.field({
+    type: UserRef,
+    description: 'Lift a sign-in pause after repeated failures, at once (admins).',
+    authScopes: writeAs('ADMIN'),
+    errors: mutationResult('UnlockUser', 'user'),
+    args: { id: t.arg.id({ required: true, description: 'User id.' }) },
+    resolve: async (_root, args, ctx) => {
+      const id = idOf(String(args.id), 'User', 'id');
+      return ctx.db.prisma.$transaction(async (tx) => {
+        const user = await tx.user.findUnique({ where: { id } });
+        if (!user) throw new NotFoundError('id', 'No user with that id');
+        await tx.$executeRaw`DELETE FROM login_attempts WHERE username = ${user.username}`;
+        await audit(tx, ctx, { action: 'user.unlock', entityType: 'User', entityId: id });
+        return user;
       });
     },
   }),

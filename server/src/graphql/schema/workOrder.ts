@@ -4,7 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { workOrderRefusal, WORK_ORDER_TARGET, isTicketOpen, type WorkOrderAction } from '../../domain/workflow.ts';
 import { builder } from '../builder.ts';
 import { readAs, rowScopes, writeAs } from '../access.ts';
-import { audit } from '../audit.ts';
+import { audit, lockForUpdate } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
@@ -14,6 +14,8 @@ import { mutationResult } from './errorTypes.ts';
 export const WorkOrderRef = builder.prismaNode('WorkOrder', {
   id: { field: 'id' },
   description: 'A field visit, child of a ticket.',
+  // Visible to its own technician: who asks changes what they see.
+  extensions: { viewerDependent: true },
   authScopes: rowScopes(['ADMIN', 'SUPPORT'], (w: { technicianId: number | null }, _scope, ctx) => w.technicianId === ctx.actor?.userId),
   fields: (t) => ({
     number: t.exposeInt('id', { description: 'Work order number.' }),
@@ -210,6 +212,7 @@ builder.mutationField('createWorkOrder', (t) =>
       });
       const notes = parseInput(z.string().trim().max(2000, 'Notes must have at most 2,000 characters'), input.notes ?? '', 'input.notes');
       return ctx.db.prisma.$transaction(async (tx) => {
+        await lockForUpdate(tx, 'tickets', ticketId);
         const ticket = await tx.ticket.findUnique({ where: { id: ticketId }, select: { status: true } });
         if (!ticket) throw new NotFoundError('input.ticketId', 'No ticket with that id');
         if (!isTicketOpen(ticket.status)) {
@@ -258,6 +261,7 @@ builder.mutationField('createWorkOrder', (t) =>
 
 /** Load a work order for an action, check who may act and whether the state allows it. */
 async function forAction(tx: Prisma.TransactionClient, ctx: Context, id: number, action: WorkOrderAction) {
+  await lockForUpdate(tx, 'work_orders', id);
   const wo = await tx.workOrder.findUnique({ where: { id }, include: { ticket: { select: { status: true } } } });
   if (!wo) throw new NotFoundError('input.id', 'No work order with that id');
   if (ctx.actor?.role === 'TECHNICIAN' && wo.technicianId !== ctx.actor.userId) {
