@@ -80,6 +80,20 @@ describe('search and text filters', () => {
     expect(tickets.data!.tickets.totalCount).toBe(0); // no ticket text holds a literal %
   });
 
+  // Before: Prisma's startsWith passed the text through, so "%" matched every ONU and audit entry.
+  it('treats wildcards literally in the ONU serial prefix and the audit action filters', async () => {
+    const noc = await api.as('noc');
+    const onus = await noc.query<{ onus: { totalCount: number } }>('{ onus(first: 1, filter: { serialPrefix: "%" }) { totalCount } }');
+    expect(onus.data?.onus.totalCount).toBe(0);
+    const prefix = await noc.query<{ onus: { totalCount: number } }>('{ onus(first: 1, filter: { serialPrefix: "____" }) { totalCount } }');
+    expect(prefix.data?.onus.totalCount).toBe(0);
+    const admin = await api.as('admin');
+    const audit = await admin.query<{ auditEntries: { totalCount: number } }>('{ auditEntries(first: 1, action: "%") { totalCount } }');
+    expect(audit.data?.auditEntries.totalCount).toBe(0);
+    const real = await admin.query<{ auditEntries: { totalCount: number } }>('{ auditEntries(first: 1, action: "auth.") { totalCount } }');
+    expect(real.data?.auditEntries.totalCount).toBeGreaterThan(0);
+  });
+
   it('refuses 10 kB of text with a typed error, and survives unusual Unicode', async () => {
     const long = await searchHits('x'.repeat(10_000));
     expect(errorCode(long)).toBe('BAD_USER_INPUT');

@@ -25,3 +25,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * `s` as a LIKE pattern that matches it literally: `%`, `_` and `\\` escaped with PostgreSQL's
+ * default escape character. Prisma's `contains`/`startsWith` do not escape: use it there too.
+ */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { digitsOnly, phoneDigits } from '../domain/identifiers.ts';
-import type { Queryable } from '../db/sql.ts';
+import { likeEscape, type Queryable } from '../db/sql.ts';
 
 export type SearchHitKind = 'CUSTOMER' | 'PPP_SECRET' | 'ONU';
 
@@ -62,11 +62,6 @@ export function searchTerms(query: string): Terms {
       .toUpperCase()
       .replace(/[^0-9A-Z]/g, ''),
   };
-}
-
-/** A LIKE pattern that matches `s` literally (`%`, `_` and `\\` escaped; PostgreSQL's default escape is `\\`). */
-export function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Search and return up to `first` hits, best first. */

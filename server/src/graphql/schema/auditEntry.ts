@@ -1,5 +1,6 @@
 /** The audit log: who did what, with values before and after. Admins only. */
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { likeEscape } from '../../db/sql.ts';
 import { builder } from '../builder.ts';
 import { readAs } from '../access.ts';
 
@@ -24,7 +25,7 @@ export const AuditEntryRef = builder.prismaNode('AuditEntry', {
 
 function auditWhere(args: { action?: string | null; entityType?: string | null; entityId?: string | null }): Prisma.AuditEntryWhereInput {
   return {
-    ...(args.action ? { action: { startsWith: args.action } } : {}),
+    ...(args.action ? { action: { startsWith: likeEscape(args.action) } } : {}),
     ...(args.entityType ? { entityType: args.entityType } : {}),
     ...(args.entityId ? { entityId: args.entityId } : {}),
   };

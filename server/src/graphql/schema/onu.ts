@@ -2,6 +2,7 @@
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { signalLevel, type SignalLevel } from '../../domain/optical.ts';
 import { storablePayload } from '../../mirror/common.ts';
+import { likeEscape } from '../../db/sql.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import type { Context } from '../context.ts';
@@ -217,7 +218,7 @@ export function onuWhere(filter: OnuFilterShape | null | undefined, ctx: Context
     ...(f.signalCategory?.length ? { signalCategory: { in: f.signalCategory } } : {}),
     ...(f.signalLevel?.length ? { OR: f.signalLevel.map((l) => levelWhere[l]) } : {}),
     ...(f.linked === true ? { connectionId: { not: null } } : f.linked === false ? { connectionId: null } : {}),
-    ...(f.serialPrefix ? { serial: { startsWith: f.serialPrefix.toUpperCase() } } : {}),
+    ...(f.serialPrefix ? { serial: { startsWith: likeEscape(f.serialPrefix.toUpperCase()) } } : {}),
   };
 }
 
