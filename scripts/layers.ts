@@ -4,7 +4,7 @@
  * Server layers, from the ground up (an import may run sideways or down, never up):
  *   0  domain/ (pure rules: imports nothing of ours), config, logger, version, startupError, generated/
  *   1  db/, vendors/, mirror/, events/, jobs/
- *   2  sync/, search/, diagnosis/, incidents/, realtime/, auth/
+ *   2  sync/, search/, diagnosis/, incidents/, notifications/, realtime/, auth/
  *   3  graphql/
  *   4  http/, demo/
  *   5  boot, main, clientBuild
@@ -61,6 +61,7 @@ const RANKS: [prefix: string, rank: number][] = [
   ['search/', 2],
   ['diagnosis/', 2],
   ['incidents/', 2],
+  ['notifications/', 2],
   ['realtime/', 2],
   ['auth/', 2],
   ['graphql/', 3],

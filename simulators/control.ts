@@ -15,7 +15,8 @@
  *   POST reconnect    {router}
  *   POST block        {customer, debt?}
  *   POST router-down  {router, down}
- *   POST fault        {target: routeros|smartolt|ispcube, router?, ...fault switches}
+ *   POST fault        {target: routeros|smartolt|ispcube|telegram, router?, ...fault switches}
+ *   GET  telegram                    the messages the Telegram bot sent (newest last)
  */
 import { z } from 'zod';
 import type { SimulatedIsp } from './isp.ts';
@@ -43,6 +44,14 @@ const faultSwitches = {
       refuseNext: z.number().int().min(0),
       serverErrorNext: z.number().int().min(0),
       rateLimitStorm: z.boolean(),
+    })
+    .partial()
+    .strict(),
+  telegram: z
+    .object({
+      badGatewayNext: z.number().int().min(0),
+      rateLimitSeconds: z.number().int().min(1).max(3600).nullable(),
+      perChatPerSecond: z.number().int().min(0),
     })
     .partial()
     .strict(),
@@ -144,6 +153,11 @@ export function control(isp: SimulatedIsp, action: string, body: unknown): Contr
     }
     case 'fault':
       return fault(isp, body);
+    case 'telegram': {
+      if (!isp.telegram) throw new ControlError(404, 'Telegram is not simulated here');
+      const messages = isp.telegram.messages().slice(-100);
+      return { affected: messages.length, messages: messages.map((m) => ({ chatId: m.chatId, text: m.text, date: m.date.toISOString() })) };
+    }
     default:
       throw new ControlError(404, `unknown action "${action}"`);
   }
@@ -155,7 +169,7 @@ function fault(isp: SimulatedIsp, body: unknown): ControlResult {
     router: routerId,
     ...switches
   } = parse(
-    z.object({ target: z.enum(['routeros', 'smartolt', 'ispcube']), router: z.coerce.number().int().optional() }).passthrough(),
+    z.object({ target: z.enum(['routeros', 'smartolt', 'ispcube', 'telegram']), router: z.coerce.number().int().optional() }).passthrough(),
     body,
   );
   switch (target) {
@@ -170,6 +184,11 @@ function fault(isp: SimulatedIsp, body: unknown): ControlResult {
       if (!isp.smartolt) throw new ControlError(404, 'SmartOLT is not simulated here');
       Object.assign(isp.smartolt.faults, parse(faultSwitches.smartolt, switches));
       return { affected: 1, faults: isp.smartolt.faults };
+    }
+    case 'telegram': {
+      if (!isp.telegram) throw new ControlError(404, 'Telegram is not simulated here');
+      Object.assign(isp.telegram.faults, parse(faultSwitches.telegram, switches));
+      return { affected: 1, faults: isp.telegram.faults };
     }
     default: {
       if (!isp.ispcube) throw new ControlError(404, 'ISPCube is not simulated here');

@@ -1,11 +1,12 @@
 /**
  * A whole simulated ISP: one world behind an ISPCube API, a SmartOLT API and one RouterOS
- * API server per router, with the endpoints Emerald's clients need to reach them. Used by
+ * API server per router (and, if asked, the Telegram Bot API its alerts go to), with the endpoints Emerald's clients need to reach them. Used by
  * demo mode, the tests, the benchmarks and `npm run sim`.
  */
 import { startIspcubeSim, type RunningIspcubeSim } from './ispcube/server.ts';
 import { startRouterOsSim, type RunningRouterOsSim } from './routeros/server.ts';
 import { startSmartoltSim, type RunningSmartoltSim } from './smartolt/server.ts';
+import { startTelegramSim, type RunningTelegramSim } from './telegram/server.ts';
 import { startWeather, type Weather, type WeatherEvent } from './weather.ts';
 import type { World } from './world/world.ts';
 
@@ -26,6 +27,8 @@ export interface SimulatedIspOptions {
   smartoltHourlyLimit?: number;
   /** Which APIs to run (default all three). */
   only?: 'ispcube' | 'smartolt' | 'routeros';
+  /** Also run a Telegram Bot API for this bot token (where alerts go). */
+  telegram?: { token: string; anyChat?: boolean };
   /** Demo weather: events per minute (0 or absent: none). */
   weatherRate?: number;
   onWeather?: (e: WeatherEvent) => void;
@@ -37,6 +40,7 @@ export interface SimulatedIsp {
   ispcube: RunningIspcubeSim | null;
   smartolt: RunningSmartoltSim | null;
   routers: Map<number, RunningRouterOsSim>;
+  telegram: RunningTelegramSim | null;
   weather: Weather | null;
   stop(): Promise<void>;
 }
@@ -82,6 +86,8 @@ export async function startSimulatedIsp(options: SimulatedIspOptions): Promise<S
         })
       : null;
     if (smartolt) started.push(smartolt);
+    const telegram = options.telegram ? await startTelegramSim({ ...options.telegram, host }) : null;
+    if (telegram) started.push(telegram);
     const weather = options.weatherRate
       ? startWeather(world, { ratePerMinute: options.weatherRate, ...(options.onWeather ? { onEvent: options.onWeather } : {}) })
       : null;
@@ -91,6 +97,7 @@ export async function startSimulatedIsp(options: SimulatedIspOptions): Promise<S
       ispcube,
       smartolt,
       routers,
+      telegram,
       weather,
       async stop() {
         weather?.stop();

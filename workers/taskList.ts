@@ -1,5 +1,9 @@
 /** Every task the worker runs. One file per task in ./tasks, named after its identifier. */
 import type { TaskDefinition } from './task.ts';
+import { classifyOutage } from './tasks/classify_outage.ts';
+import { deliverNotification } from './tasks/deliver_notification.ts';
+import { escalateIncidents } from './tasks/escalate_incidents.ts';
+import { notifyIncident } from './tasks/notify_incident.ts';
 import { cleanupSessions } from './tasks/cleanup_sessions.ts';
 import { incidentsTick } from './tasks/incidents_tick.ts';
 import { pollDue } from './tasks/poll_due.ts';
@@ -10,10 +14,14 @@ import { syncSmartolt } from './tasks/sync_smartolt.ts';
 
 export const tasks: readonly TaskDefinition[] = [
   cleanupSessions,
+  classifyOutage,
   syncIspcube,
   syncRouteros,
   syncSmartolt,
   syncAll,
   pollDue,
   incidentsTick,
+  notifyIncident,
+  deliverNotification,
+  escalateIncidents,
 ] as TaskDefinition[];

@@ -12,7 +12,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
 import { demoControl } from './demo/control.ts';
 import { claimDemoDatabase, markDemoDatabase, seedDemo } from './demo/seed.ts';
 import { StartupError } from './startupError.ts';
-import { pointRoutersAtSimulators, startDemoSimulators, type DemoSimulators } from './demo/simulators.ts';
+import { pointRoutersAtSimulators, startDemoSimulators, withDemoNotifications, type DemoSimulators } from './demo/simulators.ts';
 import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { incidentCorrelator } from './incidents/correlate.ts';
@@ -75,8 +75,13 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
       simulators = await startDemoSimulators(config, { log });
       cleanup.push(simulators.stop);
       log.info(
-        { ispcube: simulators.ispcube.url, smartolt: simulators.smartolt.url, routers: simulators.routers.size },
-        'demo simulators running (ISPCube, SmartOLT, RouterOS)',
+        {
+          ispcube: simulators.ispcube.url,
+          smartolt: simulators.smartolt.url,
+          routers: simulators.routers.size,
+          telegram: simulators.telegram?.url,
+        },
+        'demo simulators running (ISPCube, SmartOLT, RouterOS, Telegram)',
       );
     }
     const jobs = createJobQueue(db.pool);
@@ -84,7 +89,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
     const vendors = createVendors(db, simulators ? simulators.endpoints : endpointsFromConfig(config));
     cleanup.push(vendors.close);
     const services: Services = {
-      config,
+      config: simulators ? withDemoNotifications(config, simulators) : config,
       db,
       log,
       startedAt: new Date(),
@@ -116,6 +121,7 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
             world: sims.world.data,
             now: sims.world.data.generatedAt,
             routerAddress: (id) => ({ ip: sims.routers.get(id)!.host, port: sims.routers.get(id)!.port }),
+            alerts: true,
           });
           await markDemoDatabase(db.pool);
           log.info({ ms: seeded.durationMs, ...seeded.owned }, 'demo data loaded');

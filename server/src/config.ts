@@ -191,6 +191,30 @@ const envSchema = z.object({
   INCIDENT_WINDOW_SECONDS: positiveInt.default(120),
   INCIDENT_CLEAR_SHARE: z.coerce.number().min(0).max(1).default(0.8),
   INCIDENT_CLEAR_HOLD_SECONDS: z.coerce.number().int().min(0).default(120),
+  INCIDENT_CONFIRM_DELAY_SECONDS: z.coerce.number().int().min(0).max(300).default(3),
+  INCIDENT_RECHECK_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  INCIDENT_GROWTH_FACTOR: z.coerce.number().min(1.1).max(10).default(1.5),
+  NOTIFY_TIMEZONE: z
+    .string()
+    .default('America/Argentina/Buenos_Aires')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone like America/Argentina/Buenos_Aires'),
+  NOTIFY_LOCALE: z.enum(['es', 'en']).default('es'),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('Emerald <emerald@localhost>'),
+  TELEGRAM_BOT_TOKEN: z.string().min(10).optional(),
+  TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
+  SMARTOLT_OUTAGE_RESERVE: z.coerce.number().min(0).max(0.5).default(0.05),
   DIAGNOSIS_LIVE_TIMEOUT_MS: positiveInt.default(2500),
 });
 
@@ -272,8 +296,22 @@ export interface Config {
     windowSeconds: number;
     clearShare: number;
     clearHoldSeconds: number;
+    /** Wait before the targeted SmartOLT read after a burst of drops (debounces an OLT's ports into one read). */
+    confirmDelaySeconds: number;
+    /** ONUs online with sessions down: read again after this long before calling it a router outage. */
+    recheckSeconds: number;
+    /** Tell people again when the affected count grew by this factor. */
+    growthFactor: number;
   };
   diagnosis: { liveTimeoutMs: number };
+  /** Share of the SmartOLT hourly budget background polls leave for targeted outage reads. */
+  smartoltOutageReserve: number;
+  notifications: {
+    timeZone: string;
+    locale: 'es' | 'en';
+    smtp: { url: string; from: string } | undefined;
+    telegram: { token: string; apiUrl: string } | undefined;
+  };
 }
 
 function allOrNone(values: Record<string, string | undefined>, group: string): Record<string, string> | undefined {
@@ -298,7 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = parsed.error.issues[0]!;
     const name = issue.path.join('.') || 'environment';
     const value =
-      typeof cleaned[name] === 'string' && !/PASSWORD|TOKEN|KEY|SECRET|CREDENTIALS|DATABASE_URL/.test(name)
+      typeof cleaned[name] === 'string' && !/PASSWORD|TOKEN|KEY|SECRET|CREDENTIALS|DATABASE_URL|SMTP_URL/.test(name)
         ? ` (got "${cleaned[name]}")`
         : '';
     throw new StartupError('CONFIG_INVALID', `Invalid configuration: ${name} ${issue.message}${value}`);
@@ -418,8 +456,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.INCIDENT_WINDOW_SECONDS,
       clearShare: e.INCIDENT_CLEAR_SHARE,
       clearHoldSeconds: e.INCIDENT_CLEAR_HOLD_SECONDS,
+      confirmDelaySeconds: e.INCIDENT_CONFIRM_DELAY_SECONDS,
+      recheckSeconds: e.INCIDENT_RECHECK_SECONDS,
+      growthFactor: e.INCIDENT_GROWTH_FACTOR,
     },
     diagnosis: { liveTimeoutMs: e.DIAGNOSIS_LIVE_TIMEOUT_MS },
+    smartoltOutageReserve: e.SMARTOLT_OUTAGE_RESERVE,
+    notifications: {
+      timeZone: e.NOTIFY_TIMEZONE,
+      locale: e.NOTIFY_LOCALE,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
+      telegram: e.TELEGRAM_BOT_TOKEN ? { token: e.TELEGRAM_BOT_TOKEN, apiUrl: e.TELEGRAM_API_URL } : undefined,
+    },
   };
 }
 

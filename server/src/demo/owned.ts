@@ -307,3 +307,28 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
   }
   return { users: users.size, tickets, workOrders };
 }
+
+/** Telegram chat ids of the demo users (the simulated bot accepts any). */
+export const DEMO_TELEGRAM_CHATS = { noc: '100200301', admin: '100200300' } as const;
+
+/**
+ * Demo alerting: the NOC hears of every outage on Telegram (the simulated bot), day and
+ * night, and the admins when nobody acknowledged one within 15 minutes. Their e-mail
+ * addresses are contacts too: add EMAIL to the rule once SMTP_URL is set.
+ */
+export async function seedDemoAlerts(db: Queryable): Promise<void> {
+  const users = await db.query<{ id: number; username: string; email: string }>(
+    `SELECT id, username, email FROM users WHERE username IN ('noc', 'admin')`,
+  );
+  for (const u of users.rows) {
+    const chat = DEMO_TELEGRAM_CHATS[u.username as keyof typeof DEMO_TELEGRAM_CHATS];
+    await db.query(
+      `INSERT INTO user_contacts (user_id, channel, address) VALUES ($1, 'TELEGRAM', $2), ($1, 'EMAIL', $3) ON CONFLICT DO NOTHING`,
+      [u.id, chat, u.email],
+    );
+  }
+  await db.query(
+    `INSERT INTO notification_rules (name, roles, channels, escalate_after_minutes, escalate_roles, updated_at)
+     VALUES ('NOC: todos los cortes', '{NOC}', '{TELEGRAM}', 15, '{ADMIN}', now())`,
+  );
+}

@@ -19,7 +19,7 @@ import {
 import { linkAll } from '../mirror/link.ts';
 import { SEARCHABLE_TABLES, settleSearchIndexes } from '../mirror/upsert.ts';
 import type { Db } from '../db/client.ts';
-import { seedOwnedData, type OwnedSeedSummary } from './owned.ts';
+import { seedDemoAlerts, seedOwnedData, type OwnedSeedSummary } from './owned.ts';
 import { withTransaction, type Queryable } from '../db/sql.ts';
 import type { ApplyCounts } from '../mirror/common.ts';
 import {
@@ -43,6 +43,8 @@ export interface DemoSeedOptions {
   world?: WorldData;
   /** Router API addresses as the simulators serve them (demo mode); defaults to the world's. */
   routerAddress?: (routerId: number) => { ip: string; port: number };
+  /** Also set up alerting (demo mode): the NOC told on Telegram, escalation to the admins. */
+  alerts?: boolean;
 }
 
 export interface DemoSeedSummary {
@@ -232,6 +234,7 @@ export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoSe
     const mirrored = await mirrorWorld(tx, world, now, options.routerAddress);
     await recordSeedRuns(tx, mirrored, started, now);
     const owned = await seedOwnedData(tx, { seed: options.seed, now });
+    if (options.alerts) await seedDemoAlerts(tx);
     return { mirrored, owned };
   });
   await settleSearchIndexes(db.pool, SEARCHABLE_TABLES);

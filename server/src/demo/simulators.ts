@@ -1,7 +1,7 @@
 /**
  * Demo mode: the simulated ISP (ISPCube, SmartOLT and one RouterOS API per router) built
- * on the same world as the demo data, with live weather. Emerald's vendor clients are
- * pointed at it exactly as at real systems.
+ * on the same world as the demo data, with live weather, and a Telegram Bot API for the
+ * alerts. Emerald's clients are pointed at them exactly as at real systems.
  */
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -11,6 +11,9 @@ import type { RunningIspcubeSim } from '../../../simulators/ispcube/server.ts';
 import type { RunningSmartoltSim } from '../../../simulators/smartolt/server.ts';
 import { World } from '../../../simulators/world/world.ts';
 import type { VendorEndpoints } from '../vendors/factory.ts';
+
+/** The demo's Telegram bot (the simulator accepts any chat id). */
+export const DEMO_TELEGRAM_TOKEN = '7000000042:demo-telegram-bot-token';
 
 export const DEMO_CREDENTIALS: IspCredentials = {
   ispcube: { apiKey: 'demo-api-key', clientId: '1', username: 'emerald', password: 'demo-password' },
@@ -58,6 +61,7 @@ export async function startDemoSimulators(config: Config, options: { weather?: b
     world,
     credentials: DEMO_CREDENTIALS,
     smartoltHourlyLimit: config.smartoltBudget.hourlyBudget,
+    telegram: { token: DEMO_TELEGRAM_TOKEN, anyChat: true },
     ...(weatherOn ? { weatherRate: config.demo.weatherRate } : {}),
     onWeather: (e) => options.log?.debug({ weather: e.kind, detail: e.detail }, 'demo weather'),
   });
@@ -80,4 +84,10 @@ export async function pointRoutersAtSimulators(db: Db, sims: SimulatedIsp): Prom
   for (const [id, sim] of sims.routers) {
     await db.pool.query('UPDATE routers SET host = $2, api_port = $3 WHERE external_id = $1', [String(id), sim.host, sim.port]);
   }
+}
+
+/** Demo configuration: alerts go to the simulated Telegram unless a real bot is configured. */
+export function withDemoNotifications(config: Config, sims: SimulatedIsp): Config {
+  if (!sims.telegram || config.notifications.telegram) return config;
+  return { ...config, notifications: { ...config.notifications, telegram: { token: sims.telegram.token, apiUrl: sims.telegram.apiUrl } } };
 }

@@ -14,6 +14,10 @@ export async function audit(tx: Prisma.TransactionClient, ctx: Context, entry: A
  * simultaneous transitions (a "complete" and a "fail") then run one after the other, and
  * the second sees the first's result and is refused — never both committed.
  */
-export async function lockForUpdate(tx: Prisma.TransactionClient, table: 'tickets' | 'work_orders', id: number): Promise<void> {
+export async function lockForUpdate(
+  tx: Prisma.TransactionClient,
+  table: 'tickets' | 'work_orders' | 'incidents',
+  id: number,
+): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, id);
 }

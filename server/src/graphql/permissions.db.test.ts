@@ -42,6 +42,13 @@ beforeAll(async () => {
   await api.db.pool.query(
     `INSERT INTO incidents (kind, title, opened_at, pon_port_id, olt_id, updated_at) VALUES ('FIBRE_CUT', 'Corte', now(), ${ponPort}, ${olt}, now())`,
   );
+  await api.db.pool.query(
+    `INSERT INTO maintenance_windows (title, starts_at, ends_at, olt_id) VALUES ('Cambio de placa', now(), now() + interval '1 hour', ${olt})`,
+  );
+  await api.db.pool.query(
+    `INSERT INTO webhooks (name, url, secret) VALUES ('chat', 'https://hooks.example.net/x', 'a-secret-of-16-chars')`,
+  );
+  await api.db.pool.query(`INSERT INTO notification_rules (name, roles, channels) VALUES ('NOC', '{NOC}', '{EMAIL}')`);
   const key = await callers.ADMIN.query<{ createApiKey: { created: { apiKey: { id: string } } } }>(
     'mutation { createApiKey(input: { name: "matrix", scopes: [READ] }) { ... on CreateApiKeySuccess { created { apiKey { id } } } } }',
   );
@@ -77,6 +84,9 @@ beforeAll(async () => {
     SyncRun: gid('SyncRun', await one('SELECT id FROM sync_runs LIMIT 1')),
     Incident: gid('Incident', await one('SELECT id FROM incidents LIMIT 1')),
     AuditEntry: gid('AuditEntry', await one('SELECT id FROM audit_entries LIMIT 1')),
+    MaintenanceWindow: gid('MaintenanceWindow', await one('SELECT id FROM maintenance_windows LIMIT 1')),
+    NotificationRule: gid('NotificationRule', await one('SELECT id FROM notification_rules LIMIT 1')),
+    Webhook: gid('Webhook', await one('SELECT id FROM webhooks LIMIT 1')),
   });
 });
 
@@ -105,7 +115,12 @@ const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
   onuBySerial: { doc: () => '{ onuBySerial(serial: "NOPE0000") { id } }', allowed: STAFF },
   networkSummary: { doc: () => '{ networkSummary { sessionsUp } }', allowed: STAFF },
   incidents: { doc: () => '{ incidents(first: 1) { totalCount } }', allowed: STAFF },
-  incident: { doc: () => `{ incident(id: "${ids.Incident}") { title } }`, allowed: STAFF },
+  incident: { doc: () => `{ incident(id: "${ids.Incident}") { title timeline(first: 5) { edges { node { kind } } } } }`, allowed: STAFF },
+  incidentStats: { doc: () => '{ incidentStats(from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z") { count } }', allowed: STAFF },
+  maintenanceWindows: { doc: () => '{ maintenanceWindows { title } }', allowed: STAFF },
+  notificationRules: { doc: () => '{ notificationRules { name } }', allowed: ['ADMIN'] },
+  webhooks: { doc: () => '{ webhooks { name url } }', allowed: ['ADMIN'] },
+  notificationDeliveries: { doc: () => '{ notificationDeliveries(first: 1) { totalCount } }', allowed: ['ADMIN'] },
   tickets: { doc: () => '{ tickets(first: 1) { totalCount } }', allowed: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
   ticket: { doc: () => `{ ticket(id: "${ids.Ticket}") { subject } }`, allowed: ['ADMIN', 'SUPPORT'] },
   ticketCategories: { doc: () => '{ ticketCategories { name } }', allowed: ['ADMIN', 'SUPPORT'] },
@@ -168,6 +183,31 @@ const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSessio
   unlockUser: { doc: () => 'mutation { unlockUser(id: "bad") { __typename } }', allowed: ['ADMIN'] },
   createApiKey: { doc: () => 'mutation { createApiKey(input: { name: "x", scopes: [] }) { __typename } }', allowed: ['ADMIN'] },
   revokeApiKey: { doc: () => 'mutation { revokeApiKey(id: "bad") { __typename } }', allowed: ['ADMIN'] },
+  acknowledgeIncident: { doc: () => 'mutation { acknowledgeIncident(id: "bad") { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  assignIncident: { doc: () => 'mutation { assignIncident(id: "bad") { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  addIncidentNote: { doc: () => 'mutation { addIncidentNote(id: "bad", body: "x") { __typename } }', allowed: STAFF },
+  resolveIncident: { doc: () => 'mutation { resolveIncident(id: "bad", note: "x") { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  closeIncidentTickets: { doc: () => 'mutation { closeIncidentTickets(id: "bad", note: "x") { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  linkTicketToIncident: { doc: () => 'mutation { linkTicketToIncident(id: "bad", ticketId: "bad") { __typename } }', allowed: STAFF },
+  createMaintenanceWindow: {
+    doc: () =>
+      'mutation { createMaintenanceWindow(input: { title: "", startsAt: "2030-01-01T10:00:00Z", endsAt: "2030-01-01T09:00:00Z" }) { __typename } }',
+    allowed: ['ADMIN', 'NOC'],
+  },
+  cancelMaintenanceWindow: { doc: () => 'mutation { cancelMaintenanceWindow(id: "bad") { __typename } }', allowed: ['ADMIN', 'NOC'] },
+  createNotificationRule: {
+    doc: () => 'mutation { createNotificationRule(input: { name: "", channels: [] }) { __typename } }',
+    allowed: ['ADMIN'],
+  },
+  updateNotificationRule: {
+    doc: () => 'mutation { updateNotificationRule(id: "bad", input: { name: "", channels: [] }) { __typename } }',
+    allowed: ['ADMIN'],
+  },
+  deleteNotificationRule: { doc: () => 'mutation { deleteNotificationRule(id: "bad") }', allowed: ['ADMIN'] },
+  createWebhook: { doc: () => 'mutation { createWebhook(input: { name: "", url: "x" }) { __typename } }', allowed: ['ADMIN'] },
+  updateWebhook: { doc: () => 'mutation { updateWebhook(id: "bad", input: { name: "", url: "x" }) { __typename } }', allowed: ['ADMIN'] },
+  addContact: { doc: () => 'mutation { addContact(channel: EMAIL, address: "not-an-address") { __typename } }', allowed: SIGNED_IN },
+  removeContact: { doc: () => 'mutation { removeContact(id: "0") }', allowed: SIGNED_IN },
   requestSync: {
     doc: () => 'mutation { requestSync(input: { source: ISPCUBE, kind: SESSIONS }) { __typename } }',
     allowed: ['ADMIN', 'NOC'],
@@ -193,6 +233,9 @@ const NODE_TYPES: Record<string, Who[]> = {
   SyncRun: ['ADMIN', 'NOC'],
   Incident: STAFF,
   AuditEntry: ['ADMIN'],
+  MaintenanceWindow: STAFF,
+  NotificationRule: ['ADMIN'],
+  Webhook: ['ADMIN'],
 };
 
 const USERNAMES: Record<Exclude<Who, 'ANON'>, string> = { ADMIN: 'admin', NOC: 'noc', SUPPORT: 'soporte', TECHNICIAN: 'tecnico' };

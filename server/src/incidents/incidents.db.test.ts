@@ -38,7 +38,8 @@ async function portWithOnline(n: number, skip = 0) {
 beforeAll(async () => {
   vw = await startVendorWorld({ seed: 31, subscribers: 800 });
   t = await createTestDatabase();
-  services = servicesFor(t, vw);
+  // The targeted read runs as soon as the drops are seen; the re-check one second later.
+  services = servicesFor(t, vw, { INCIDENT_CONFIRM_DELAY_SECONDS: '0', INCIDENT_RECHECK_SECONDS: '1' });
   await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
   await drainJobs(services);
   await sweepSessions();
@@ -116,6 +117,7 @@ describe('a fibre cut', () => {
     expect(all).toEqual([{ id: incident!.id, status: 'OPEN' }]);
     vw.world.restorePort(port.oltId, port.board, port.port);
     await pollStatuses();
+    await sweepSessions();
   });
 });
 
@@ -130,6 +132,7 @@ describe('other causes', () => {
     expect(power).toEqual([{ kind: 'POWER_OUTAGE', pon_port_id: port.id }]);
     vw.world.restorePort(port.oltId, port.board, port.port);
     await pollStatuses();
+    await sweepSessions();
   });
 
   it('does not open an incident for two unlucky customers', async () => {
@@ -168,5 +171,63 @@ describe('other causes', () => {
     await sweepSessions();
     const [after] = await rows<{ recovered_count: number }>(`SELECT recovered_count FROM incidents WHERE id = $1`, [incident!.id]);
     expect(after!.recovered_count).toBeGreaterThanOrEqual(Math.floor(incident!.affected_count * 0.8));
+  });
+});
+
+describe('PPPoE drops first (before any poll sees the ONUs)', () => {
+  beforeAll(async () => {
+    // Whatever the tests above left recovering has cleared.
+    await tickIncidents(t.db, services.config.incidents, new Date(Date.now() + (services.config.incidents.clearHoldSeconds + 5) * 1000));
+  });
+
+  /** Log out the sessions of a port's online ONUs, as a BRAS or an authentication server would. */
+  function dropSessionsOfPort(skip: number) {
+    const port = vw.world.ponPorts().filter((p) => p.onus.filter((o) => o.status === 'Online' && o.connectionId !== null).length >= 8)[
+      skip
+    ]!;
+    const secrets = port.onus
+      .filter((o) => o.status === 'Online' && o.connectionId !== null)
+      .map((o) => vw.world.secretOf(o.connectionId!))
+      .filter((x) => x !== undefined);
+    for (const secret of secrets) vw.world.logout(secret.routerId, secret.name);
+    return { port, secrets };
+  }
+  const incidentOf = async (oltId: number, board: number, port: number) =>
+    (
+      await rows<{ id: number; status: string; kind: string; router_id: number | null }>(
+        `SELECT i.id, i.status::text, i.kind::text, i.router_id FROM incidents i JOIN pon_ports pp ON pp.id = i.pon_port_id JOIN olts o ON o.id = pp.olt_id
+         WHERE o.external_id = $1 AND pp.board = $2 AND pp.port = $3 AND i.status <> 'CLEARED' ORDER BY i.id DESC LIMIT 1`,
+        [String(oltId), board, port],
+      )
+    )[0];
+  const timeline = async (id: number) =>
+    (await rows<{ kind: string }>('SELECT kind::text FROM incident_events WHERE incident_id = $1 ORDER BY id', [id])).map((e) => e.kind);
+
+  it('blames the router when SmartOLT reads the ONUs online twice while their sessions stay down', async () => {
+    const { port } = dropSessionsOfPort(5);
+    await sweepSessions(); // opens SUSPECTED and runs the first read: ONUs online → read again
+    const suspected = (await incidentOf(port.oltId, port.board, port.port))!;
+    expect(suspected.status).toBe('SUSPECTED');
+    expect(await timeline(suspected.id)).toEqual(['SUSPECTED', 'EVIDENCE']);
+    await new Promise((r) => setTimeout(r, 1100)); // the re-check is due a second later
+    await drainJobs(services);
+    const classified = (await incidentOf(port.oltId, port.board, port.port))!;
+    expect(classified).toMatchObject({ id: suspected.id, status: 'OPEN', kind: 'ROUTER_OUTAGE' });
+    expect(classified.router_id).not.toBeNull();
+    expect(await timeline(suspected.id)).toEqual(['SUSPECTED', 'EVIDENCE', 'CLASSIFIED']);
+  });
+
+  it('withdraws a suspected outage whose sessions came back with their ONUs online', async () => {
+    const { port, secrets } = dropSessionsOfPort(6);
+    await sweepSessions();
+    const suspected = (await incidentOf(port.oltId, port.board, port.port))!;
+    expect(suspected.status).toBe('SUSPECTED');
+    for (const secret of secrets) vw.world.login(secret); // the BRAS restart is over
+    await sweepSessions();
+    await new Promise((r) => setTimeout(r, 1100));
+    await drainJobs(services);
+    const [after] = await rows<{ status: string }>('SELECT status::text FROM incidents WHERE id = $1', [suspected.id]);
+    expect(after!.status).toBe('WITHDRAWN');
+    expect(await timeline(suspected.id)).toEqual(['SUSPECTED', 'EVIDENCE', 'WITHDRAWN']);
   });
 });

@@ -12,11 +12,26 @@ export async function addJobInTransaction(
   tx: Queryable,
   task: string,
   payload: Record<string, unknown>,
-  options: { jobKey?: string; urgent?: boolean; maxAttempts?: number } = {},
+  options: {
+    jobKey?: string;
+    urgent?: boolean;
+    maxAttempts?: number;
+    runAt?: Date;
+    jobKeyMode?: 'preserve_run_at' | 'replace' | 'unsafe_dedupe';
+  } = {},
 ): Promise<void> {
   await tx.query(
-    `SELECT graphile_worker.add_job($1::text, $2::json, job_key := $3::text, max_attempts := $4::int, priority := $5::int, job_key_mode := 'preserve_run_at')`,
-    [task, JSON.stringify(payload), options.jobKey ?? null, options.maxAttempts ?? 5, options.urgent ? -10 : 0],
+    `SELECT graphile_worker.add_job($1::text, $2::json, job_key := $3::text, max_attempts := $4::int, priority := $5::int,
+       run_at := $6::timestamptz, job_key_mode := $7::text)`,
+    [
+      task,
+      JSON.stringify(payload),
+      options.jobKey ?? null,
+      options.maxAttempts ?? 5,
+      options.urgent ? -10 : 0,
+      options.runAt ?? null,
+      options.jobKeyMode ?? 'preserve_run_at',
+    ],
   );
 }
 

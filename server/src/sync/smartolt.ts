@@ -129,11 +129,13 @@ async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue
 /** Bulk status poll of one OLT: only real changes write (ONU row + status event). */
 async function pollOltStatuses(
   ctx: SyncContext,
-  _run: Run,
+  run: Run,
   oltId: number,
 ): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const olt = await oltRow(ctx.db.pool, oltId);
-  const statuses = await ctx.vendors.smartoltBackground().statuses(olt.externalId);
+  // A targeted read after a burst of PPPoE drops spends the outage share of the budget.
+  const client = run.spec.trigger === 'outage' ? ctx.vendors.smartoltOutage() : ctx.vendors.smartoltBackground();
+  const statuses = await client.statuses(olt.externalId);
   const problems = new Problems();
   const readings = problems.map(statuses, mapSmartoltStatus);
   // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.

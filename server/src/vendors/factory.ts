@@ -13,7 +13,7 @@ import type { Db } from '../db/client.ts';
 import { VendorError } from './vendorError.ts';
 import { IspcubeClient, databaseTokenStore, type IspcubeConfig } from './ispcube.ts';
 import { RouterPool, type RouterTarget } from './routeros.ts';
-import { SmartoltClient, databaseCallBudget, type SmartoltConfig } from './smartolt.ts';
+import { PEOPLE_RESERVE, SmartoltClient, databaseCallBudget, type SmartoltConfig } from './smartolt.ts';
 
 export interface VendorEndpoints {
   ispcube?: IspcubeConfig;
@@ -36,8 +36,10 @@ export interface Vendors {
   ispcube(): IspcubeClient;
   /** SmartOLT for people (diagnosis): the whole budget. */
   smartolt(): SmartoltClient;
-  /** SmartOLT for background syncs: keeps 10% of the hourly budget for people. */
+  /** SmartOLT for background syncs: keeps 10% of the hourly budget for people and a share for outage reads. */
   smartoltBackground(): SmartoltClient;
+  /** SmartOLT for the targeted read that confirms a suspected outage: keeps only the people's 10%. */
+  smartoltOutage(): SmartoltClient;
   routers: RouterPool;
   routerTarget(router: MirroredRouter): RouterTarget;
   close(): Promise<void>;
@@ -56,7 +58,14 @@ export function endpointsFromConfig(config: Config): VendorEndpoints {
   return {
     ...(config.ispcube ? { ispcube: config.ispcube } : {}),
     ...(config.smartolt
-      ? { smartolt: { url: config.smartolt.url, token: config.smartolt.token, hourlyBudget: config.smartolt.hourlyBudget } }
+      ? {
+          smartolt: {
+            url: config.smartolt.url,
+            token: config.smartolt.token,
+            hourlyBudget: config.smartolt.hourlyBudget,
+            outageReserve: config.smartoltOutageReserve,
+          },
+        }
       : {}),
     routeros: {
       ...(config.routeros.defaultCredential ? { defaultCredential: config.routeros.defaultCredential } : {}),
@@ -101,7 +110,11 @@ export function createVendors(db: Db, endpoints: VendorEndpoints): Vendors {
       return smartolt;
     },
     smartoltBackground() {
-      return this.smartolt().withReserve(Math.ceil((endpoints.smartolt?.hourlyBudget ?? 1000) * 0.1));
+      const budget = endpoints.smartolt?.hourlyBudget ?? 1000;
+      return this.smartolt().withReserve(Math.ceil(budget * (PEOPLE_RESERVE + (endpoints.smartolt?.outageReserve ?? 0.05))));
+    },
+    smartoltOutage() {
+      return this.smartolt().withReserve(Math.ceil((endpoints.smartolt?.hourlyBudget ?? 1000) * PEOPLE_RESERVE));
     },
     routers,
     routerTarget(router) {

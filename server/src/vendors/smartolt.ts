@@ -12,7 +12,12 @@ export interface SmartoltConfig {
   token: string;
   hourlyBudget: number;
   timeoutMs?: number;
+  /** Share of the budget background polls leave for targeted outage reads (default 5 %). */
+  outageReserve?: number;
 }
+
+/** Share of the hourly budget kept for people (diagnosis): background work never spends it. */
+export const PEOPLE_RESERVE = 0.1;
 
 /** Calls left this hour, shared by every process. */
 export interface CallBudget {

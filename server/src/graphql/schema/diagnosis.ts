@@ -1,5 +1,6 @@
 /** Diagnosis of a connection, with its evidence, and tickets opened from it. */
 import { diagnose, type Diagnosis, type Evidence } from '../../diagnosis/diagnose.ts';
+import { linkTicketToActiveIncidents } from '../incidentTickets.ts';
 import { builder } from '../builder.ts';
 import { readAs, writeAs } from '../access.ts';
 import { audit } from '../audit.ts';
@@ -178,6 +179,7 @@ builder.mutationField('createTicketFromDiagnosis', (t) =>
           },
         });
         await tx.ticketEvent.create({ data: { ticketId: ticket.id, kind: 'CREATED', authorId: ctx.actor!.userId, body: ticket.subject } });
+        await linkTicketToActiveIncidents(tx, ticket.id, ticket.connectionId, ticket.customerId);
         await tx.ticketEvent.create({
           data: {
             ticketId: ticket.id,

@@ -15,6 +15,7 @@ import './olt.ts';
 import './onu.ts';
 import './network.ts';
 import './incident.ts';
+import './notification.ts';
 import './ticket.ts';
 import './workOrder.ts';
 import './sync.ts';

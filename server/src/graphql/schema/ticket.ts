@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { OPEN_TICKET_STATUSES, canChangeTicketStatus, type TicketStatus } from '../../domain/workflow.ts';
+import { linkTicketToActiveIncidents } from '../incidentTickets.ts';
 import { builder } from '../builder.ts';
 import { TICKET_READERS, readAs, rowScopes, writeAs } from '../access.ts';
 import { audit, lockForUpdate } from '../audit.ts';
@@ -292,6 +293,7 @@ builder.mutationField('createTicket', (t) =>
           },
         });
         if (text.tags?.length) await setTags(tx, ticket.id, text.tags);
+        await linkTicketToActiveIncidents(tx, ticket.id, ticket.connectionId, ticket.customerId);
         await tx.ticketEvent.create({ data: { ticketId: ticket.id, kind: 'CREATED', authorId: ctx.actor!.userId, body: ticket.subject } });
         await audit(tx, ctx, {
           action: 'ticket.create',
