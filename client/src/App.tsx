@@ -42,6 +42,10 @@ const Tickets = lazy(() => import('./pages/Tickets.tsx'));
 const TicketPage = lazy(() => import('./pages/Ticket.tsx'));
 const WorkOrders = lazy(() => import('./pages/WorkOrders.tsx'));
 const Admin = lazy(() => import('./pages/Admin.tsx'));
+const Incidents = lazy(() => import('./pages/Incidents.tsx'));
+const IncidentPage = lazy(() => import('./pages/Incident.tsx'));
+const Alerts = lazy(() => import('./pages/Alerts.tsx'));
+const MyAlerts = lazy(() => import('./pages/MyAlerts.tsx'));
 
 async function gql<T>(
   query: string,
@@ -58,10 +62,12 @@ async function gql<T>(
 
 const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
   { to: '/', key: 'nav.dashboard', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
+  { to: '/incidents', key: 'nav.incidents', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/onus', key: 'nav.onus', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/search', key: 'nav.search', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/tickets', key: 'nav.tickets', roles: ['ADMIN', 'SUPPORT'] },
   { to: '/work-orders', key: 'nav.workOrders', roles: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  { to: '/alerts', key: 'nav.alerts', roles: ['ADMIN', 'NOC'] },
   { to: '/admin', key: 'nav.admin', roles: ['ADMIN', 'NOC'] },
 ];
 
@@ -191,6 +197,9 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
                 <Menu.Label>
                   {me.username} · {t(`role.${me.role}` as never)}
                 </Menu.Label>
+                <Menu.Item component={Link} href="/my-alerts" data-testid="my-alerts">
+                  {t('nav.myAlerts')}
+                </Menu.Item>
                 <Menu.Item onClick={onLogout} data-testid="logout">
                   {t('logout')}
                 </Menu.Item>
@@ -232,6 +241,8 @@ function Routes({ me }: { me: Me }) {
   return (
     <Switch>
       {staff && <Route path="/" component={Dashboard} />}
+      {staff && <Route path="/incidents" component={Incidents} />}
+      {staff && <Route path="/incidents/:id">{(p) => <IncidentPage id={decodeURIComponent(p.id)} />}</Route>}
       {staff && <Route path="/onus" component={Onus} />}
       {staff && <Route path="/search" component={SearchPage} />}
       {staff && <Route path="/connections/:id">{(p) => <ConnectionPage id={decodeURIComponent(p.id)} />}</Route>}
@@ -240,6 +251,8 @@ function Routes({ me }: { me: Me }) {
       <Route path="/tickets/:id">{(p) => <TicketPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/work-orders">{() => <WorkOrders me={me} />}</Route>
       <Route path="/admin" component={Admin} />
+      <Route path="/alerts">{() => <Alerts me={me} />}</Route>
+      <Route path="/my-alerts" component={MyAlerts} />
       <Route>
         <Redirect to={home(me.role)} />
       </Route>

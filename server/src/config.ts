@@ -215,6 +215,8 @@ const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().min(10).optional(),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   SMARTOLT_OUTAGE_RESERVE: z.coerce.number().min(0).max(0.5).default(0.05),
+  PORT_ALERT_DOWN_SHARE: z.coerce.number().gt(0).max(1).default(0.1),
+  PORT_ALERT_SIGNAL_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   DIAGNOSIS_LIVE_TIMEOUT_MS: positiveInt.default(2500),
 });
 
@@ -290,6 +292,8 @@ export interface Config {
     opticalWarningDbm: number;
     opticalCriticalDbm: number;
   };
+  /** When a PON port's cell asks for the NOC's attention (see domain/incidents.ts portHealth). */
+  portHealth: { downShare: number; signalShare: number };
   incidents: {
     minUnits: number;
     minShare: number;
@@ -462,6 +466,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     diagnosis: { liveTimeoutMs: e.DIAGNOSIS_LIVE_TIMEOUT_MS },
     smartoltOutageReserve: e.SMARTOLT_OUTAGE_RESERVE,
+    portHealth: { downShare: e.PORT_ALERT_DOWN_SHARE, signalShare: e.PORT_ALERT_SIGNAL_SHARE },
     notifications: {
       timeZone: e.NOTIFY_TIMEZONE,
       locale: e.NOTIFY_LOCALE,

@@ -149,11 +149,30 @@ describe('support', () => {
 });
 
 describe('NOC', () => {
-  it('sees a scripted fibre cut on the dashboard without reloading: counts change and an incident appears', async () => {
+  it('sees a scripted fibre cut on the dashboard without reloading — counts, the port, the incident — and is notified while the tab is in the background', async () => {
     const { context, page } = await signIn('noc');
+    // The tab is in the background: a new incident raises a (real) browser notification, recorded here.
+    await context.grantPermissions(['notifications'], { origin: emerald.url! });
+    await page.addInitScript(() => {
+      const shown: { title: string; body: string }[] = [];
+      (window as unknown as { __notifications: typeof shown }).__notifications = shown;
+      const Real = window.Notification;
+      window.Notification = new Proxy(Real, {
+        construct(target, args: [string, NotificationOptions?]) {
+          shown.push({ title: args[0], body: args[1]?.body ?? '' });
+          return new target(...args);
+        },
+      });
+      Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+      document.hasFocus = () => false;
+    });
+    await page.reload();
     await page.getByTestId('count-los').waitFor();
     await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), { timeout: 15_000 }).toBe('up');
+    expect(await page.getByTestId('browser-alerts').textContent()).toBe('Avisos activados');
+    await page.getByTestId('port-legend').getByText('Incidente en curso').waitFor();
     const losBefore = Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, ''));
+    const incidentCellsBefore = await page.locator('[data-testid="pon-port"][data-health="INCIDENT"]').count();
     await shot(page, 'dashboard');
     // The PON port with the most ONUs online, in the simulator.
     const port = emerald
@@ -164,14 +183,21 @@ describe('NOC', () => {
     const cut = ((await res.json()) as { affected: number }).affected;
     const navigations: string[] = [];
     page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));
-    // The next status poll (every 5 s here) sees it; the dashboard is told by subscription.
+    // The PPPoE drops open a suspected incident at once; SmartOLT confirms the cut; the status poll
+    // (every 5 s here) brings the LOS counts. All of it reaches the dashboard by subscription.
+    await expect.poll(async () => page.getByTestId('incidents').innerText(), { timeout: 30_000 }).toMatch(/Corte de fibra/);
     await expect
       .poll(async () => Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, '')), { timeout: 30_000 })
       .toBe(losBefore + cut);
-    await page.getByTestId('incident').first().waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('incidents').innerText()).toMatch(/Corte de fibra/);
+    await expect
+      .poll(() => page.locator('[data-testid="pon-port"][data-health="INCIDENT"]').count(), { timeout: 20_000 })
+      .toBe(incidentCellsBefore + 1);
     expect(await page.getByTestId('feed').locator('tr').count()).toBeGreaterThanOrEqual(Math.min(cut, 60));
     expect(navigations).toEqual([]);
+    const shown = await page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.title).toMatch(/^Nuevo incidente: Fibra/);
+    expect(shown[0]!.body).toMatch(/afectados$/);
     await shot(page, 'dashboard-fibre-cut');
 
     await page.goto(`${emerald.url}/onus?status=LOS`);
@@ -179,6 +205,30 @@ describe('NOC', () => {
     expect(await page.getByTestId('onu-count').innerText()).toMatch(new RegExp(`de ${losBefore + cut} ONUs`));
     await shot(page, 'onus');
     await page.request.post(`${emerald.url}/sim/restore-port`, { data: { olt: port.oltId, board: port.board, port: port.port } });
+    await context.close();
+  });
+
+  it('takes the incident, follows its timeline, and resolves it', async () => {
+    const { context, page } = await signIn('noc');
+    await page.getByRole('link', { name: 'Incidentes', exact: true }).click();
+    await page.getByTestId('incident-list').getByRole('link').first().click();
+    await page.getByTestId('incident-page').waitFor();
+    expect(await page.getByTestId('incident-owner').innerText()).toBe('Nadie lo tomó todavía');
+    // What Emerald recorded, in Spanish: the suspicion from the PPPoE drops and SmartOLT's confirmation.
+    const timeline = page.getByTestId('incident-timeline');
+    await timeline.getByText('Causa confirmada').waitFor();
+    expect(await timeline.innerText()).toMatch(/sesiones PPPoE del puerto cayeron juntas|ONUs del puerto caídas/);
+    expect(await timeline.innerText()).toMatch(/Confirmado con SmartOLT: \d+ LOS/);
+    await page.getByTestId('incident-note').fill('Cuadrilla Norte en camino');
+    await page.getByTestId('incident-ack').click();
+    await expect.poll(() => page.getByTestId('incident-owner').innerText()).toMatch(/^Tomado por Nicolás Operador NOC/);
+    await timeline.getByText('Cuadrilla Norte en camino').waitFor();
+    await shot(page, 'incident');
+    await page.getByTestId('incident-resolution').fill('Empalme en la cámara 12');
+    await page.getByTestId('incident-resolve').click();
+    await expect.poll(() => page.getByTestId('incident-resolved').innerText()).toMatch(/^Resuelto: Nicolás Operador NOC/);
+    await timeline.getByText('Empalme en la cámara 12').waitFor();
+    expect(await page.getByTestId('incident-status').textContent()).toBe('Normalizado');
     await context.close();
   });
 

@@ -1,4 +1,4 @@
-/** Sync runs with live progress and "sync now", users, and incident history. */
+/** Sync runs with live progress and "sync now", users, and API keys. */
 import {
   Alert,
   Badge,
@@ -26,7 +26,6 @@ import { useI18n } from '../i18n.tsx';
 const AdminDoc = graphql(`
   query AdminView {
     syncRuns(first: 30) { nodes { id source kind scope scopeRef status trigger seen inserted updated removed progressDone progressTotal queuedAt durationMs errorMessage } }
-    incidents(first: 30) { nodes { id kind status title openedAt durationSeconds affectedCount recoveredCount } }
   }
 `);
 
@@ -255,7 +254,6 @@ export default function Admin() {
         <Tabs.List>
           <Tabs.Tab value="syncs">{t('admin.syncRuns')}</Tabs.Tab>
           <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
-          <Tabs.Tab value="incidents">{t('admin.incidents')}</Tabs.Tab>
           <Tabs.Tab value="keys">{t('admin.apiKeys')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="syncs" pt="md">
@@ -300,27 +298,6 @@ export default function Admin() {
         </Tabs.Panel>
         <Tabs.Panel value="users" pt="md">
           <Users />
-        </Tabs.Panel>
-        <Tabs.Panel value="incidents" pt="md">
-          <Card withBorder>
-            <Table>
-              <Table.Tbody>
-                {(data?.incidents.nodes ?? []).map((i) => (
-                  <Table.Tr key={i.id}>
-                    <Table.Td>{date(i.openedAt)}</Table.Td>
-                    <Table.Td>{i.title}</Table.Td>
-                    <Table.Td>
-                      <Badge color={i.status === 'OPEN' ? 'red' : 'gray'}>{t(`incidentStatus.${i.status}` as never)}</Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {i.recoveredCount}/{i.affectedCount}
-                    </Table.Td>
-                    <Table.Td>{Math.round(i.durationSeconds / 60)} min</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Card>
         </Tabs.Panel>
         <Tabs.Panel value="keys" pt="md">
           <ApiKeys />

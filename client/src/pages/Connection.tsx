@@ -25,6 +25,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
+import { checkLabel, evidenceNote, evidenceText } from '../evidence.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
 import { Fresh, PriorityBadge, reportResult, SignalBadge, StatusBadge, VerdictBadge } from '../ui.tsx';
@@ -75,7 +76,7 @@ const DiagnoseDoc = graphql(`
         diagnosis {
           verdict reasons summaryEs summaryEn tookMs diagnosedAt
           action { ticketType priority visit es en }
-          evidence { check result value source live observedAt ageSeconds note }
+          evidence { check result value detail source live observedAt ageSeconds note noteCode }
         }
       }
       ... on Error { message }
@@ -115,7 +116,8 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 }
 
 function DiagnosisPanel({ id }: { id: string }) {
-  const { t, locale } = useI18n();
+  const i18n = useI18n();
+  const { t, locale } = i18n;
   const [{ data, fetching }, run] = useQuery({ query: DiagnoseDoc, variables: { id }, requestPolicy: 'network-only' });
   const [opening, openTicket] = useMutation(TicketFromDiagnosis);
   const d = data?.diagnose.__typename === 'DiagnoseSuccess' ? data.diagnose.diagnosis : null;
@@ -196,10 +198,10 @@ function DiagnosisPanel({ id }: { id: string }) {
                 <Table.Tr key={e.check}>
                   <Table.Td>
                     <Badge color={RESULT_COLOR[e.result]} variant="light" size="sm">
-                      {e.check.replaceAll('_', ' ')}
+                      {checkLabel(e.check, i18n)}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{e.value}</Table.Td>
+                  <Table.Td data-testid="evidence-value">{evidenceText(e, i18n)}</Table.Td>
                   <Table.Td>
                     <Badge size="xs" variant={e.live ? 'filled' : 'outline'} color={e.live ? 'teal' : 'gray'}>
                       {e.live ? t('diag.live') : t('diag.mirror')}
@@ -207,8 +209,8 @@ function DiagnosisPanel({ id }: { id: string }) {
                     <Fresh at={e.observedAt} source={e.source} />
                   </Table.Td>
                   <Table.Td>
-                    <Text size="xs" c="dimmed">
-                      {e.note}
+                    <Text size="xs" c="dimmed" title={e.note ?? undefined}>
+                      {evidenceNote(e, i18n)}
                     </Text>
                   </Table.Td>
                 </Table.Tr>
@@ -251,11 +253,15 @@ export default function ConnectionPage({ id }: { id: string }) {
             {c.pppoeUsername} · {c.address ?? c.customer.address}
           </Text>
         </div>
-        {c.customer.status === 'BLOCKED' && <Badge color="violet" size="lg">{`BLOCKED · $${number(Number(c.customer.debt ?? 0))}`}</Badge>}
+        {c.customer.status === 'BLOCKED' && (
+          <Badge color="violet" size="lg">{`${t('customerStatus.BLOCKED')} · $ ${number(Number(c.customer.debt ?? 0))}`}</Badge>
+        )}
       </Group>
       {c.openIncident && (
         <Alert color="red" data-testid="connection-incident">
-          {t('conn.incident', { title: c.openIncident.title })}
+          <Anchor component={Link} href={`/incidents/${encodeURIComponent(c.openIncident.id)}`} c="inherit">
+            {t('conn.incident', { title: c.openIncident.title })}
+          </Anchor>
         </Alert>
       )}
       <Grid>

@@ -1,19 +1,23 @@
 /**
- * The NOC dashboard: live counts, OLTs and PON ports coloured by health, open incidents
- * with the customers they affect, a feed of changes, and sync freshness.
+ * The NOC dashboard: live counts, OLTs and PON ports coloured by what the NOC must act on
+ * (with the legend), incidents going on with the customers they affect, a feed of changes,
+ * sync freshness, and a browser notification (and sound) for a new incident while the tab
+ * is in the background.
  *
  * Built to stay responsive with thousands of PON ports and storms of changes: the pushed
  * summary carries only counts (per network and per OLT); the PON port grid comes from a
  * query refreshed at most every 10 s while things change; each panel is its own component
  * so a feed message re-renders the feed, not the grid; ports are plain cells, not widgets.
  */
-import { Badge, Card, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Paper, ScrollArea, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { DashboardQuery } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
+import { useBrowserAlerts } from '../browserAlerts.ts';
+import { IncidentKindBadge, IncidentStatusBadge } from '../incidents.tsx';
 import { useResync } from '../useResync.ts';
 import { StatusBadge } from '../ui.tsx';
 
@@ -31,9 +35,9 @@ void Summary;
 
 const DashboardDoc = graphql(`
   query Dashboard {
-    networkSummary { ...DashboardSummaryFields olts { id ponPorts { id label statusCounts { total online los powerFail offline } } } }
-    incidents(status: OPEN, first: 20) {
-      nodes { id kind title openedAt affectedCount recoveredCount ponPort { id label } router { id name }
+    networkSummary { ...DashboardSummaryFields olts { id ponPorts { id label health statusCounts { total online los powerFail offline badSignal } } } }
+    incidents(active: true, first: 20) {
+      nodes { id number kind status title openedAt acknowledgedAt planned affectedCount recoveredCount ponPort { id label } router { id name }
         affected(first: 5) { nodes { subject connection { id pppoeUsername customer { name } } } } }
     }
     sourceFreshness { source kind scopeKey lastSuccessAt lastError failing ageSeconds }
@@ -50,26 +54,43 @@ const FeedSub = graphql(`
 `);
 
 const IncidentSub = graphql(`
-  subscription DashboardIncidents { incidentChanged { resync incidents { id status affectedCount recoveredCount } } }
+  subscription DashboardIncidents { incidentChanged { resync incidents { id number kind status title planned affectedCount recoveredCount } } }
 `);
 
 type Counts = { total: number; online: number; los: number; powerFail: number; offline: number };
 type Olt = DashboardQuery['networkSummary']['olts'][number];
+type Health = 'INCIDENT' | 'PLANNED' | 'DOWN' | 'SIGNAL' | 'OK' | 'EMPTY';
 
-function health(c: Counts): 'teal' | 'orange' | 'red' | 'gray' {
+/** An OLT's badge: red when a share of it is dark, else teal (offline ONUs do not count). */
+function oltColor(c: Counts): string {
   if (!c.total) return 'gray';
-  const down = c.los + c.powerFail;
-  if (down / c.total >= 0.3) return 'red';
-  if (down > 0) return 'orange';
-  return 'teal';
+  return (c.los + c.powerFail) / c.total >= 0.1 ? 'red' : 'teal';
 }
 
-const CELL: Record<string, React.CSSProperties> = {
-  teal: { background: 'var(--mantine-color-teal-light)', color: 'var(--mantine-color-teal-light-color)' },
-  orange: { background: 'var(--mantine-color-orange-filled)', color: 'white' },
-  red: { background: 'var(--mantine-color-red-filled)', color: 'white' },
-  gray: { background: 'var(--mantine-color-default-border)' },
+/** PON port cells by what the NOC must act on (server-side rule: PonPort.health). */
+const CELL: Record<Health, React.CSSProperties> = {
+  INCIDENT: { background: 'var(--mantine-color-red-filled)', color: 'white' },
+  DOWN: { background: 'var(--mantine-color-orange-filled)', color: 'white' },
+  SIGNAL: { background: 'var(--mantine-color-yellow-filled)', color: 'var(--mantine-color-black)' },
+  PLANNED: { background: 'var(--mantine-color-blue-light)', color: 'var(--mantine-color-blue-light-color)' },
+  OK: { background: 'var(--mantine-color-teal-light)', color: 'var(--mantine-color-teal-light-color)' },
+  EMPTY: { background: 'var(--mantine-color-default-border)' },
 };
+const LEGEND: Health[] = ['INCIDENT', 'DOWN', 'SIGNAL', 'PLANNED', 'OK'];
+
+function Legend() {
+  const { t } = useI18n();
+  return (
+    <Group gap="md" mt="sm" data-testid="port-legend" aria-label={t('dash.legend')}>
+      {LEGEND.map((h) => (
+        <Group key={h} gap={4} wrap="nowrap">
+          <span style={{ ...CELL[h], display: 'inline-block', width: 14, height: 14, borderRadius: 3 }} />
+          <Text size="xs">{t(`health.${h}` as never)}</Text>
+        </Group>
+      ))}
+    </Group>
+  );
+}
 
 function Stat({ label, value, color, testId }: { label: string; value: string; color?: string; testId: string }) {
   return (
@@ -98,20 +119,20 @@ const OltGrid = memo(function OltGrid({ olts, live }: { olts: Olt[]; live: Map<s
               <Text fw={600} size="sm">
                 {olt.name}
               </Text>
-              <Badge size="sm" color={health(counts)} variant="light">
+              <Badge size="sm" color={oltColor(counts)} variant="light">
                 {counts.online}/{counts.total}
               </Badge>
             </Group>
             <div style={{ display: 'flex', flexWrap: 'wrap', gap: 3 }}>
               {olt.ponPorts.map((p) => {
-                const h = health(p.statusCounts);
+                const h = p.health as Health;
                 return (
                   <a
                     key={p.id}
                     href={`/onus?ponPortId=${encodeURIComponent(p.id)}`}
                     data-testid="pon-port"
                     data-health={h}
-                    title={`${p.label}: ${p.statusCounts.online} online · ${p.statusCounts.los} LOS · ${p.statusCounts.powerFail} ${t('status.POWER_FAIL')} · ${p.statusCounts.offline} offline`}
+                    title={`${p.label} · ${t(`health.${h}` as never)}: ${p.statusCounts.online} online · ${p.statusCounts.los} LOS · ${p.statusCounts.powerFail} ${t('status.POWER_FAIL')} · ${p.statusCounts.offline} offline · ${p.statusCounts.badSignal} ${t('signal.CRITICAL')}`}
                     onClick={(e) => {
                       e.preventDefault();
                       navigate(`/onus?ponPortId=${encodeURIComponent(p.id)}`);
@@ -212,24 +233,34 @@ function Incidents({ incidents }: { incidents: DashboardQuery['incidents']['node
   const { t, ago } = useI18n();
   return (
     <Card withBorder>
-      <Title order={4} mb="sm">
-        {t('dash.incidents')}
-      </Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={4}>{t('dash.incidents')}</Title>
+        <Anchor component={Link} href="/incidents" size="sm">
+          {t('incidents.all')}
+        </Anchor>
+      </Group>
       <Stack gap="sm" data-testid="incidents">
         {incidents.length === 0 && <Text c="dimmed">{t('dash.noIncidents')}</Text>}
         {incidents.map((i) => (
-          <Paper key={i.id} withBorder p="sm" data-testid="incident">
+          <Paper key={i.id} withBorder p="sm" data-testid="incident" data-incident-status={i.status}>
             <Group justify="space-between" wrap="nowrap">
-              <Text fw={600} size="sm">
+              <Anchor component={Link} href={`/incidents/${encodeURIComponent(i.id)}`} fw={600} size="sm">
                 {i.title}
-              </Text>
-              <Badge color={i.kind === 'POWER_OUTAGE' ? 'orange' : 'red'} style={{ flexShrink: 0 }}>
-                {t(`incident.${i.kind}` as never)}
-              </Badge>
+              </Anchor>
+              <Group gap={4} wrap="nowrap">
+                <IncidentKindBadge kind={i.kind} status={i.status} />
+                {i.status === 'SUSPECTED' && <IncidentStatusBadge status={i.status} />}
+              </Group>
             </Group>
             <Text size="xs" c="dimmed">
               {ago(i.openedAt)} · {t('dash.affected', { n: i.affectedCount })} · {t('dash.recovered', { n: i.recoveredCount })}
+              {i.status === 'SUSPECTED' ? ` · ${t('dash.suspected')}` : ''}
             </Text>
+            {!i.acknowledgedAt && !i.planned && (
+              <Badge size="xs" color="red" variant="outline" mt={4}>
+                {t('dash.unacknowledged')}
+              </Badge>
+            )}
             <Text size="xs" mt={4}>
               {i.affected.nodes
                 .map((a) => a.connection?.customer?.name ?? a.subject)
@@ -241,6 +272,29 @@ function Incidents({ incidents }: { incidents: DashboardQuery['incidents']['node
         ))}
       </Stack>
     </Card>
+  );
+}
+
+/** Allow browser notifications, and turn the sound on or off. */
+function AlertControls({ alerts }: { alerts: ReturnType<typeof useBrowserAlerts> }) {
+  const { t } = useI18n();
+  return (
+    <Group gap="sm">
+      {alerts.permission === 'granted' ? (
+        <Badge variant="light" color="teal" data-testid="browser-alerts">
+          {t('dash.browserAlertsOn')}
+        </Badge>
+      ) : alerts.permission === 'denied' ? (
+        <Badge variant="light" color="gray" data-testid="browser-alerts">
+          {t('dash.browserAlertsDenied')}
+        </Badge>
+      ) : alerts.permission === 'default' ? (
+        <Button size="xs" variant="default" onClick={() => void alerts.request()} data-testid="browser-alerts">
+          {t('dash.browserAlerts')}
+        </Button>
+      ) : null}
+      <Switch size="xs" label={t('dash.sound')} checked={alerts.sound} onChange={(e) => alerts.setSound(e.currentTarget.checked)} />
+    </Group>
   );
 }
 
@@ -299,7 +353,12 @@ function Freshness({ data }: { data: DashboardQuery }) {
 
 export default function Dashboard() {
   const { t, number, date } = useI18n();
+  const [, navigate] = useLocation();
   const [{ data, error }, refetch] = useQuery({ query: DashboardDoc });
+  const alerts = useBrowserAlerts((id) => navigate(`/incidents/${encodeURIComponent(id)}`));
+  // Incidents already known (on screen, or announced): only a new one is announced.
+  const known = useRef<Set<string> | null>(null);
+  if (known.current === null && data) known.current = new Set(data.incidents.nodes.map((i) => i.id));
   const refetchNow = useMemo(() => () => refetch({ requestPolicy: 'network-only' }), [refetch]);
   useResync(refetchNow);
   // The PON port grid is refreshed at most every 10 s while the network changes.
@@ -325,6 +384,15 @@ export default function Dashboard() {
   useSubscription({ query: IncidentSub }, (_p, res) => {
     // A new or cleared incident: its card needs the affected customers now.
     refetchNow();
+    for (const i of res.incidentChanged.incidents) {
+      if (!known.current || known.current.has(i.id) || i.planned || (i.status !== 'SUSPECTED' && i.status !== 'OPEN')) continue;
+      known.current.add(i.id);
+      alerts.announce({
+        id: i.id,
+        title: `${t('incident.newTitle')}: ${t(`incident.${i.kind}` as never)} · ${t(`incidentStatus.${i.status}` as never)}`,
+        body: `${i.title} — ${t('dash.affected', { n: i.affectedCount })}`,
+      });
+    }
     return res;
   });
 
@@ -340,9 +408,12 @@ export default function Dashboard() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('dash.title')}</Title>
-        <Text size="sm" c="dimmed" data-testid="summary-at">
-          {t('dash.asOf', { time: date(summary.at, 'time') })}
-        </Text>
+        <Group gap="lg">
+          <AlertControls alerts={alerts} />
+          <Text size="sm" c="dimmed" data-testid="summary-at">
+            {t('dash.asOf', { time: date(summary.at, 'time') })}
+          </Text>
+        </Group>
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
         <Stat label={t('status.ONLINE')} value={number(c.online)} color="teal" testId="count-online" />
@@ -370,6 +441,7 @@ export default function Dashboard() {
           <ScrollArea.Autosize mah={520}>
             <OltGrid olts={data.networkSummary.olts} live={liveOltCounts} />
           </ScrollArea.Autosize>
+          <Legend />
         </Card>
         <Stack>
           <Incidents incidents={data.incidents.nodes} />

@@ -23,10 +23,24 @@ export interface Evidence {
   source: Vendor | 'EMERALD';
   observedAt: Date | null;
   live: boolean;
-  /** Why a live check was not used (timeout, unreachable, budget). */
+  /** Why a live check was not used (timeout, unreachable, budget), in English, with the vendor's words. */
   note: string | null;
+  /** The same as a code, for people in their language. */
+  noteCode: EvidenceNoteCode | null;
+  /** The facts behind `value`, for formatting in the reader's language. */
   detail: Record<string, unknown> | null;
 }
+
+export type EvidenceNoteCode =
+  | 'TIMEOUT'
+  | 'UNREACHABLE'
+  | 'AUTH_FAILED'
+  | 'NOT_ALLOWED'
+  | 'RATE_LIMITED'
+  | 'BUDGET_LOW'
+  | 'NOT_CONFIGURED'
+  | 'NO_ROUTER'
+  | 'ERROR';
 
 export interface Diagnosis extends Verdict {
   connectionId: number | null;
@@ -63,6 +77,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]);
 }
 
+function problemCode(error: unknown): EvidenceNoteCode {
+  if (error instanceof Timeout) return 'TIMEOUT';
+  if (error instanceof VendorError) {
+    if (
+      error.code === 'TIMEOUT' ||
+      error.code === 'UNREACHABLE' ||
+      error.code === 'AUTH_FAILED' ||
+      error.code === 'NOT_ALLOWED' ||
+      error.code === 'RATE_LIMITED'
+    )
+      return error.code;
+  }
+  return 'ERROR';
+}
+
 function problem(error: unknown): string {
   if (error instanceof Timeout) return error.message;
   if (error instanceof VendorError) return `${error.code}: ${error.message}`;
@@ -83,8 +112,14 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
   const timeoutMs = s.config.diagnosis.liveTimeoutMs;
   const evidence: Evidence[] = [];
   const unreachable = new Set<Vendor>();
-  const add = (e: Omit<Evidence, 'note' | 'detail'> & { note?: string | null; detail?: Record<string, unknown> | null }): void => {
-    evidence.push({ note: null, detail: null, ...e });
+  const add = (
+    e: Omit<Evidence, 'note' | 'noteCode' | 'detail'> & {
+      note?: string | null;
+      noteCode?: EvidenceNoteCode | null;
+      detail?: Record<string, unknown> | null;
+    },
+  ): void => {
+    evidence.push({ note: null, noteCode: null, detail: null, ...e });
   };
 
   const matches = await resolveConnections(s, target);
@@ -154,7 +189,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
        LEFT JOIN LATERAL (SELECT * FROM ppp_sessions WHERE connection_id = c.id ORDER BY started_at DESC LIMIT 1) ses ON true
        LEFT JOIN LATERAL (
          SELECT i.kind, i.title FROM incidents i
-         WHERE i.status = 'OPEN' AND (
+         WHERE i.status IN ('SUSPECTED', 'OPEN') AND (
            EXISTS (SELECT 1 FROM incident_connections ic WHERE ic.incident_id = i.id AND ic.connection_id = c.id AND ic.recovered_at IS NULL)
            OR (i.pon_port_id IS NOT NULL AND i.pon_port_id = o.pon_port_id))
          ORDER BY i.opened_at DESC LIMIT 1) inc ON true
@@ -227,7 +262,9 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       source: 'ROUTEROS',
       observedAt: now,
       live: true,
-      detail: active ? { address: active.address ?? null, callerId: active['caller-id'] ?? null, uptimeSeconds: uptime } : null,
+      detail: active
+        ? { up: true, address: active.address ?? null, callerId: active['caller-id'] ?? null, uptimeSeconds: uptime }
+        : { up: false },
     });
     if (liveSecret) {
       const profile = liveSecret.profile ?? '';
@@ -245,6 +282,9 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
         observedAt: now,
         live: true,
         detail: {
+          exists: true,
+          disabled: secret.disabled,
+          profile,
           lastLoggedOut: lastOut?.toISOString() ?? null,
           lastCallerId: liveSecret['last-caller-id'] ?? null,
           lastDisconnectReason: liveSecret['last-disconnect-reason'] ?? null,
@@ -252,7 +292,15 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       });
     } else {
       secret = { exists: false, disabled: false, debtProfile: false };
-      add({ check: 'PPP_SECRET', result: 'FAIL', value: 'no secret on the router', source: 'ROUTEROS', observedAt: now, live: true });
+      add({
+        check: 'PPP_SECRET',
+        result: 'FAIL',
+        value: 'no secret on the router',
+        source: 'ROUTEROS',
+        observedAt: now,
+        live: true,
+        detail: { exists: false },
+      });
     }
     if (traffic) {
       add({
@@ -267,6 +315,8 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     }
   } else {
     const why = routerLive.status === 'rejected' ? problem(routerLive.reason) : router ? null : 'no router known for this connection';
+    const whyCode: EvidenceNoteCode | null =
+      routerLive.status === 'rejected' ? problemCode(routerLive.reason) : router ? null : 'NO_ROUTER';
     if (routerLive.status === 'rejected') unreachable.add('ROUTEROS');
     const observed = m.session_observed ?? m.secret_updated;
     add({
@@ -277,7 +327,12 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       observedAt: observed,
       live: false,
       note: why,
-      detail: m.session_started ? { address: m.session_address, callerId: m.session_caller, since: m.session_started.toISOString() } : null,
+      noteCode: whyCode,
+      detail: m.session_started
+        ? { up: true, address: m.session_address, callerId: m.session_caller, since: m.session_started.toISOString() }
+        : observed
+          ? { up: false }
+          : null,
     });
     if (routerLive.status === 'rejected' && !observed) sessionUp = null;
     if (m.secret_disabled !== null) {
@@ -289,7 +344,11 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
         observedAt: m.secret_updated,
         live: false,
         note: why,
+        noteCode: whyCode,
         detail: {
+          exists: true,
+          disabled: secret.disabled,
+          profile: m.secret_profile ?? '',
           lastLoggedOut: m.last_logged_out?.toISOString() ?? null,
           lastCallerId: m.last_caller_id,
           lastDisconnectReason: m.last_disconnect_reason,
@@ -308,6 +367,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     let signalAt = m.signal_observed_at;
     let live = false;
     let note: string | null = null;
+    let noteCode: EvidenceNoteCode | null = null;
     if (oltLive.status === 'fulfilled' && oltLive.value && 'status' in oltLive.value) {
       live = true;
       state = parseOnuStatus(oltLive.value.status.status) as OnuState;
@@ -317,11 +377,14 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       signalAt = now;
     } else if (oltLive.status === 'fulfilled' && oltLive.value && 'budgetLow' in oltLive.value) {
       note = `SmartOLT budget low (${oltLive.value.budgetLow} calls left this hour): using the mirror`;
+      noteCode = 'BUDGET_LOW';
     } else if (oltLive.status === 'rejected') {
       unreachable.add('SMARTOLT');
       note = problem(oltLive.reason);
+      noteCode = problemCode(oltLive.reason);
     } else if (!s.vendors.endpoints.smartolt) {
       note = 'SmartOLT is not configured';
+      noteCode = 'NOT_CONFIGURED';
     }
     const level = signalLevel(rx, s.config.thresholds);
     onu = { state, since, signal: state === 'ONLINE' ? level : 'UNKNOWN', rxPower: rx };
@@ -333,7 +396,8 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       observedAt: statusAt,
       live,
       note,
-      detail: { serial: m.serial, since: since?.toISOString() ?? null },
+      noteCode,
+      detail: { status: state, serial: m.serial, since: since?.toISOString() ?? null },
     });
     add({
       check: 'ONU_SIGNAL',
@@ -343,6 +407,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       observedAt: signalAt,
       live,
       note,
+      noteCode,
       detail: { rxPower: rx, level, smartoltCategory: m.signal_category },
     });
   }
@@ -360,7 +425,15 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     detail: { status: c.customer_status, debt },
   });
   if (m.incident_kind)
-    add({ check: 'INCIDENT', result: 'FAIL', value: m.incident_title ?? m.incident_kind, source: 'EMERALD', observedAt: now, live: true });
+    add({
+      check: 'INCIDENT',
+      result: 'FAIL',
+      value: m.incident_title ?? m.incident_kind,
+      source: 'EMERALD',
+      observedAt: now,
+      live: true,
+      detail: { kind: m.incident_kind, title: m.incident_title },
+    });
   if (m.tickets7)
     add({
       check: 'RECENT_TICKETS',
@@ -369,6 +442,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       source: 'EMERALD',
       observedAt: now,
       live: true,
+      detail: { count: m.tickets7, days: 7 },
     });
   if (m.drops24)
     add({
@@ -378,6 +452,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       source: 'ROUTEROS',
       observedAt: now,
       live: false,
+      detail: { count: m.drops24, hours: 24 },
     });
 
   const facts: DiagnosisFacts = {

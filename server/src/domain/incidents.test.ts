@@ -8,6 +8,7 @@ import {
   isOutage,
   isRouterWide,
   onuStatusOfCause,
+  portHealth,
   type SuspectEvidence,
   suspectedTitle,
   windowCovers,
@@ -162,5 +163,23 @@ describe('growth, maintenance windows, titles', () => {
     expect(onuStatusOfCause('POWER_OUTAGE')).toBe('POWER_FAIL');
     expect(onuStatusOfCause('ROUTER_OUTAGE')).toBeNull();
     expect(suspectedTitle('OLT-Centro 0/3', 12)).toBe('Posible corte OLT-Centro 0/3 (12 sesiones caídas)');
+  });
+});
+
+describe('portHealth (the colour of a PON port on the dashboard)', () => {
+  const t2 = { downShare: 0.1, signalShare: 0.2 };
+  const port = { total: 64, online: 60, los: 0, powerFail: 0, badSignal: 0 };
+  it.each([
+    ['an incident going on', port, { planned: false }, 'INCIDENT'],
+    ['a planned one', port, { planned: true }, 'PLANNED'],
+    ['customers who switched their ONU off', { ...port, online: 50 }, null, 'OK'],
+    ['one ONU in LOS (one customer’s problem)', { ...port, los: 1 }, null, 'OK'],
+    ['7 of 64 dark without an incident yet', { ...port, los: 4, powerFail: 3 }, null, 'DOWN'],
+    ['6 of 64 dark', { ...port, los: 6 }, null, 'OK'],
+    ['a quarter of the light bad', { ...port, badSignal: 15 }, null, 'SIGNAL'],
+    ['one bad signal on a small port', { total: 4, online: 4, los: 0, powerFail: 0, badSignal: 1 }, null, 'OK'],
+    ['no ONUs', { total: 0, online: 0, los: 0, powerFail: 0, badSignal: 0 }, null, 'EMPTY'],
+  ] as const)('%s → %s', (_name, c, incident, expected) => {
+    expect(portHealth(c, incident, t2)).toBe(expected);
   });
 });

@@ -184,3 +184,32 @@ export function windowCovers(w: WindowScope, place: Place, at: Date): boolean {
   if (w.routerId !== null) return place.routerId === w.routerId;
   return true; // a window with no place: everything (a network-wide change)
 }
+
+/** What a PON port's cell on the dashboard says the NOC must act on (most urgent first). */
+export type PortHealthValue = 'INCIDENT' | 'PLANNED' | 'DOWN' | 'SIGNAL' | 'OK' | 'EMPTY';
+
+export interface PortHealthThresholds {
+  /** Share of the port's ONUs in LOS or power fail (at least two) that needs a look. */
+  downShare: number;
+  /** Share of its online ONUs with a critical or overloaded signal (at least two). */
+  signalShare: number;
+}
+
+/**
+ * A port's state for the NOC. ONUs that are merely offline (a customer switched the ONU
+ * off) never colour a port: on a real network some always are, and a colour that is
+ * always on means nothing. What does: an incident going on (or a planned one), a share of
+ * the port dark (LOS, power fail) without an incident yet, a share with bad light.
+ */
+export function portHealth(
+  c: { total: number; online: number; los: number; powerFail: number; badSignal: number },
+  incident: { planned: boolean } | null,
+  t: PortHealthThresholds,
+): PortHealthValue {
+  if (incident) return incident.planned ? 'PLANNED' : 'INCIDENT';
+  if (!c.total) return 'EMPTY';
+  const down = c.los + c.powerFail;
+  if (down >= 2 && down / c.total >= t.downShare) return 'DOWN';
+  if (c.online > 0 && c.badSignal >= 2 && c.badSignal / c.online >= t.signalShare) return 'SIGNAL';
+  return 'OK';
+}

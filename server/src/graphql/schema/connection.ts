@@ -30,7 +30,7 @@ export const ConnectionRef = builder.prismaNode('Connection', {
       resolve: (query, c, _a, ctx) =>
         ctx.db.prisma.incident.findFirst({
           ...query,
-          where: { status: 'OPEN', affected: { some: { connectionId: c.id, recoveredAt: null } } },
+          where: { status: { in: ['SUSPECTED', 'OPEN'] }, affected: { some: { connectionId: c.id, recoveredAt: null } } },
           orderBy: { openedAt: 'desc' },
         }),
     }),
@@ -114,7 +114,7 @@ export const ConnectionRef = builder.prismaNode('Connection', {
       resolve: (query, c, args, ctx) =>
         ctx.db.prisma.incident.findMany({
           ...query,
-          where: { affected: { some: { connectionId: c.id } }, ...(args.openOnly ? { status: 'OPEN' } : {}) },
+          where: { affected: { some: { connectionId: c.id } }, ...(args.openOnly ? { status: { in: ['SUSPECTED', 'OPEN'] } } : {}) },
           orderBy: [{ status: 'asc' }, { openedAt: 'desc' }],
           take: 20,
         }),

@@ -43,6 +43,21 @@ const EvidenceSourceEnum = builder.enumType('EvidenceSource', {
   } as const,
 });
 
+const EvidenceNoteEnum = builder.enumType('EvidenceNote', {
+  description: 'Why a live check fell back to the mirror.',
+  values: {
+    TIMEOUT: { description: 'It did not answer in time (DIAGNOSIS_LIVE_TIMEOUT_MS).' },
+    UNREACHABLE: { description: 'It could not be reached.' },
+    AUTH_FAILED: { description: 'It refused the credentials.' },
+    NOT_ALLOWED: { description: 'Emerald refused to send credentials there (ROUTEROS_ALLOWED_NETWORKS, certificate).' },
+    RATE_LIMITED: { description: 'The vendor is rate limiting.' },
+    BUDGET_LOW: { description: 'Too little SmartOLT budget left this hour.' },
+    NOT_CONFIGURED: { description: 'The vendor is not configured.' },
+    NO_ROUTER: { description: 'No router is known for this connection.' },
+    ERROR: { description: 'Another error (see `note`).' },
+  } as const,
+});
+
 const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
   description: 'One fact a diagnosis rests on.',
   fields: (t) => ({
@@ -51,7 +66,10 @@ const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
         'What was checked: PPPOE_SESSION, PPP_SECRET, TRAFFIC, ONU_STATUS, ONU_SIGNAL, BILLING, INCIDENT, RECENT_TICKETS, SESSION_DROPS.',
     }),
     result: t.field({ type: EvidenceResultEnum, description: 'How it came out.', resolve: (e) => e.result }),
-    value: t.exposeString('value', { description: 'What it showed, e.g. "LOS since 2026-11-27T10:42:00Z" or "-27.8 dBm (CRITICAL)".' }),
+    value: t.exposeString('value', {
+      description:
+        'What it showed, in English, e.g. "LOS since 2026-11-27T10:42:00Z" or "-27.8 dBm (CRITICAL)" (`detail` has the facts to format it otherwise).',
+    }),
     source: t.field({ type: EvidenceSourceEnum, description: 'Where from.', resolve: (e) => e.source }),
     live: t.exposeBoolean('live', { description: 'Asked just now (true) or taken from the mirror (false).' }),
     observedAt: t.expose('observedAt', { type: 'DateTime', nullable: true, description: 'When the fact was observed.' }),
@@ -60,7 +78,16 @@ const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
       description: 'How old the fact is, in seconds.',
       resolve: (e) => (e.observedAt ? Math.max(0, Math.round((Date.now() - e.observedAt.getTime()) / 1000)) : null),
     }),
-    note: t.exposeString('note', { nullable: true, description: 'Why the live check was not used (timeout, unreachable, budget low).' }),
+    note: t.exposeString('note', {
+      nullable: true,
+      description: 'Why the live check was not used (timeout, unreachable, budget low), in English with the vendor’s words.',
+    }),
+    noteCode: t.field({
+      type: EvidenceNoteEnum,
+      nullable: true,
+      description: 'Why the live check was not used, as a code (to show in the reader’s language).',
+      resolve: (e) => e.noteCode,
+    }),
     detail: t.expose('detail', { type: 'JSON', nullable: true, description: 'The raw facts (IP, MAC, last logout and reason, dBm…).' }),
   }),
 });

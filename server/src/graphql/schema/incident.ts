@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { TicketStatusEnum } from './enums.ts';
 import { mutationResult } from './errorTypes.ts';
 
-const IncidentKindEnum = builder.enumType('IncidentKind', {
+export const IncidentKindEnum = builder.enumType('IncidentKind', {
   description: 'What an incident is.',
   values: {
     FIBRE_CUT: { description: 'Many ONUs of one PON port lost signal (LOS) together: fibre cut or damaged splitter.' },

@@ -11,6 +11,7 @@ import { builder } from '../builder.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { RoleEnum } from './enums.ts';
+import { IncidentKindEnum } from './incident.ts';
 import { mutationResult } from './errorTypes.ts';
 
 const NotificationEventEnum = builder.enumType('NotificationEvent', {
@@ -69,7 +70,7 @@ builder.prismaNode('NotificationRule', {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Name.' }),
     enabled: t.exposeBoolean('enabled', { description: 'Whether it applies.' }),
-    kinds: t.stringList({ description: 'Incident kinds (empty: all).', resolve: (r) => r.kinds }),
+    kinds: t.field({ type: [IncidentKindEnum], description: 'Incident kinds (empty: all).', resolve: (r) => r.kinds }),
     events: t.field({ type: [NotificationEventEnum], description: 'Events told (empty: all).', resolve: (r) => r.events }),
     minAffected: t.exposeInt('minAffected', { description: 'Only incidents with at least this many affected units.' }),
     oltIds: t.idList({
@@ -291,7 +292,7 @@ const NotificationRuleInput = builder.inputType('NotificationRuleInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'Name.' }),
     enabled: t.boolean({ required: false, defaultValue: true, description: 'Whether it applies.' }),
-    kinds: t.stringList({ required: false, description: 'FIBRE_CUT, POWER_OUTAGE, ROUTER_OUTAGE.' }),
+    kinds: t.field({ type: [IncidentKindEnum], required: false, description: 'Incident kinds (empty: all).' }),
     events: t.field({ type: [NotificationEventEnum], required: false, description: 'Events told (default: all but ESCALATED).' }),
     minAffected: t.int({ required: false, defaultValue: 0, description: 'At least this many affected units.' }),
     oltIds: t.idList({ required: false, description: 'OLTs.' }),

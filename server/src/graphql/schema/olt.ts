@@ -1,4 +1,6 @@
 /** OLTs and their PON ports. */
+import type { Config } from '../../config.ts';
+import { portHealth } from '../../domain/incidents.ts';
 import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
@@ -13,6 +15,8 @@ export interface StatusCounts {
   los: number;
   powerFail: number;
   unknown: number;
+  /** ONLINE ONUs whose signal is critical or overloaded. */
+  badSignal: number;
 }
 
 export const StatusCountsRef = builder.objectRef<StatusCounts>('OnuStatusCounts').implement({
@@ -24,11 +28,14 @@ export const StatusCountsRef = builder.objectRef<StatusCounts>('OnuStatusCounts'
     los: t.exposeInt('los', { description: 'LOS (no light: fibre problem).' }),
     powerFail: t.exposeInt('powerFail', { description: 'POWER_FAIL.' }),
     unknown: t.exposeInt('unknown', { description: 'UNKNOWN.' }),
+    badSignal: t.exposeInt('badSignal', {
+      description: 'ONLINE with a critical or overloaded signal (OPTICAL_CRITICAL_DBM, OPTICAL_OVERLOAD_DBM).',
+    }),
   }),
 });
 
 export function emptyCounts(): StatusCounts {
-  return { total: 0, online: 0, offline: 0, los: 0, powerFail: 0, unknown: 0 };
+  return { total: 0, online: 0, offline: 0, los: 0, powerFail: 0, unknown: 0, badSignal: 0 };
 }
 
 export function addCount(c: StatusCounts, status: string, n: number): void {
@@ -43,32 +50,56 @@ export function addCount(c: StatusCounts, status: string, n: number): void {
 export interface PortCounts {
   byPort: Map<number, StatusCounts>;
   byOlt: Map<number, StatusCounts>;
+  /** PON ports with an incident going on (SUSPECTED or OPEN), and whether it is planned. */
+  incidents: Map<number, { planned: boolean }>;
 }
 
-/** ONU counts per PON port and per OLT, in one GROUP BY. */
-export async function loadPortCounts(db: Pick<Context['db'], 'pool'>): Promise<PortCounts> {
-  const rows = await db.pool.query<{ olt_id: number; pon_port_id: number | null; status: string; n: number }>(
-    `SELECT olt_id, pon_port_id, status::text, count(*)::int AS n FROM onus WHERE gone_at IS NULL GROUP BY 1, 2, 3`,
-  );
+/** ONU counts per PON port and per OLT in one GROUP BY, and the ports' incidents going on. */
+export async function loadPortCounts(db: Pick<Context['db'], 'pool'>, thresholds: Config['thresholds']): Promise<PortCounts> {
+  const [rows, incidents] = await Promise.all([
+    db.pool.query<{ olt_id: number; pon_port_id: number | null; status: string; n: number; bad: number }>(
+      `SELECT olt_id, pon_port_id, status::text, count(*)::int AS n,
+              count(*) FILTER (WHERE status = 'ONLINE' AND (rx_power < $1 OR rx_power > $2))::int AS bad
+       FROM onus WHERE gone_at IS NULL GROUP BY 1, 2, 3`,
+      [thresholds.opticalCriticalDbm, thresholds.opticalOverloadDbm],
+    ),
+    db.pool.query<{ pon_port_id: number; planned: boolean }>(
+      `SELECT pon_port_id, bool_and(planned) AS planned FROM incidents WHERE status IN ('SUSPECTED', 'OPEN') AND pon_port_id IS NOT NULL GROUP BY 1`,
+    ),
+  ]);
   const byPort = new Map<number, StatusCounts>();
   const byOlt = new Map<number, StatusCounts>();
   for (const r of rows.rows) {
     if (r.pon_port_id !== null) {
       if (!byPort.has(r.pon_port_id)) byPort.set(r.pon_port_id, emptyCounts());
       addCount(byPort.get(r.pon_port_id)!, r.status, r.n);
+      byPort.get(r.pon_port_id)!.badSignal += r.bad;
     }
     if (!byOlt.has(r.olt_id)) byOlt.set(r.olt_id, emptyCounts());
     addCount(byOlt.get(r.olt_id)!, r.status, r.n);
+    byOlt.get(r.olt_id)!.badSignal += r.bad;
   }
-  return { byPort, byOlt };
+  return { byPort, byOlt, incidents: new Map(incidents.rows.map((r) => [r.pon_port_id, { planned: r.planned }])) };
 }
+
+export const PonPortHealthEnum = builder.enumType('PonPortHealth', {
+  description: 'What a PON port needs from the NOC, most urgent first (the dashboard colours by it).',
+  values: {
+    INCIDENT: { description: 'An incident is going on (suspected or confirmed).' },
+    PLANNED: { description: 'An incident inside a maintenance window.' },
+    DOWN: { description: 'At least PORT_ALERT_DOWN_SHARE of its ONUs (two or more) in LOS or power fail, no incident.' },
+    SIGNAL: { description: 'At least PORT_ALERT_SIGNAL_SHARE of its online ONUs (two or more) with critical or overloaded light.' },
+    OK: { description: 'Nothing to act on (ONUs merely switched off do not count).' },
+    EMPTY: { description: 'No ONUs.' },
+  } as const,
+});
 
 type CountsCache = Context & { portCounts?: Promise<PortCounts> };
 
 /** The counts for this request (loaded once per request; a subscription event sets its own). */
 export function portCounts(ctx: Context): Promise<PortCounts> {
   const cache = ctx as CountsCache;
-  cache.portCounts ??= loadPortCounts(ctx.db);
+  cache.portCounts ??= loadPortCounts(ctx.db, ctx.config.thresholds);
   return cache.portCounts;
 }
 
@@ -135,6 +166,14 @@ export const PonPortRef = builder.prismaNode('PonPort', {
       description: 'ONUs of this port by state.',
       resolve: async (p, _a, ctx) => (await portCounts(ctx)).byPort.get(p.id) ?? emptyCounts(),
     }),
+    health: t.field({
+      type: PonPortHealthEnum,
+      description: 'What it needs from the NOC now.',
+      resolve: async (p, _a, ctx) => {
+        const counts = await portCounts(ctx);
+        return portHealth(counts.byPort.get(p.id) ?? emptyCounts(), counts.incidents.get(p.id) ?? null, ctx.config.portHealth);
+      },
+    }),
     onus: t.relatedConnection('onus', {
       cursor: 'id',
       totalCount: true,
@@ -142,8 +181,8 @@ export const PonPortRef = builder.prismaNode('PonPort', {
       query: () => ({ where: { goneAt: null }, orderBy: [{ onuIndex: 'asc' }, { id: 'asc' }] }),
     }),
     openIncidents: t.relation('incidents', {
-      description: 'Open incidents on this port (at most one at a time).',
-      query: () => ({ where: { status: 'OPEN' }, orderBy: { openedAt: 'desc' } }),
+      description: 'Incidents going on at this port (SUSPECTED or OPEN; one at a time, rarely two causes).',
+      query: () => ({ where: { status: { in: ['SUSPECTED', 'OPEN'] } }, orderBy: { openedAt: 'desc' } }),
     }),
   }),
 });

@@ -79,7 +79,7 @@ export const OnuRef = builder.prismaNode('Onu', {
       resolve: (query, o, _a, ctx) =>
         ctx.db.prisma.incident.findFirst({
           ...query,
-          where: { status: 'OPEN', affected: { some: { onuId: o.id, recoveredAt: null } } },
+          where: { status: { in: ['SUSPECTED', 'OPEN'] }, affected: { some: { onuId: o.id, recoveredAt: null } } },
           orderBy: { openedAt: 'desc' },
         }),
     }),

@@ -174,7 +174,7 @@ builder.subscriptionFields((t) => ({
     type: NetworkSummaryRef,
     description: 'The NOC summary: sent at once, then again when the network changes (at most once a second).',
     authScopes: readAs(...NETWORK_READERS),
-    subscribe: (_root, _args, ctx) => busOf(ctx).summaries(() => computeNetworkSummary(ctx.db)),
+    subscribe: (_root, _args, ctx) => busOf(ctx).summaries(() => computeNetworkSummary(ctx.db, ctx.config.thresholds)),
     resolve: (batch: MailboxBatch<Summary>, _args, ctx) => {
       const summary = batch.items.at(-1);
       if (!summary) throw new GraphQLError('The network summary is being recomputed', { extensions: { code: 'RESYNC' } });
