@@ -21,7 +21,11 @@ const credentials = {
 let isp: SimulatedIsp;
 let ctl: RunningHttpSim;
 beforeAll(async () => {
-  isp = await startSimulatedIsp({ world: World.generate({ seed: 3, subscribers: 300 }), credentials });
+  isp = await startSimulatedIsp({
+    world: World.generate({ seed: 3, subscribers: 300 }),
+    credentials,
+    telegram: { token: '42:bot-token-xyz' },
+  });
   ctl = await startHttpSim(controlHandler(isp));
 });
 afterAll(async () => {
@@ -86,6 +90,38 @@ describe('control API', () => {
     await post('fault', { target: 'smartolt', statusFalseNext: 1 });
     const res = await fetch(`${isp.smartolt!.url}/api/system/get_olts`, { headers: { 'X-Token': 'tok' } });
     expect(((await res.json()) as { status: boolean }).status).toBe(false);
+  });
+
+  it('scripts the Telegram bot: a 429 storm, then lists what it sent', async () => {
+    isp.telegram!.startChat('777');
+    const send = () =>
+      fetch(`${isp.telegram!.apiUrl}/bot42:bot-token-xyz/sendMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: 777, text: 'Corte de fibra en OLT-1 0/3' }),
+      });
+    expect((await post('fault', { target: 'telegram', rateLimitSeconds: 30 })).body).toMatchObject({
+      ok: true,
+      faults: { rateLimitSeconds: 30 },
+    });
+    const throttled = await send();
+    expect(throttled.status).toBe(429);
+    expect(await throttled.json()).toEqual({
+      ok: false,
+      error_code: 429,
+      description: 'Too Many Requests: retry after 30',
+      parameters: { retry_after: 30 },
+    });
+    await post('fault', { target: 'telegram', rateLimitSeconds: null });
+    expect((await send()).status).toBe(200);
+    const listed = await fetch(`${ctl.url}/control/telegram`);
+    expect(await listed.json()).toMatchObject({
+      ok: true,
+      affected: 1,
+      messages: [{ chatId: '777', text: 'Corte de fibra en OLT-1 0/3' }],
+    });
+    expect((await post('telegram', {})).status).toBe(405);
+    expect((await post('fault', { target: 'telegram', rateLimitSeconds: -1 })).status).toBe(400);
   });
 
   it('refuses bad input with a clear error and changes nothing', async () => {

@@ -235,8 +235,8 @@ export function controlHandler(isp: SimulatedIsp, prefix = '/control'): (req: Si
   return (req) => {
     if (!req.path.startsWith(`${prefix}/`)) return { status: 404, body: { error: `control API is under ${prefix}/` } };
     const action = req.path.slice(prefix.length + 1);
-    if ((action === 'state') !== (req.method === 'GET'))
-      return { status: 405, body: { error: action === 'state' ? 'use GET' : 'use POST' } };
+    const readOnly = action === 'state' || action === 'telegram';
+    if (readOnly !== (req.method === 'GET')) return { status: 405, body: { error: readOnly ? 'use GET' : 'use POST' } };
     try {
       return { status: 200, body: { ok: true, ...control(isp, action, req.body) } };
     } catch (error) {

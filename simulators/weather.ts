@@ -18,7 +18,13 @@ export interface Weather {
 
 export function startWeather(
   world: World,
-  options: { ratePerMinute: number; repairAfterMs?: [number, number]; onEvent?: (e: WeatherEvent) => void },
+  options: {
+    ratePerMinute: number;
+    repairAfterMs?: [number, number];
+    /** Also cut a PON port now and then (default true; benchmarks turn it off to count false incidents). */
+    cuts?: boolean;
+    onEvent?: (e: WeatherEvent) => void;
+  },
 ): Weather {
   const rng = world.rng;
   const events: WeatherEvent[] = [];
@@ -61,7 +67,7 @@ export function startWeather(
       record('bounce', session.name);
       const secret = world.secrets(session.routerId).find((s) => s.name === session.name);
       if (secret) later(rng.int(5_000, 30_000), () => world.login(secret));
-    } else {
+    } else if (options.cuts !== false) {
       const port = rng.pick(world.ponPorts().filter((p) => p.onus.length >= 8));
       if (!port) return;
       const power = rng.chance(0.35);

@@ -179,7 +179,17 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
           {me.role !== 'TECHNICIAN' && <SearchBox />}
           <Group gap="xs" wrap="nowrap">
             <LiveIndicator state={link} />
-            <Button variant="subtle" size="xs" onClick={() => setLocale(locale === 'es' ? 'en' : 'es')} data-testid="lang-switch">
+            <Button
+              variant="subtle"
+              size="xs"
+              onClick={() => {
+                const next = locale === 'es' ? 'en' : 'es';
+                setLocale(next);
+                // Alerts (e-mail, Telegram) are written in the language the user last chose.
+                void gql('mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }', { input: { id: me.id, locale: next } });
+              }}
+              data-testid="lang-switch"
+            >
               {t('lang.switch')}
             </Button>
             <Tooltip label={t('theme.toggle')}>
