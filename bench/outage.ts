@@ -19,7 +19,7 @@
  * reached), and the false incidents. Targets: pushed p95 ≤ 10 s, classified p95 ≤ 30 s,
  * webhook p95 ≤ 15 s, never over budget, no false incident.
  *
- *   npm run bench:outage -- [--subscribers 10000] [--cuts 20] [--weather-minutes 30] [--weather-rate 1]
+ *   npm run bench:outage -- [--subscribers 10000] [--cuts 20] [--weather-minutes 30] [--weather-rate 1] [--label x]
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     cuts: { type: 'string', default: '20' },
     'weather-minutes': { type: 'string', default: '30' },
     'weather-rate': { type: 'string', default: '1' },
+    /** Suffix of the result file (bench/results/outage-<subscribers>[-label].json). */
+    label: { type: 'string', default: '' },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
       noFalseIncidents: falseIncidents.length === 0,
     },
   };
-  writeResult(`outage-${SUBSCRIBERS}`, result);
+  writeResult(`outage-${SUBSCRIBERS}${values.label ? `-${values.label}` : ''}`, result);
   await ws.dispose();
   await pool.end();
   receiver.close();

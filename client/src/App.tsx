@@ -186,7 +186,9 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
                 const next = locale === 'es' ? 'en' : 'es';
                 setLocale(next);
                 // Alerts (e-mail, Telegram) are written in the language the user last chose.
-                void gql('mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }', { input: { id: me.id, locale: next } });
+                void gql('mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }', {
+                  input: { id: me.id, locale: next },
+                });
               }}
               data-testid="lang-switch"
             >

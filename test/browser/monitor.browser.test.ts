@@ -129,8 +129,11 @@ describe('support', () => {
     await page.getByTestId('diagnosis-summary').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId('evidence').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
     const evidence = await page.getByTestId('evidence').innerText();
-    expect(evidence).toMatch(/ONU STATUS/);
-    expect(evidence).toMatch(/PPPOE SESSION/);
+    // In Spanish, with dates and values formatted for the reader (no raw ISO timestamps).
+    expect(evidence).toMatch(/ESTADO DE LA ONU/);
+    expect(evidence).toMatch(/SESIÓN PPPOE/);
+    expect(evidence).toMatch(/(Online|LOS|Offline|Sin energía) desde \d{1,2}\/\d{1,2}\/\d{2,4}/);
+    expect(evidence).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
     expect(await page.getByTestId('verdict').getAttribute('data-verdict')).toBeTruthy();
     await shot(page, 'connection');
 
@@ -208,17 +211,28 @@ describe('NOC', () => {
     await context.close();
   });
 
-  it('takes the incident, follows its timeline, and resolves it', async () => {
+  it('takes an incident, follows its timeline, and resolves it', async () => {
     const { context, page } = await signIn('noc');
+    // A cut of its own: the port with the second most ONUs online.
+    const world = emerald.simulators!.world;
+    const port = world
+      .ponPorts()
+      .sort((a, b) => b.onus.filter((o) => o.status === 'Online').length - a.onus.filter((o) => o.status === 'Online').length)[1]!;
+    const title = `Corte de fibra ${world.data.olts.find((o) => o.id === port.oltId)!.name} ${port.board}/${port.port}`;
+    await page.request.post(`${emerald.url}/sim/fibre-cut`, { data: { olt: port.oltId, board: port.board, port: port.port } });
     await page.getByRole('link', { name: 'Incidentes', exact: true }).click();
-    await page.getByTestId('incident-list').getByRole('link').first().click();
+    const link = page.getByTestId('incident-list').getByRole('link', { name: new RegExp(title) });
+    await link.waitFor({ timeout: 30_000 });
+    await link.click();
     await page.getByTestId('incident-page').waitFor();
     expect(await page.getByTestId('incident-owner').innerText()).toBe('Nadie lo tomó todavía');
-    // What Emerald recorded, in Spanish: the suspicion from the PPPoE drops and SmartOLT's confirmation.
+    // What Emerald recorded, in Spanish: the PPPoE drops and SmartOLT's confirmation — or, when the
+    // status poll (every 5 s here) saw the LOS first, the ONUs of the port that went down.
     const timeline = page.getByTestId('incident-timeline');
-    await timeline.getByText('Causa confirmada').waitFor();
-    expect(await timeline.innerText()).toMatch(/sesiones PPPoE del puerto cayeron juntas|ONUs del puerto caídas/);
-    expect(await timeline.innerText()).toMatch(/Confirmado con SmartOLT: \d+ LOS/);
+    await expect
+      .poll(() => timeline.innerText(), { timeout: 20_000 })
+      .toMatch(/Causa confirmada[\s\S]*Confirmado con SmartOLT: \d+ LOS|Abierto[\s\S]*\d+ de \d+ ONUs del puerto caídas/);
+    expect(await timeline.innerText()).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     await page.getByTestId('incident-note').fill('Cuadrilla Norte en camino');
     await page.getByTestId('incident-ack').click();
     await expect.poll(() => page.getByTestId('incident-owner').innerText()).toMatch(/^Tomado por Nicolás Operador NOC/);
@@ -229,6 +243,7 @@ describe('NOC', () => {
     await expect.poll(() => page.getByTestId('incident-resolved').innerText()).toMatch(/^Resuelto: Nicolás Operador NOC/);
     await timeline.getByText('Empalme en la cámara 12').waitFor();
     expect(await page.getByTestId('incident-status').textContent()).toBe('Normalizado');
+    await page.request.post(`${emerald.url}/sim/restore-port`, { data: { olt: port.oltId, board: port.board, port: port.port } });
     await context.close();
   });
 

@@ -247,7 +247,7 @@ function Incidents({ incidents }: { incidents: DashboardQuery['incidents']['node
               <Anchor component={Link} href={`/incidents/${encodeURIComponent(i.id)}`} fw={600} size="sm">
                 {i.title}
               </Anchor>
-              <Group gap={4} wrap="nowrap">
+              <Group gap={4} wrap="nowrap" style={{ flexShrink: 0 }}>
                 <IncidentKindBadge kind={i.kind} status={i.status} />
                 {i.status === 'SUSPECTED' && <IncidentStatusBadge status={i.status} />}
               </Group>

@@ -262,8 +262,8 @@ export default function IncidentPage({ id }: { id: string }) {
                     </Table.Td>
                     <Table.Td c="dimmed">{a.connection?.customer?.phones[0]?.number ?? ''}</Table.Td>
                     <Table.Td c="dimmed">{a.onu?.serial ?? a.connection?.pppoeUsername ?? ''}</Table.Td>
-                    <Table.Td>
-                      <Badge size="sm" color={a.recoveredAt ? 'teal' : 'red'} variant="light">
+                    <Table.Td w={110}>
+                      <Badge size="sm" color={a.recoveredAt ? 'teal' : 'red'} variant="light" style={{ overflow: 'visible' }} miw={80}>
                         {a.recoveredAt ? t('incident.back') : t('incident.down')}
                       </Badge>
                     </Table.Td>
