@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { notify } from '../server/src/events/topics.ts';
 import { freePort } from '../server/src/db/embedded.ts';
+import { findChromium } from '../test/browser/chromium.ts';
 import { benchDatabase, runBench, summarize, writeResult } from './setup.ts';
 import { withTransaction } from '../server/src/db/sql.ts';
 
@@ -31,19 +32,8 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('Emerald is running') && resolve()));
   const base = `http://127.0.0.1:${port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const found = await findChromium();
+  const browser = await chromium.launch({ executablePath: found.executablePath, args: found.args });
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, type Emerald } from '../../server/src/boot.ts';
@@ -13,6 +13,7 @@ import { loadConfig } from '../../server/src/config.ts';
 import { freePort } from '../../server/src/db/embedded.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { createTestDatabase } from '../db.ts';
+import { launchChromium } from './launch.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results', 'screenshots');
@@ -33,19 +34,7 @@ beforeAll(async () => {
     PPP_SWEEP_INTERVAL_SECONDS: '30',
   });
   emerald = await boot(config, createLogger('warn', { pretty: false }));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
