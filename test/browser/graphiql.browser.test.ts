@@ -61,7 +61,16 @@ describe('GraphiQL without internet', () => {
       await execute.waitFor({ timeout: 10_000 });
       await execute.click();
       await expect
-        .poll(async () => (await page.locator('.result-window').innerText().catch(() => '')).replace(/\s+/g, ''), { timeout: 15_000 })
+        .poll(
+          async () =>
+            (
+              await page
+                .locator('.result-window')
+                .innerText()
+                .catch(() => '')
+            ).replace(/\s+/g, ''),
+          { timeout: 15_000 },
+        )
         .toContain(expected);
     };
     // Sign in (the cookie), then a query that needs it.

@@ -287,6 +287,56 @@ describe('admin', () => {
     expect(await lucia.page.getByTestId('user-menu').innerText()).toBe('Lucía Soporte');
     await lucia.context.close();
   });
+  it('sets up a team, a ticket category with a reason in both languages, and retires a material, from the catalogues tab', async () => {
+    const { context, page } = await signIn('admin');
+    const db = emerald.services.db.pool;
+    await page.goto(`${emerald.url}/admin`);
+    await page.getByRole('tab', { name: 'Equipos y catálogos' }).click();
+    const panel = page.getByRole('tabpanel');
+
+    await panel.getByTestId('teams').getByLabel('Nombre').first().fill('Cuadrilla Centro');
+    await panel.getByRole('button', { name: 'Crear equipo' }).click();
+    const teamName = panel.getByTestId('teams').locator('table input[value="Cuadrilla Centro"]');
+    // Rename in place: saved when the field is left (a handle: the value selector stops matching).
+    await teamName.waitFor();
+    const field = (await teamName.elementHandle())!;
+    await field.fill('Cuadrilla Centro-Este');
+    await field.press('Enter');
+    await expect
+      .poll(async () => (await db.query(`SELECT name FROM teams WHERE name LIKE 'Cuadrilla Centro%'`)).rows)
+      .toEqual([{ name: 'Cuadrilla Centro-Este' }]);
+
+    await panel.getByLabel('Nombre (español)').first().fill('Televisión');
+    await panel.getByLabel('Nombre (inglés)').first().fill('TV');
+    await panel.getByRole('button', { name: 'Crear categoría' }).click();
+    const card = panel.getByTestId('category-Televisión');
+    await card.waitFor();
+    await card.getByLabel('Nuevo motivo: Televisión').fill('Sin señal de TV');
+    await card.getByLabel('Nombre (inglés)').last().fill('No TV signal');
+    await card.getByRole('button', { name: 'Agregar motivo' }).click();
+    await card.locator('table input[value="Sin señal de TV"]').waitFor();
+    const stored = await db.query(
+      `SELECT c.name_en AS category, r.name, r.name_en FROM ticket_reasons r JOIN ticket_categories c ON c.id = r.category_id WHERE c.name = 'Televisión'`,
+    );
+    expect(stored.rows).toEqual([{ category: 'TV', name: 'Sin señal de TV', name_en: 'No TV signal' }]);
+
+    const materials = panel.getByTestId('materials');
+    await materials.getByLabel('Activo: GRAMPA').click();
+    await expect.poll(async () => (await db.query(`SELECT active FROM materials WHERE code = 'GRAMPA'`)).rows[0].active).toBe(false);
+    await expect.poll(() => materials.getByLabel('Activo: GRAMPA').isChecked()).toBe(false);
+    const audit = await db.query(
+      `SELECT action FROM audit_entries WHERE action IN ('team.create', 'team.update', 'ticketCategory.create', 'ticketReason.create', 'material.update') ORDER BY id`,
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'team.create',
+      'team.update',
+      'ticketCategory.create',
+      'ticketReason.create',
+      'material.update',
+    ]);
+    await shot(page, 'admin-catalogues');
+    await context.close();
+  });
 });
 
 describe('planning', () => {

@@ -1,4 +1,4 @@
-/** Sync runs with live progress and "sync now", users, and API keys. */
+/** Sync runs with live progress and "sync now", users, teams and catalogues, and API keys. */
 import {
   Alert,
   Badge,
@@ -22,6 +22,7 @@ import { graphql } from '../gql/index.ts';
 import { reportResult } from '../ui.tsx';
 import type { Source } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
+import Catalogues from './AdminCatalogues.tsx';
 
 const AdminDoc = graphql(`
   query AdminView {
@@ -254,6 +255,7 @@ export default function Admin() {
         <Tabs.List>
           <Tabs.Tab value="syncs">{t('admin.syncRuns')}</Tabs.Tab>
           <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
+          <Tabs.Tab value="catalogues">{t('admin.catalogues')}</Tabs.Tab>
           <Tabs.Tab value="keys">{t('admin.apiKeys')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="syncs" pt="md">
@@ -298,6 +300,9 @@ export default function Admin() {
         </Tabs.Panel>
         <Tabs.Panel value="users" pt="md">
           <Users />
+        </Tabs.Panel>
+        <Tabs.Panel value="catalogues" pt="md">
+          <Catalogues />
         </Tabs.Panel>
         <Tabs.Panel value="keys" pt="md">
           <ApiKeys />

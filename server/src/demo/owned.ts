@@ -21,6 +21,7 @@ export const DEMO_USERS = [
   { username: 'tecnico2', name: 'Teresa Técnica', role: 'TECHNICIAN', team: 'Cuadrilla Sur' },
 ] as const;
 
+/** The demo's categories: the default catalogue the migrations install (reference_data_admin). */
 const CATEGORIES: { name: string; type: string; reasons: string[] }[] = [
   { name: 'Sin servicio', type: 'TECHNICAL', reasons: ['LOS en ONU', 'ONU sin energía', 'PPPoE no conecta', 'Corte masivo'] },
   { name: 'Servicio lento', type: 'TECHNICAL', reasons: ['Señal óptica baja', 'Wi-Fi del cliente', 'Microcortes'] },
@@ -97,13 +98,22 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
 
   const categoryIds = new Map<string, { id: number; type: string; reasons: number[] }>();
   for (const c of CATEGORIES) {
-    const res = await db.query<{ id: number }>('INSERT INTO ticket_categories (name, type) VALUES ($1, $2) RETURNING id', [c.name, c.type]);
+    // The migrations already hold these (the default catalogue): reuse them.
+    const res = await db.query<{ id: number }>(
+      'INSERT INTO ticket_categories (name, type) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id',
+      [c.name, c.type],
+    );
     const id = res.rows[0]!.id;
     const reasons: number[] = [];
     for (const r of c.reasons) {
       reasons.push(
-        (await db.query<{ id: number }>('INSERT INTO ticket_reasons (category_id, name) VALUES ($1, $2) RETURNING id', [id, r])).rows[0]!
-          .id,
+        (
+          await db.query<{ id: number }>(
+            `INSERT INTO ticket_reasons (category_id, name) VALUES ($1, $2)
+             ON CONFLICT (category_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+            [id, r],
+          )
+        ).rows[0]!.id,
       );
     }
     categoryIds.set(c.name, { id, type: c.type, reasons });

@@ -16,6 +16,7 @@ import './onu.ts';
 import './network.ts';
 import './incident.ts';
 import './notification.ts';
+import './reference.ts';
 import './ticket.ts';
 import './workOrder.ts';
 import './sync.ts';

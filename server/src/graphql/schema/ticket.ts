@@ -60,24 +60,6 @@ builder.prismaObject('TicketEvent', {
   }),
 });
 
-builder.prismaObject('TicketCategory', {
-  description: 'A ticket category, grouping reasons.',
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'Category id (numeric).' }),
-    name: t.exposeString('name', { description: 'Name.' }),
-    type: t.field({ type: TicketTypeEnum, description: 'Ticket type it belongs to.', resolve: (c) => c.type }),
-    reasons: t.relation('reasons', { description: 'Reasons.', query: { orderBy: { name: 'asc' } } }),
-  }),
-});
-
-builder.prismaObject('TicketReason', {
-  description: 'A reason within a ticket category.',
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'Reason id (numeric).' }),
-    name: t.exposeString('name', { description: 'Name.' }),
-  }),
-});
-
 const TicketOrderField = builder.enumType('TicketOrderField', {
   description: 'What to sort tickets by.',
   values: {
@@ -186,12 +168,6 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.prisma.ticket.findUnique({ ...query, where: { id: idOf(String(args.id), 'Ticket', 'id') } }),
   }),
-  ticketCategories: t.prismaField({
-    type: ['TicketCategory'],
-    description: 'Ticket categories and their reasons.',
-    authScopes: readAs('ADMIN', 'SUPPORT'),
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.ticketCategory.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
 }));
 
 // ───────────────────────────── mutations ─────────────────────────────
@@ -226,7 +202,8 @@ async function assignableUser(tx: Prisma.TransactionClient, id: number, field: s
 
 async function setTags(tx: Prisma.TransactionClient, ticketId: number, tags: string[]): Promise<void> {
   for (const name of new Set(tags)) {
-    const tag = await tx.tag.upsert({ where: { name }, create: { name }, update: {}, select: { id: true } });
+    const tag = await tx.tag.upsert({ where: { name }, create: { name }, update: {}, select: { id: true, active: true } });
+    if (!tag.active) throw ValidationError.single('input.tags', 'INACTIVE', `The tag "${name}" is deactivated`);
     await tx.ticketTag.upsert({ where: { ticketId_tagId: { ticketId, tagId: tag.id } }, create: { ticketId, tagId: tag.id }, update: {} });
   }
 }
@@ -268,13 +245,16 @@ builder.mutationField('createTicket', (t) =>
         }
         const categoryId = input.categoryId ? Number(input.categoryId) : null;
         const reasonId = input.reasonId ? Number(input.reasonId) : null;
-        if (categoryId !== null && !(await tx.ticketCategory.findUnique({ where: { id: categoryId } }))) {
-          throw new NotFoundError('input.categoryId', 'No category with that id');
+        if (categoryId !== null) {
+          const category = await tx.ticketCategory.findUnique({ where: { id: categoryId }, select: { active: true } });
+          if (!category) throw new NotFoundError('input.categoryId', 'No category with that id');
+          if (!category.active) throw ValidationError.single('input.categoryId', 'INACTIVE', 'That category is deactivated');
         }
         if (reasonId !== null) {
           const reason = await tx.ticketReason.findUnique({ where: { id: reasonId } });
           if (!reason || (categoryId !== null && reason.categoryId !== categoryId))
             throw new NotFoundError('input.reasonId', 'No such reason in that category');
+          if (!reason.active) throw ValidationError.single('input.reasonId', 'INACTIVE', 'That reason is deactivated');
         }
         if (assigneeId) await assignableUser(tx, assigneeId, 'input.assigneeId');
         const ticket = await tx.ticket.create({

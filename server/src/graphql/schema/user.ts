@@ -51,16 +51,6 @@ export const UserRef = builder.prismaNode('User', {
   }),
 });
 
-export const TeamRef = builder.prismaNode('Team', {
-  id: { field: 'id' },
-  description: 'A field team.',
-  authScopes: { authenticated: true },
-  fields: (t) => ({
-    name: t.exposeString('name', { description: 'Name.' }),
-    members: t.relation('members', { description: 'Active members.', query: { where: { active: true }, orderBy: { name: 'asc' } } }),
-  }),
-});
-
 function userWhere(
   args: { role?: ('ADMIN' | 'NOC' | 'SUPPORT' | 'TECHNICIAN')[] | null; includeInactive?: boolean | null },
   isAdmin: boolean,
@@ -89,12 +79,6 @@ builder.queryFields((t) => ({
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
       }),
   }),
-  teams: t.prismaField({
-    type: ['Team'],
-    description: 'Field teams.',
-    authScopes: readAs('ADMIN', 'SUPPORT', 'TECHNICIAN'),
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.team.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
 }));
 
 const username = z
@@ -112,8 +96,10 @@ function checkPassword(password: string, user: string, field: string): void {
 }
 
 async function checkTeam(tx: Prisma.TransactionClient, teamId: number | null): Promise<void> {
-  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } })))
-    throw new NotFoundError('input.teamId', 'No team with that id');
+  if (teamId === null) return;
+  const team = await tx.team.findUnique({ where: { id: teamId }, select: { active: true } });
+  if (!team) throw new NotFoundError('input.teamId', 'No team with that id');
+  if (!team.active) throw ValidationError.single('input.teamId', 'INACTIVE', 'That team is deactivated');
 }
 
 function userSnapshot(u: { username: string; name: string; email: string | null; role: string; teamId: number | null; active: boolean }) {

@@ -62,16 +62,6 @@ builder.prismaObject('WorkOrderMaterial', {
   }),
 });
 
-builder.prismaObject('Material', {
-  description: 'A catalogue item for work orders.',
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'Material id (numeric).' }),
-    code: t.exposeString('code', { description: 'Code.' }),
-    name: t.exposeString('name', { description: 'Name.' }),
-    unit: t.exposeString('unit', { description: 'Unit (m, u …).' }),
-  }),
-});
-
 const WorkOrderFilter = builder.inputType('WorkOrderFilter', {
   description: 'Which work orders to list. Technicians always see only their own.',
   fields: (t) => ({
@@ -135,12 +125,6 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.prisma.workOrder.findUnique({ ...query, where: { id: idOf(String(args.id), 'WorkOrder', 'id') } }),
   }),
-  materials: t.prismaField({
-    type: ['Material'],
-    description: 'Material catalogue.',
-    authScopes: readAs('ADMIN', 'SUPPORT', 'TECHNICIAN'),
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.material.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
 }));
 
 // ───────────────────────────── mutations ─────────────────────────────
@@ -156,9 +140,19 @@ const schedule = z
   })
   .partial();
 
-async function checkAssignment(tx: Prisma.TransactionClient, teamId: number | null, technicianId: number | null): Promise<void> {
-  if (teamId !== null && !(await tx.team.findUnique({ where: { id: teamId } })))
-    throw new NotFoundError('input.teamId', 'No team with that id');
+async function checkAssignment(
+  tx: Prisma.TransactionClient,
+  teamId: number | null,
+  technicianId: number | null,
+  currentTeamId: number | null = null,
+): Promise<void> {
+  if (teamId !== null) {
+    const team = await tx.team.findUnique({ where: { id: teamId }, select: { active: true } });
+    if (!team) throw new NotFoundError('input.teamId', 'No team with that id');
+    // A deactivated team gets no new work; what it already has can still be re-planned.
+    if (!team.active && teamId !== currentTeamId)
+      throw ValidationError.single('input.teamId', 'INACTIVE', 'That team is deactivated: choose another');
+  }
   if (technicianId !== null) {
     const tech = await tx.user.findUnique({ where: { id: technicianId }, select: { role: true, active: true } });
     if (!tech?.active) throw new NotFoundError('input.technicianId', 'No active user with that id');
@@ -300,7 +294,7 @@ builder.mutationField('scheduleWorkOrder', (t) =>
       const plan = parseInput(schedule.required(), { scheduledStart: input.scheduledStart, durationMinutes: input.durationMinutes ?? 60 });
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await forAction(tx, ctx, id, 'schedule');
-        await checkAssignment(tx, teamId, technicianId);
+        await checkAssignment(tx, teamId, technicianId, before.teamId);
         const after = await tx.workOrder.update({
           where: { id },
           data: { status: 'SCHEDULED', teamId, technicianId, scheduledStart: plan.scheduledStart, durationMinutes: plan.durationMinutes },
@@ -439,8 +433,9 @@ builder.mutationField('completeWorkOrder', (t) =>
       return ctx.db.prisma.$transaction(async (tx) => {
         const before = await forAction(tx, ctx, id, 'complete');
         for (const [i, m] of (v.materials ?? []).entries()) {
-          if (!(await tx.material.findUnique({ where: { id: m.materialId } })))
-            throw new NotFoundError(`input.materials.${i}.materialId`, 'No material with that id');
+          const material = await tx.material.findUnique({ where: { id: m.materialId }, select: { active: true } });
+          if (!material) throw new NotFoundError(`input.materials.${i}.materialId`, 'No material with that id');
+          if (!material.active) throw ValidationError.single(`input.materials.${i}.materialId`, 'INACTIVE', 'That material is deactivated');
         }
         const now = new Date();
         const after = await tx.workOrder.update({
