@@ -6,7 +6,7 @@
  * (sync_routeros SESSIONS) reconcile.
  */
 import type pg from 'pg';
-import { notify, sessionEvent } from '../server/src/events/topics.ts';
+import { DEVICES_CHANNEL, notify, sessionEvent } from '../server/src/events/topics.ts';
 import { VendorError } from '../server/src/vendors/vendorError.ts';
 import { RouterConnection, type RouterTarget } from '../server/src/vendors/routeros.ts';
 import { withTransaction } from '../server/src/db/sql.ts';
@@ -19,6 +19,8 @@ const LOCK_BASE = 0x6c69_0000; // "li" + router id
 const COALESCE_MS = 500;
 
 interface Listener {
+  /** host:port it listens to; a router that moved is listened to again at its new address. */
+  address: string;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startSessionListeners(services: Services, options: { refre
       trigger: 'listen',
     }).catch((e: unknown) => log.warn({ err: e, router: router.name }, 'could not queue the session sweep'));
     return {
+      address: `${router.host}:${router.apiPort}`,
       async stop() {
         if (flushTimer) clearTimeout(flushTimer);
         await flush().catch(() => {});
@@ -132,6 +135,12 @@ export async function startSessionListeners(services: Services, options: { refre
     const routers = await services.db.pool.query<MirroredRouter>(
       'SELECT id, external_id AS "externalId", name, host, api_port AS "apiPort" FROM routers WHERE gone_at IS NULL ORDER BY id',
     );
+    const current = new Map(routers.rows.map((r) => [r.id, `${r.host}:${r.apiPort}`]));
+    for (const [id, l] of [...listeners]) {
+      if (current.get(id) === l.address) continue;
+      log.info({ router: id }, current.has(id) ? 'router moved: listening again' : 'router gone: no longer listening');
+      await stopListener(id);
+    }
     for (const r of routers.rows) {
       if (listeners.has(r.id) || stopped) continue;
       const l = await listenTo(r);
@@ -139,11 +148,18 @@ export async function startSessionListeners(services: Services, options: { refre
     }
   };
 
+  // Routers that an inventory adds or moves are listened to at once (DEVICES_CHANNEL);
+  // the periodic refresh below also retries routers that could not be reached.
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshSoon = (): void => {
+    refreshing = refreshing.then(refresh).catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed'));
+  };
+  lockClient.on('notification', (msg) => {
+    if (msg.channel === DEVICES_CHANNEL && msg.payload === 'routers') refreshSoon();
+  });
+  await lockClient.query(`LISTEN ${DEVICES_CHANNEL}`);
   await refresh().catch((e: unknown) => log.error({ err: e }, 'starting session listeners failed'));
-  const timer = setInterval(
-    () => void refresh().catch((e: unknown) => log.error({ err: e }, 'refreshing session listeners failed')),
-    options.refreshMs ?? 30_000,
-  );
+  const timer = setInterval(refreshSoon, options.refreshMs ?? 30_000);
   timer.unref();
 
   let stopping: Promise<void> | undefined;
@@ -153,6 +169,8 @@ export async function startSessionListeners(services: Services, options: { refre
       stopping ??= (async () => {
         stopped = true;
         clearInterval(timer);
+        await refreshing;
+        await lockClient.query(`UNLISTEN ${DEVICES_CHANNEL}`).catch(() => {});
         for (const id of [...listeners.keys()]) await stopListener(id);
         lockClient.release();
       })();

@@ -21,6 +21,7 @@ import { createVendors, endpointsFromConfig } from './vendors/factory.ts';
 import { version } from './version.ts';
 import { startSessionListeners, type SessionListeners } from '../../workers/sessionListeners.ts';
 import { createJobQueue } from './jobs/queue.ts';
+import { fillMirrorIfStale } from './sync/firstRun.ts';
 import { startWorker, type RunningWorker } from '../../workers/runner.ts';
 import type { Services } from './services.ts';
 
@@ -144,7 +145,10 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
       services.onChanges = incidentCorrelator(db, config, log.child({ component: 'incidents' }));
       worker = await startWorker(services);
       cleanup.push(worker.stop);
-      // Start the status polls now rather than at the next minute's cron tick.
+      // An empty mirror (a new install) or one whose inventory missed its schedule is
+      // filled now; the status polls start now rather than at the next minute's cron tick.
+      const fill = await fillMirrorIfStale(services);
+      if (fill === 'queued') log.info('the mirror is empty or older than its schedule: inventory queued now');
       await jobs.add('poll_due', {}, { jobKey: 'poll_due:start' });
       if (options.liveSessions !== false) {
         const listeners: SessionListeners = await startSessionListeners(services);

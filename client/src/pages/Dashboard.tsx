@@ -20,6 +20,7 @@ import { useBrowserAlerts } from '../browserAlerts.ts';
 import { IncidentKindBadge, IncidentStatusBadge } from '../incidents.tsx';
 import { useResync } from '../useResync.ts';
 import { StatusBadge } from '../ui.tsx';
+import FirstSync from './FirstSync.tsx';
 
 const Summary = graphql(`
   fragment DashboardSummaryFields on NetworkSummary {
@@ -406,6 +407,7 @@ export default function Dashboard() {
   const c = summary.onus;
   return (
     <Stack>
+      {c.total === 0 && <FirstSync />}
       <Group justify="space-between">
         <Title order={2}>{t('dash.title')}</Title>
         <Group gap="lg">

@@ -81,3 +81,14 @@ export async function notify(db: Queryable, event: EmeraldEvent): Promise<void> 
 export function sessionEvent(changes: SessionChange[]): EmeraldEvent {
   return { t: 'session', ids: [], s: changes.map((c) => [c.routerId, c.name, c.connectionId]) };
 }
+
+/**
+ * Routers or OLTs appeared, moved or went (an inventory changed them). Separate from the
+ * event bus: its listeners are the worker's session listeners, which start or stop their
+ * per-router streams at once instead of at their next periodic refresh.
+ */
+export const DEVICES_CHANNEL = 'emerald_devices';
+
+export async function notifyDevicesChanged(db: Queryable, what: 'routers' | 'olts'): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [DEVICES_CHANNEL, what]);
+}

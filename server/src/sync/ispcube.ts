@@ -2,6 +2,7 @@ import { withTransaction } from '../db/sql.ts';
 import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
+import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
@@ -93,6 +94,12 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
   }
   phases.mark('settle');
   if (result.orphans) problems.note(`${result.orphans} connections of unknown customers skipped`);
+  if (result.routers.inserted + result.routers.updated + result.routers.removed > 0) {
+    // New or moved routers: their session streams start now and their first sweep is
+    // queued now, not at the listeners' next refresh or the next minute's poll.
+    await notifyDevicesChanged(ctx.db.pool, 'routers');
+    await ctx.jobs.add('poll_due', {}, { jobKey: 'poll_due:devices' });
+  }
   if (chain) {
     // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they
     // run after it so their secrets and ONUs link to its committed connections.

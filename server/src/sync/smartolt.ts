@@ -6,6 +6,7 @@ import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
+import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
@@ -42,6 +43,9 @@ async function syncOltsAndFanOut(
   problems.guard(ctx.config.sync.maxRejectedShare, 'get_olts');
   await guardSnapshot(ctx.db.pool, 'olts', [], rows.length, 'get_olts');
   const counts = await withTransaction(ctx.db.pool, (tx) => applyOlts(tx, rows, true));
+  // Each OLT's ONU inventory (queued below) brings their status and signal with it, and
+  // the polls take over from there; other processes only need to hear that OLTs changed.
+  if (counts.inserted + counts.removed > 0) await notifyDevicesChanged(ctx.db.pool, 'olts');
   const fanned = await fanOutOlts(ctx, 'INVENTORY', trigger);
   return { counts, details: { ...fanned.details, ...problems.details } };
 }
