@@ -4,7 +4,7 @@
  * Server layers, from the ground up (an import may run sideways or down, never up):
  *   0  domain/ (pure rules: imports nothing of ours), config, logger, version, startupError, generated/
  *   1  db/, vendors/, mirror/, events/, jobs/
- *   2  sync/, search/, diagnosis/, incidents/, notifications/, realtime/, auth/
+ *   2  sync/, search/, diagnosis/, incidents/, notifications/, realtime/, auth/, ops/
  *   3  graphql/
  *   4  http/, demo/
  *   5  boot, main, clientBuild
@@ -64,6 +64,7 @@ const RANKS: [prefix: string, rank: number][] = [
   ['notifications/', 2],
   ['realtime/', 2],
   ['auth/', 2],
+  ['ops/', 2],
   ['graphql/', 3],
   ['http/', 4],
   ['demo/', 4],

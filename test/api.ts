@@ -5,12 +5,12 @@
 import type { SimulatedIsp } from '../simulators/isp.ts';
 import { demoControl } from '../server/src/demo/control.ts';
 import { afterAll } from 'vitest';
+import { createLogger } from '../server/src/logger.ts';
 import { loadConfig, type Config } from '../server/src/config.ts';
 import { DEMO_PASSWORD } from '../server/src/demo/owned.ts';
 import { seedDemo, type DemoSeedSummary } from '../server/src/demo/seed.ts';
 import { buildApp, type App } from '../server/src/http/app.ts';
 import { createVendors, endpointsFromConfig, type VendorEndpoints } from '../server/src/vendors/factory.ts';
-import pino from 'pino';
 import { createEventBus, type BusOptions } from '../server/src/realtime/bus.ts';
 import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -62,7 +62,9 @@ export async function createTestApi(
   });
   const jobs = createJobQueue(database.db.pool);
   const logs: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = createLogger('info', {
+    destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   const vendors = createVendors(database.db, options.endpoints ?? endpointsFromConfig(config));
   const services: Services = {
     config,

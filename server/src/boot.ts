@@ -17,6 +17,7 @@ import { buildApp, type RunningApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { incidentCorrelator } from './incidents/correlate.ts';
 import { createEventBus } from './realtime/bus.ts';
+import { createMetrics } from './ops/metrics.ts';
 import { createVendors, endpointsFromConfig } from './vendors/factory.ts';
 import { version } from './version.ts';
 import { startSessionListeners, type SessionListeners } from '../../workers/sessionListeners.ts';
@@ -158,7 +159,9 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
 
     let running: RunningApp | null = null;
     if (config.processes.api) {
-      services.bus = createEventBus(db, database.url, log.child({ component: 'events' }));
+      const metrics = createMetrics(db);
+      services.metrics = metrics;
+      services.bus = createEventBus(db, database.url, log.child({ component: 'events' }), { onBatch: metrics.busBatch });
       cleanup.push(services.bus.stop);
       if (options.buildClient !== false) await ensureClientBuilt((m) => log.info(m));
       running = await buildApp(services, { clientDir }).start(config.http.port, config.http.host);

@@ -129,6 +129,9 @@ const envSchema = z.object({
     )
     .optional(),
   GRAPHIQL: z.enum(['on', 'signed-in', 'off']).optional(),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must have at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   INTROSPECTION: z.enum(['on', 'signed-in']).optional(),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(200),
@@ -249,6 +252,12 @@ export interface Config {
     introspection: 'on' | 'signed-in';
   };
   ws: { maxSubscriptionsPerSocket: number; maxSubscriptionsPerUser: number };
+  /**
+   * Prometheus /metrics: on the main port with a bearer token (METRICS_TOKEN), and/or on
+   * a separate listener (METRICS_PORT on METRICS_HOST, no token unless one is set). Off
+   * when neither is set.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   processes: { api: boolean; worker: boolean };
   database: {
     /** Set when an outside PostgreSQL is used; absent means embedded. */
@@ -412,6 +421,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
     },
     ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     processes: { api: e.EMERALD_PROCESSES.includes('api'), worker: e.EMERALD_PROCESSES.includes('worker') },
     database: {
       url: e.DATABASE_URL,

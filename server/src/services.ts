@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import type { OnuStatusChange } from './mirror/smartolt.ts';
 import type { SessionChange } from './mirror/routeros.ts';
 import type { EventBus } from './realtime/bus.ts';
+import type { Metrics } from './ops/metrics.ts';
 import type { Vendors } from './vendors/factory.ts';
 
 export interface Actor {
@@ -83,4 +84,6 @@ export interface Services {
   bus?: EventBus;
   /** Demo mode: the simulated ISP, scriptable under /sim by NOC staff and admins. */
   demo?: DemoControl;
+  /** Prometheus metrics of this process (API processes). */
+  metrics?: Metrics;
 }

@@ -3,7 +3,7 @@
  * WebSocket (graphql-ws) at /graphql, GraphiQL for developers, and the built monitor.
  * The cross-site rules and headers are in security.ts, the socket limits in websocket.ts.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,8 +11,18 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { BREAK, type DocumentNode, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, visit } from 'graphql';
-import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import {
+  BREAK,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  visit,
+} from 'graphql';
+import { createYoga, isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor, SESSION_COOKIE, readCookie } from '../auth/tokens.ts';
 import { projectRoot } from '../config.ts';
@@ -22,6 +32,8 @@ import type { Context } from '../graphql/context.ts';
 import { schema as defaultSchema } from '../graphql/schema/index.ts';
 import type { Services } from '../services.ts';
 import { StartupError } from '../startupError.ts';
+import { logContext } from '../logger.ts';
+import { readinessProbe } from '../ops/readiness.ts';
 import { clientAddressResolver } from './clientAddress.ts';
 import { GRAPHIQL_ASSETS, serveGraphiQLAsset, serveGraphiQLPage, serveGraphiQLSignIn, wantsGraphiQL } from './graphiql.ts';
 import { originAllowed, securityHeaders } from './security.ts';
@@ -72,6 +84,23 @@ export function wsLimitErrors(schema: GraphQLSchema, query: string): readonly Gr
     if (error instanceof GraphQLError) return [error];
     throw error;
   }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/** A fixed set of route labels for metrics (never the raw path: it is unbounded). */
+export function routeLabel(pathname: string): string {
+  if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
+  if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1);
+  if (pathname.startsWith('/sim/')) return 'sim';
+  if (pathname.startsWith('/assets/')) return 'assets';
+  return 'app';
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7).trim() : '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 interface ServerContext {
@@ -189,6 +218,27 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
 
   // Internal errors: log them with the request id, which the masked message carries.
   // Runs before Yoga's masking (its plugin is always last).
+  const measureOperations: Plugin<Context> = {
+    onExecute({ args }) {
+      const metrics = services.metrics;
+      if (!metrics) return;
+      const started = performance.now();
+      const operation = getOperationAST(args.document, args.operationName);
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result)) return;
+          const seconds = (performance.now() - started) / 1000;
+          metrics.graphqlOperation(
+            operation?.name?.value ?? null,
+            operation?.operation ?? 'unknown',
+            seconds,
+            Boolean(result.errors?.length),
+          );
+        },
+      };
+    },
+  };
+
   const logUnexpected: Plugin<Context> = {
     onExecute() {
       return {
@@ -231,6 +281,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       error: (...args) => services.log.error(args.map(String).join(' ')),
     },
     plugins: [
+      measureOperations,
       refuseForeignCookieRequests,
       // GraphQL requests must be preflighted ones (JSON body or a custom header).
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -283,14 +334,15 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       },
     },
     context: async ({ request, services: s, remoteAddress, setCookies }: YogaInitialContext & ServerContext): Promise<Context> => {
-      const requestId = request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
+      const requestId = logContext.getStore()?.requestId ?? request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
       const actor = await resolveActor(s.db, {
         cookie: request.headers.get('cookie'),
         authorization: request.headers.get('authorization'),
       });
       return {
         ...s,
-        log: s.log.child({ requestId, user: actor?.username }),
+        // Over HTTP every line already carries requestId (logContext, set by the server).
+        log: s.log.child(logContext.getStore() ? { user: actor?.username } : { requestId, user: actor?.username }),
         actor,
         requestId,
         ip: clientIp(remoteAddress, request.headers.get('x-forwarded-for')),
@@ -309,6 +361,27 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     if (config.http.graphiql === 'on') return 'yes';
     const actor = await resolveActor(services.db, { cookie: req.headers.cookie ?? null, authorization: null });
     return actor ? 'yes' : 'sign-in';
+  };
+
+  const readiness = readinessProbe(services.db);
+
+  /** Prometheus text; with `token`, only for `Authorization: Bearer <token>`. */
+  const serveMetrics = async (req: http.IncomingMessage, res: http.ServerResponse, token: string | undefined): Promise<void> => {
+    const metrics = services.metrics;
+    if (token && !bearerMatches(req.headers.authorization, token)) {
+      res.statusCode = 401;
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      res.end('metrics need Authorization: Bearer <METRICS_TOKEN>\n');
+      return;
+    }
+    if (!metrics) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Type', metrics.contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(await metrics.render());
   };
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -338,6 +411,18 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ ok: true }));
       return;
+    } else if (pathname === '/readyz') {
+      headers.api(req, res);
+      const ready = await readiness();
+      res.statusCode = ready.ok ? 200 : 503;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Cache-Control', 'no-store');
+      res.end(JSON.stringify(ready));
+      return;
+    } else if (pathname === '/metrics' && config.metrics.token) {
+      headers.api(req, res);
+      await serveMetrics(req, res, config.metrics.token);
+      return;
     } else {
       headers.app(req, res);
       if (serveStatic?.(req, res)) return;
@@ -351,11 +436,29 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   // timeouts (browsers, load balancers: ~60 s): with Node's default 5 s, a request sent on
   // a connection the server is just closing fails with ECONNRESET.
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      services.log.error({ err: error, url: req.url }, 'request failed');
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
+    // Every request gets an id (the caller's X-Request-Id when it is a sane one): it is sent
+    // back, carried by every log line written while the request is handled, and named in
+    // masked error messages.
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const started = performance.now();
+    res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+      services.metrics?.httpRequest(routeLabel(pathname), req.method ?? 'GET', res.statusCode, seconds);
+      const line = { requestId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(seconds * 1000) };
+      const level = res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 || seconds > 1 ? 'info' : 'debug';
+      services.log[level](line, 'request');
     });
+    logContext.run({ requestId }, () =>
+      route(req, res).catch((error: unknown) => {
+        services.log.error({ err: error, url: req.url }, 'request failed');
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      }),
+    );
   });
 
   const websocket = graphqlWebSocket({
@@ -365,6 +468,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     loginThrottle,
     limitErrors: (query) => wsLimitErrors(schema, query),
   });
+  services.metrics?.setRealtime(() => websocket.stats());
   // Upgrades are routed here explicitly, so the HTTP server's own errors (e.g. port in
   // use) are not re-emitted on the WebSocket server.
   server.on('upgrade', (req, socket, head) => websocket.handleUpgrade(req, socket, head));
@@ -381,8 +485,40 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
             : error,
         ),
       );
-      server.listen(port, host, () => {
+      server.listen(port, host, async () => {
         server.removeAllListeners('error');
+        // Metrics (with /healthz and /readyz) on their own port, for scrapers on an internal network.
+        let metricsServer: http.Server | null = null;
+        if (config.metrics.port !== undefined) {
+          metricsServer = http.createServer((req, res) => {
+            const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+            if (pathname !== '/metrics' && pathname !== '/healthz' && pathname !== '/readyz') {
+              res.statusCode = 404;
+              res.end();
+              return;
+            }
+            const served = pathname === '/metrics' ? serveMetrics(req, res, config.metrics.token) : route(req, res);
+            served.catch(() => {
+              if (!res.headersSent) res.statusCode = 500;
+              res.end();
+            });
+          });
+          try {
+            await new Promise<void>((ok, fail) => {
+              metricsServer!.once('error', fail);
+              metricsServer!.listen(config.metrics.port, config.metrics.host, () => ok());
+            });
+          } catch (error) {
+            server.close();
+            const code = (error as NodeJS.ErrnoException).code;
+            reject(
+              code === 'EADDRINUSE'
+                ? new StartupError('PORT_IN_USE', `Port ${config.metrics.port} (METRICS_PORT) is already in use on ${config.metrics.host}`)
+                : error,
+            );
+            return;
+          }
+        }
         const address = server.address() as AddressInfo;
         const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
         const url = `http://${shownHost}:${address.port}`;
@@ -394,6 +530,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
           stop: () => {
             stopped ??= (async () => {
               await websocket.close();
+              if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
               await new Promise<void>((r) => {
                 server.close(() => r());
                 server.closeAllConnections();

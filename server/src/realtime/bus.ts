@@ -32,6 +32,8 @@ export interface BusOptions {
   minIntervalMs?: number;
   /** Least time between two network summaries. */
   summaryIntervalMs?: number;
+  /** Told, per delivered batch, the seconds from its first notification received to delivery (metrics). */
+  onBatch?: (seconds: number) => void;
 }
 
 /** Topics whose changes are loaded and delivered to subscribers (the summary is recomputed instead). */
@@ -89,6 +91,8 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     sync_run: new Set(),
   });
   let pending = emptyPending();
+  /** When the first notification of what is pending arrived (performance.now()), for the lag metric. */
+  let pendingSince: number | null = null;
   /** How each topic's event adds to what is pending. */
   const collect: { [T in LoadedTopic]: (event: Extract<EmeraldEvent, { t: T }>) => void } = {
     onu: (e) => {
@@ -167,7 +171,9 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
         again = false;
         batches++;
         const batch = pending;
+        const since = pendingSince;
         pending = emptyPending();
+        pendingSince = null;
         // Loaders run in this order: ONU and session changes add the connections they touch.
         const connectionIds = batch.connection;
         const loaders: { [T in LoadedTopic]: () => Promise<void> } = {
@@ -211,6 +217,7 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
           },
         };
         for (const load of Object.values(loaders)) await load();
+        if (since !== null) options.onBatch?.((performance.now() - since) / 1000);
       } while (again && !stopped);
     } catch (error) {
       log.error({ err: error }, 'loading changes for subscribers failed; asking them to resynchronise');
@@ -237,6 +244,7 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
       for (const listener of authListeners) listener(event.userId);
       return;
     }
+    pendingSince ??= performance.now();
     (collect[event.t] as (e: EmeraldEvent) => void)(event);
     void load();
   };
