@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# Emerald: one image for the API and the worker (EMERALD_PROCESSES picks the role).
+# Emerald: one image for the API and the worker (EMERALD_PROCESSES picks the role), on
+# Node.js 24 LTS, running as the unprivileged `node` user.
 
 # ── build: install everything, generate the Prisma client and typed documents, build the monitor
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
@@ -16,7 +17,7 @@ COPY client ./client
 RUN npm ci && npm prune --omit=dev
 
 # ── runtime: production dependencies and built artefacts only
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Production never runs the demo (it would load a simulated ISP and demo sign-ins).
 ENV NODE_ENV=production EMERALD_DEMO=off HOST=0.0.0.0 PORT=4000 LOG_FORMAT=json
 WORKDIR /app
@@ -30,6 +31,7 @@ COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/client/dist ./client/dist
 USER node
 EXPOSE 4000
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# API: /readyz (database, migrations, a live worker); worker: its own recent heartbeat.
+HEALTHCHECK --interval=15s --timeout=6s --start-period=90s --retries=3 \
+  CMD ["node", "--import", "tsx", "scripts/healthcheck.ts"]
 CMD ["node", "--import", "tsx", "server/src/main.ts"]

@@ -41,15 +41,61 @@ describe('docker-compose.yml', () => {
     expect((worker.environment as Record<string, string>).EMERALD_PROCESSES).toBe('worker');
     // Demo mode is single-process (API + worker + simulators); compose runs them apart.
     for (const s of [server, worker]) expect((s.environment as Record<string, string>).EMERALD_DEMO).toBe('off');
-    expect((server.healthcheck as { test: string[] }).test.join(' ')).toContain('/healthz');
   });
 
-  it('publishes the port the server listens on', () => {
+  it('publishes only the TLS proxy: Emerald and PostgreSQL are reachable inside the network alone', () => {
+    const published = Object.entries(compose.services).filter(([, s]) => s.ports);
+    expect(published.map(([name]) => name)).toEqual(['caddy']);
+    expect(compose.services.caddy!.ports).toEqual(['80:80', '443:443', '443:443/udp']);
     const server = compose.services.server!;
     const env = server.environment as Record<string, string>;
-    const [mapping] = server.ports as string[];
-    expect(mapping!.split(':').pop()).toBe(env.PORT);
+    expect(server.expose).toContain(env.PORT);
     expect(dockerfile).toMatch(new RegExp(`EXPOSE ${env.PORT}\\b`));
+    // Users open https://EMERALD_DOMAIN: cookies are Secure (production) and the origin is allowed.
+    expect(env.PUBLIC_URL).toBe('https://${EMERALD_DOMAIN}');
+    expect(env.NODE_ENV).toBe('production');
+  });
+
+  it('terminates TLS in Caddy with automatic certificates and passes everything, WebSockets included, to the server', () => {
+    const caddy = compose.services.caddy!;
+    expect(caddy.image).toMatch(/^caddy:2/);
+    const volumes = caddy.volumes as string[];
+    expect(volumes).toContain('./deploy/Caddyfile:/etc/caddy/Caddyfile:ro');
+    // Certificates and keys survive re-creating the container.
+    expect(volumes.map((v) => v.split(':')[0]).filter((v) => v in compose.volumes)).toEqual(['caddy_data', 'caddy_config']);
+    expect((caddy.environment as Record<string, string>).EMERALD_DOMAIN).toMatch(/^\$\{EMERALD_DOMAIN:\?/);
+    const caddyfile = fs.readFileSync(path.join(root, 'deploy', 'Caddyfile'), 'utf8').replace(/^\s*#.*$/gm, '');
+    const site = /\{\$EMERALD_DOMAIN\}\s*\{([\s\S]*)\}\s*$/.exec(caddyfile);
+    expect(site, 'one site block for EMERALD_DOMAIN').not.toBeNull();
+    expect(site![1]).toMatch(/\btls \{\$EMERALD_TLS\}/);
+    const port = (compose.services.server!.environment as Record<string, string>).PORT;
+    expect(site![1]).toMatch(new RegExp(`reverse_proxy server:${port}\\b`));
+    // Nothing restricts the proxied paths (so /graphql's WebSocket upgrade passes) except /metrics.
+    expect([...site![1]!.matchAll(/^\s*(reverse_proxy|handle|route|respond)\b.*$/gm)].map((m) => m[0].trim())).toEqual([
+      'respond /metrics 404',
+      `reverse_proxy server:${port} {`,
+    ]);
+    // The server believes X-Forwarded-For from Caddy's fixed address only.
+    const caddyAddress = (caddy.networks as Record<string, { ipv4_address: string }>).backend!.ipv4_address;
+    expect((compose.services.server!.environment as Record<string, string>).TRUST_PROXY).toBe(caddyAddress);
+    const subnet = (compose as unknown as { networks: { backend: { ipam: { config: { subnet: string }[] } } } }).networks.backend.ipam
+      .config[0]!.subnet;
+    expect(caddyAddress.startsWith(subnet.replace(/0\/24$/, ''))).toBe(true);
+  });
+
+  it('checks health with /readyz for the API and the heartbeat for workers', () => {
+    for (const name of ['server', 'worker']) {
+      expect((compose.services[name]!.healthcheck as { test: string[] }).test).toEqual([
+        'CMD',
+        'node',
+        '--import',
+        'tsx',
+        'scripts/healthcheck.ts',
+      ]);
+    }
+    const script = fs.readFileSync(path.join(root, 'scripts', 'healthcheck.ts'), 'utf8');
+    expect(script).toContain('/readyz');
+    expect(script).toContain('worker_heartbeats');
   });
 
   it('only sets variables Emerald reads', () => {
@@ -70,13 +116,14 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   it('is multi-stage: build with dev dependencies, run with production ones', () => {
     const stages = [...dockerfile.matchAll(/^FROM (\S+) AS (\w+)/gm)].map((m) => [m[1], m[2]]);
+    // The current Node.js LTS line.
     expect(stages).toEqual([
-      ['node:20-bookworm-slim', 'build'],
-      ['node:20-bookworm-slim', 'runtime'],
+      ['node:24-bookworm-slim', 'build'],
+      ['node:24-bookworm-slim', 'runtime'],
     ]);
     expect(dockerfile).toContain('npm ci');
     expect(dockerfile).toContain('npm prune --omit=dev');
-    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*scripts\/healthcheck\.ts/);
     expect(dockerfile).toMatch(/USER node/);
   });
 
