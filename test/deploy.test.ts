@@ -62,7 +62,10 @@ describe('docker-compose.yml', () => {
     const volumes = caddy.volumes as string[];
     expect(volumes).toContain('./deploy/Caddyfile:/etc/caddy/Caddyfile:ro');
     // Certificates and keys survive re-creating the container.
-    expect(volumes.map((v) => v.split(':')[0]).filter((v) => v in compose.volumes)).toEqual(['caddy_data', 'caddy_config']);
+    expect(volumes.map((v) => v.split(':')[0]).filter((v): v is string => v !== undefined && v in compose.volumes)).toEqual([
+      'caddy_data',
+      'caddy_config',
+    ]);
     expect((caddy.environment as Record<string, string>).EMERALD_DOMAIN).toMatch(/^\$\{EMERALD_DOMAIN:\?/);
     const caddyfile = fs.readFileSync(path.join(root, 'deploy', 'Caddyfile'), 'utf8').replace(/^\s*#.*$/gm, '');
     const site = /\{\$EMERALD_DOMAIN\}\s*\{([\s\S]*)\}\s*$/.exec(caddyfile);
