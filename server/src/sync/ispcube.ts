@@ -4,6 +4,7 @@ import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
+import { sweepUnsweptRouters } from './routeros.ts';
 import { reportProgress, type Run } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import {
@@ -98,7 +99,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     // New or moved routers: their session streams start now and their first sweep is
     // queued now, not at the listeners' next refresh or the next minute's poll.
     await notifyDevicesChanged(ctx.db.pool, 'routers');
-    await ctx.jobs.add('poll_due', {}, { jobKey: 'poll_due:devices' });
+    await sweepUnsweptRouters(ctx, run.spec.trigger);
   }
   if (chain) {
     // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they

@@ -163,6 +163,22 @@ async function fanOutRouters(
   return { counts: { ...emptyCounts(), seen: routers.rows.length }, details: { fannedOut: routers.rows.length, queued } };
 }
 
+/**
+ * A first session sweep for every router never swept (one an inventory just added): its
+ * sessions are in the mirror within seconds even where no live stream can start. One-off
+ * runs; the scheduled sweeps (poll_due) take over from there.
+ */
+export async function sweepUnsweptRouters(ctx: SyncContext, trigger: string): Promise<number> {
+  const routers = await ctx.db.pool.query<{ id: number }>(
+    `SELECT r.id FROM routers r
+     LEFT JOIN source_freshness f ON f.source = 'ROUTEROS' AND f.kind = 'SESSIONS' AND f.scope_key = 'router:' || r.id
+     WHERE r.gone_at IS NULL AND f.last_attempt_at IS NULL ORDER BY r.id`,
+  );
+  for (const r of routers.rows)
+    await enqueueSync(ctx.db, ctx.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(r.id), trigger });
+  return routers.rows.length;
+}
+
 export const routerosSyncs: Partial<Record<SyncHandlerKey, SyncHandler>> = {
   'ROUTEROS/INVENTORY/ALL': (ctx, _run, spec) => fanOutRouters(ctx, spec.kind, spec.trigger),
   'ROUTEROS/SESSIONS/ALL': (ctx, _run, spec) => fanOutRouters(ctx, spec.kind, spec.trigger),
