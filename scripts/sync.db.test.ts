@@ -37,7 +37,8 @@ describe('npm run sync', () => {
     const { code, out } = await sync(['all']);
     expect(code, out).toBe(0);
     const w = vw.world.data;
-    const runs = 1 + 1 + w.routers.length + 1 + w.olts.length; // ISPCube, routers fan-out + each, OLTs + each
+    // ISPCube, routers fan-out + each, OLTs + each, and a first session sweep of each new router.
+    const runs = 1 + 1 + w.routers.length + 1 + w.olts.length + w.routers.length;
     expect(out).toContain(`all ${runs} run(s) succeeded`);
     expect(out).toMatch(/^queued run #\d+: full inventory/m);
     expect(out).toMatch(
@@ -48,6 +49,8 @@ describe('npm run sync', () => {
     expect(out).toMatch(/^total\s+\d+/m);
     expect(await count('SELECT count(*) AS n FROM customers')).toBe(w.customers.length);
     expect(await count('SELECT count(*) AS n FROM ppp_secrets')).toBe(w.secrets.length);
+    // A fresh mirror gets its live sessions too, not only at the next sweep.
+    expect(await count('SELECT count(*) AS n FROM ppp_sessions')).toBe(w.routers.reduce((n, r) => n + vw.world.sessions(r.id).length, 0));
     expect(await count(`SELECT count(*) AS n FROM sync_runs WHERE trigger = 'cli' AND status = 'SUCCEEDED'`)).toBe(runs);
   });
 

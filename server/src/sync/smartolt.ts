@@ -1,12 +1,11 @@
 /** SmartOLT syncs: OLTs and their ONUs, bulk status and signal polls per OLT, and their fan-out. */
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
-import { notify } from '../events/topics.ts';
+import { notify, notifyDevicesChanged } from '../events/topics.ts';
 import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
-import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
@@ -111,6 +110,8 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
     if (c.inserted + c.updated + c.removed > 0) await linkAll(tx, { oltId });
     phases.mark('link');
     await afterOnuChanges(tx, statusChanges);
+    // ONUs that appeared or went change the NOC's counts (new ONUs arrive with their status).
+    if (c.inserted + c.removed > 0 && !statusChanges.length) await notify(tx, { t: 'summary' });
     return { counts: c, changes: statusChanges };
   });
   if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus'], { analyze: false });
