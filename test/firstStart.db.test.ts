@@ -86,16 +86,29 @@ describe('first start against real vendors', () => {
 
     // How it got there: the inventory queued at start (not by cron), chained to every router
     // and OLT, and each router's sessions swept once its stream started.
-    const runs = await database.db.pool.query<{ source: string; kind: string; scope: string; trigger: string; n: number }>(
-      `SELECT source::text, kind::text, scope::text, trigger, count(*)::int AS n FROM sync_runs
-       WHERE status = 'SUCCEEDED' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-    );
-    const has = (source: string, kind: string, scope: string, trigger?: string) =>
-      runs.rows.filter((r) => r.source === source && r.kind === kind && r.scope === scope && (!trigger || r.trigger === trigger));
-    expect(has('ISPCUBE', 'INVENTORY', 'ALL', 'startup')).toHaveLength(1);
-    expect(has('ROUTEROS', 'INVENTORY', 'ROUTER').reduce((n, r) => n + r.n, 0)).toBe(data.routers.length);
-    expect(has('SMARTOLT', 'INVENTORY', 'OLT').reduce((n, r) => n + r.n, 0)).toBe(data.olts.length);
-    expect(has('ROUTEROS', 'SESSIONS', 'ROUTER').reduce((n, r) => n + r.n, 0)).toBeGreaterThanOrEqual(data.routers.length);
+    const succeeded = async () =>
+      (
+        await database.db.pool.query<{ source: string; kind: string; scope: string; trigger: string; n: number }>(
+          `SELECT source::text, kind::text, scope::text, trigger, count(*)::int AS n FROM sync_runs
+           WHERE status = 'SUCCEEDED' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+        )
+      ).rows;
+    const total = (rows: Awaited<ReturnType<typeof succeeded>>, source: string, kind: string, scope: string, trigger?: string) =>
+      rows
+        .filter((r) => r.source === source && r.kind === kind && r.scope === scope && (!trigger || r.trigger === trigger))
+        .reduce((n, r) => n + r.n, 0);
+    // A run's rows commit a moment before the run is marked done: wait for the records.
+    await expect
+      .poll(async () => {
+        const rows = await succeeded();
+        return {
+          ispcube: total(rows, 'ISPCUBE', 'INVENTORY', 'ALL', 'startup'),
+          routers: total(rows, 'ROUTEROS', 'INVENTORY', 'ROUTER'),
+          olts: total(rows, 'SMARTOLT', 'INVENTORY', 'OLT'),
+          sweptAll: total(rows, 'ROUTEROS', 'SESSIONS', 'ROUTER') >= data.routers.length,
+        };
+      })
+      .toEqual({ ispcube: 1, routers: data.routers.length, olts: data.olts.length, sweptAll: true });
   });
 
   it('a restart on a fresh mirror does not queue the inventory again; one that missed its schedule does', async () => {

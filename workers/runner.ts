@@ -98,19 +98,22 @@ export async function startWorker(
     crontab: options.crontab ?? readCrontab(services.config.inventoryCron),
     logger,
   });
+  // Beat at least four times per dead-after period, so a live worker is never taken as dead.
+  const deadAfter = services.config.worker.deadAfterSeconds;
+  const heartbeatMs = Math.min(HEARTBEAT_MS, Math.max(250, (deadAfter * 1000) / 4));
   const timers = [
-    setInterval(() => void beat().catch((e: unknown) => log.warn({ err: e }, 'heartbeat failed')), HEARTBEAT_MS),
+    setInterval(() => void beat().catch((e: unknown) => log.warn({ err: e }, 'heartbeat failed')), heartbeatMs),
     setInterval(
       () =>
-        void reapDeadWorkers(services.db.pool).then(
+        void reapDeadWorkers(services.db.pool, deadAfter).then(
           (ids) => ids.length && log.warn({ workers: ids }, 'unlocked jobs of dead workers'),
           (e: unknown) => log.warn({ err: e }, 'reaping dead workers failed'),
         ),
-      HEARTBEAT_MS * 2,
+      heartbeatMs * 2,
     ),
   ];
   for (const t of timers) t.unref();
-  await reapDeadWorkers(services.db.pool).catch(() => []);
+  await reapDeadWorkers(services.db.pool, deadAfter).catch(() => []);
   let stopped: Promise<void> | undefined;
   return {
     runner,

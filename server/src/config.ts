@@ -185,6 +185,7 @@ const envSchema = z.object({
   SYNC_MAX_REJECTED_SHARE: z.coerce.number().min(0).max(1).default(0.02),
 
   WORKER_CONCURRENCY: positiveInt.default(4),
+  WORKER_DEAD_AFTER_SECONDS: positiveInt.default(45),
 
   OPTICAL_OVERLOAD_DBM: dbm.default(-8),
   OPTICAL_WARNING_DBM: dbm.default(-25),
@@ -295,7 +296,8 @@ export interface Config {
   inventoryCron: string;
   /** A snapshot with more payloads than this share that cannot be mapped is rejected. */
   sync: { maxRejectedShare: number };
-  worker: { concurrency: number };
+  /** deadAfterSeconds: a worker silent this long is taken as dead and its jobs are handed to others. */
+  worker: { concurrency: number; deadAfterSeconds: number };
   thresholds: {
     opticalOverloadDbm: number;
     opticalWarningDbm: number;
@@ -458,7 +460,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     inventoryCron: e.INVENTORY_SYNC_CRON,
     sync: { maxRejectedShare: e.SYNC_MAX_REJECTED_SHARE },
-    worker: { concurrency: e.WORKER_CONCURRENCY },
+    worker: { concurrency: e.WORKER_CONCURRENCY, deadAfterSeconds: e.WORKER_DEAD_AFTER_SECONDS },
     thresholds: {
       opticalOverloadDbm: e.OPTICAL_OVERLOAD_DBM,
       opticalWarningDbm: e.OPTICAL_WARNING_DBM,

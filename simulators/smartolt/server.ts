@@ -36,7 +36,8 @@ export interface RunningSmartoltSim extends RunningHttpSim {
   faults: SmartoltFaults;
   /** Calls made this hour (counted like the vendor: every authenticated request). */
   callsThisHour(): number;
-  calls: { path: string; status: number }[];
+  /** Every call received: path, status answered, and when it arrived (ms since the epoch). */
+  calls: { path: string; status: number; at: number }[];
   resetBudget(): void;
 }
 
@@ -63,7 +64,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   let windowStart = 0;
   let calls = 0;
   let fullDetails = 0;
-  const log: { path: string; status: number }[] = [];
+  const log: RunningSmartoltSim['calls'] = [];
 
   const oltOf = (id: string | null) => world.data.olts.find((o) => String(o.id) === id);
   const filterOnus = (q: URLSearchParams) =>
@@ -164,7 +165,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   const sim = await startHttpSim(
     (req) => {
       const respond = (r: SimResponse): SimResponse => {
-        log.push({ path: req.path, status: r.status });
+        log.push({ path: req.path, status: r.status, at: Date.now() });
         return faults.latencyMs ? { ...r, delayMs: faults.latencyMs } : r;
       };
       if (req.headers['x-token'] !== token) return respond(fail(403, 'Forbidden: invalid X-Token'));

@@ -44,6 +44,8 @@ describe('first start', () => {
       );
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'es-AR' });
       const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(emerald.url!);
       await page.getByLabel('Usuario').fill('guardia');
       await page.getByLabel('Contraseña').fill('guardia-de-noche-2026');
@@ -58,6 +60,7 @@ describe('first start', () => {
       await notice.waitFor({ state: 'detached', timeout: 40_000 });
       const onus = (await database.db.pool.query(`SELECT count(*)::int AS n FROM onus WHERE status <> 'UNKNOWN'`)).rows[0].n;
       expect(onus).toBe(vw.world.data.onus.length);
+      expect(errors).toEqual([]);
       await context.close();
     } finally {
       vw.ispcube.faults.connectionsLatencyMs = 0;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { boot, type Emerald } from '../../server/src/boot.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { freePort } from '../../server/src/db/embedded.ts';
@@ -42,6 +42,13 @@ afterAll(async () => {
   await emerald?.stop();
 });
 
+/** Page errors and GraphQL errors seen by any page: each test must end with none. */
+const unexpected: string[] = [];
+afterEach(() => {
+  const seen = unexpected.splice(0);
+  expect(seen, 'page or GraphQL errors during the test').toEqual([]);
+});
+
 async function signIn(
   username: string,
   viewport = { width: 1366, height: 768 },
@@ -49,12 +56,12 @@ async function signIn(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'es-AR' });
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  page.on('pageerror', (e) => unexpected.push(`[page error] ${e.message}`));
   // A GraphQL error the screen swallowed would otherwise only show as a missing element.
   page.on('response', async (r) => {
     if (!new URL(r.url()).pathname.endsWith('/graphql')) return;
     const body = (await r.json().catch(() => null)) as { errors?: { message: string; extensions?: { code?: string } }[] } | null;
-    for (const e of body?.errors ?? []) if (e.extensions?.code !== 'UNAUTHENTICATED') console.error(`[graphql error] ${e.message}`);
+    for (const e of body?.errors ?? []) if (e.extensions?.code !== 'UNAUTHENTICATED') unexpected.push(`[graphql error] ${e.message}`);
   });
   await page.goto(emerald.url!);
   await page.getByLabel('Usuario').fill(username);

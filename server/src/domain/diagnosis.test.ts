@@ -84,52 +84,116 @@ describe('every combination', () => {
   const onuStates: (OnuState | null)[] = [null, 'ONLINE', 'OFFLINE', 'LOS', 'POWER_FAIL', 'UNKNOWN'];
   const signals: SignalLevel[] = ['GOOD', 'WARNING', 'CRITICAL', 'OVERLOAD', 'UNKNOWN'];
   const sessions = [true, false, null];
+  const secrets: DiagnosisFacts['secret'][] = [
+    { exists: true, disabled: false, debtProfile: false },
+    { exists: true, disabled: true, debtProfile: false },
+    { exists: true, disabled: false, debtProfile: true },
+    { exists: false, disabled: false, debtProfile: false },
+  ];
   const all: DiagnosisFacts[] = [];
-  for (const state of onuStates)
-    for (const signal of signals)
-      for (const sessionUp of sessions)
-        for (const blocked of [false, true])
-          for (const incident of [false, true])
-            for (const tickets of [0, 3])
-              for (const flaps of [0, 9])
-                for (const unreachable of [[], ['SMARTOLT'], ['ROUTEROS']] as DiagnosisFacts['unreachable'][])
-                  for (const disabled of [false, true])
-                    all.push(
-                      facts({
-                        onu: state === null ? null : { state, since, signal, rxPower: -20 },
-                        sessionUp,
-                        billing: { blocked, debt: blocked ? 1000 : null },
-                        incident: incident ? { kind: 'FIBRE_CUT', title: 'Corte' } : null,
-                        ticketsLast7Days: tickets,
-                        sessionDropsLast24h: flaps,
-                        onuChangesLast24h: flaps,
-                        unreachable,
-                        secret: { exists: true, disabled, debtProfile: false },
-                      }),
-                    );
+  for (const matches of [0, 1, 3])
+    for (const state of onuStates)
+      for (const signal of signals)
+        for (const sessionUp of sessions)
+          for (const blocked of [false, true])
+            for (const incident of [false, true])
+              for (const tickets of [0, 3])
+                for (const flaps of [0, 9])
+                  for (const unreachable of [[], ['SMARTOLT'], ['ROUTEROS']] as DiagnosisFacts['unreachable'][])
+                    for (const secret of secrets)
+                      all.push(
+                        facts({
+                          matches,
+                          onu: state === null ? null : { state, since, signal, rxPower: -20 },
+                          sessionUp,
+                          billing: { blocked, debt: blocked ? 1000 : null },
+                          incident: incident ? { kind: 'FIBRE_CUT', title: 'Corte' } : null,
+                          ticketsLast7Days: tickets,
+                          sessionDropsLast24h: flaps,
+                          onuChangesLast24h: flaps,
+                          unreachable,
+                          secret,
+                        }),
+                      );
+  const COMBINATIONS = 3 * 6 * 5 * 3 * 2 * 2 * 2 * 2 * 3 * 4;
 
-  it(`covers ${6 * 5 * 3 * 2 * 2 * 2 * 2 * 3 * 2} combinations with a verdict, a summary in both languages and an action`, () => {
-    expect(all).toHaveLength(6 * 5 * 3 * 2 * 2 * 2 * 2 * 3 * 2);
+  /**
+   * What the rules must conclude, written as their order of precedence: the first input
+   * that decides, decides. Verdict and first reason per combination.
+   */
+  function expected(f: DiagnosisFacts): [VerdictValue, string] {
+    if (f.matches === 0) return ['NEEDS_HUMAN', 'NOT_FOUND'];
+    if (f.matches > 1) return ['NEEDS_HUMAN', 'AMBIGUOUS'];
+    if (f.incident) return ['MASS_OUTAGE', 'OPEN_INCIDENT'];
+    if (f.billing.blocked || f.secret.debtProfile) return ['BILLING', 'BLOCKED_FOR_DEBT'];
+    if (f.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(f.onu.state)) return ['PHYSICAL', `ONU_${f.onu.state}`];
+    if (f.onu && ['CRITICAL', 'OVERLOAD'].includes(f.onu.signal)) return ['PHYSICAL', `SIGNAL_${f.onu.signal}`];
+    if (f.onu?.state === 'UNKNOWN' && f.unreachable.includes('SMARTOLT')) return ['UNKNOWN', 'SMARTOLT_UNREACHABLE'];
+    if (f.sessionUp === false) {
+      if (f.secret.exists && f.secret.disabled) return ['BILLING', 'SECRET_DISABLED'];
+      return ['LOGICAL', f.secret.exists ? 'PPPOE_DOWN' : 'NO_PPP_SECRET'];
+    }
+    if (f.sessionUp === null) return ['UNKNOWN', 'ROUTEROS_UNREACHABLE'];
+    if (f.sessionDropsLast24h >= 5)
+      return f.onu && f.onuChangesLast24h >= 4 ? ['PHYSICAL', 'ONU_FLAPPING'] : ['LOGICAL', 'SESSION_FLAPPING'];
+    if (f.ticketsLast7Days >= 2) return ['NEEDS_HUMAN', 'REPEATED_TICKETS'];
+    return ['OK', f.onu?.signal === 'WARNING' ? 'SIGNAL_WARNING' : f.unreachable.length ? `${f.unreachable[0]}_UNREACHABLE` : 'ALL_OK'];
+  }
+
+  it(`decides each of ${COMBINATIONS.toLocaleString('en')} combinations by the input that should decide it`, () => {
+    expect(all).toHaveLength(COMBINATIONS);
+    const seen = new Set<string>();
     for (const f of all) {
       const d = decide(f);
-      expect(d.summary.es).not.toBe('');
-      expect(d.summary.en).not.toBe('');
-      expect(d.reasons.length).toBeGreaterThan(0);
+      const [verdict, reason] = expected(f);
+      expect({ verdict: d.verdict, reason: d.reasons[0] }, JSON.stringify(f)).toEqual({ verdict, reason });
+      seen.add(reason);
+      for (const text of [d.summary.es, d.summary.en, d.action.es, d.action.en]) expect(text, JSON.stringify(f)).toMatch(/\S{3}/);
+      // A field visit only for the physical layer, or to escalate a repeat complaint.
+      expect(d.action.visit).toBe(verdict === 'PHYSICAL' || reason === 'REPEATED_TICKETS');
+    }
+    // Every branch of the rules was reached.
+    for (const reason of ['NOT_FOUND', 'AMBIGUOUS', 'BLOCKED_FOR_DEBT', 'SECRET_DISABLED', 'NO_PPP_SECRET', 'PPPOE_DOWN', 'ALL_OK'])
+      expect(seen).toContain(reason);
+  });
+
+  it('only says the ONU is online when it is', () => {
+    for (const f of all) {
+      const d = decide(f);
+      if (f.onu?.state !== 'ONLINE') {
+        expect(d.summary.en, JSON.stringify(f)).not.toMatch(/ONU online/);
+        expect(d.summary.es, JSON.stringify(f)).not.toMatch(/ONU online/);
+      }
+    }
+  });
+
+  it('sends customers on the debt profile to billing like blocked ones', () => {
+    for (const f of all.filter((x) => x.matches === 1 && !x.incident && x.secret.debtProfile)) {
+      const d = decide(f);
+      expect(d).toMatchObject({ verdict: 'BILLING', action: { visit: false, ticketType: 'ADMINISTRATIVE' } });
+      expect(d.reasons[0]).toBe('BLOCKED_FOR_DEBT');
     }
   });
 
   it('never sends a technician for one customer during an outage', () => {
-    for (const f of all.filter((x) => x.incident)) expect(decide(f)).toMatchObject({ verdict: 'MASS_OUTAGE', action: { visit: false } });
+    for (const f of all.filter((x) => x.incident && x.matches === 1))
+      expect(decide(f)).toMatchObject({ verdict: 'MASS_OUTAGE', action: { visit: false } });
   });
 
   it('sends blocked customers to billing (outages aside), never to the field', () => {
-    for (const f of all.filter((x) => x.billing.blocked && !x.incident))
+    for (const f of all.filter((x) => x.billing.blocked && !x.incident && x.matches === 1))
       expect(decide(f)).toMatchObject({ verdict: 'BILLING', action: { visit: false } });
   });
 
   it('calls a dark ONU physical, with a visit, whatever the PPPoE says', () => {
     for (const f of all.filter(
-      (x) => !x.incident && !x.billing.blocked && x.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(x.onu.state),
+      (x) =>
+        x.matches === 1 &&
+        !x.incident &&
+        !x.billing.blocked &&
+        !x.secret.debtProfile &&
+        x.onu &&
+        ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(x.onu.state),
     )) {
       expect(decide(f)).toMatchObject({ verdict: 'PHYSICAL', action: { visit: true } });
     }
@@ -143,7 +207,7 @@ describe('every combination', () => {
   });
 
   it('says which source it could not reach whenever one was down', () => {
-    for (const f of all.filter((x) => x.unreachable.length)) {
+    for (const f of all.filter((x) => x.unreachable.length && x.matches === 1)) {
       expect(decide(f).reasons).toContain(`${f.unreachable[0]}_UNREACHABLE`);
     }
   });
@@ -151,13 +215,15 @@ describe('every combination', () => {
   it('blames the router, not the fibre, when the ONU is fine and PPPoE is down', () => {
     for (const f of all.filter(
       (x) =>
+        x.matches === 1 &&
         !x.incident &&
         !x.billing.blocked &&
+        !x.secret.debtProfile &&
         x.onu?.state === 'ONLINE' &&
         ['GOOD', 'WARNING'].includes(x.onu.signal) &&
         x.sessionUp === false,
     )) {
-      expect(decide(f).verdict).toBe(f.secret.disabled ? 'BILLING' : 'LOGICAL');
+      expect(decide(f).verdict).toBe(f.secret.exists && f.secret.disabled ? 'BILLING' : 'LOGICAL');
     }
   });
 });

@@ -69,6 +69,13 @@ const ONU_EN: Record<OnuState, string> = {
   UNKNOWN: 'in an unknown state',
 };
 
+/** "ONU online, " only when it is; an ONU whose state is unknown is said to be so. */
+function onuPrefix(f: DiagnosisFacts, lang: 'es' | 'en'): string {
+  if (!f.onu) return '';
+  if (f.onu.state === 'ONLINE') return 'ONU online, ';
+  return lang === 'es' ? `ONU ${ONU_ES[f.onu.state]}, ` : `ONU ${ONU_EN[f.onu.state]}, `;
+}
+
 function v(verdict: VerdictValue, reasons: string[], es: string, en: string, action: Verdict['action']): Verdict {
   return { verdict, reasons, summary: { es, en }, action };
 }
@@ -195,12 +202,11 @@ export function decide(f: DiagnosisFacts): Verdict {
       );
     }
     const reasons = [f.secret.exists ? 'PPPOE_DOWN' : 'NO_PPP_SECRET', ...warnings];
-    const onu = f.onu ? 'ONU online, ' : '';
     return v(
       'LOGICAL',
       reasons,
-      `${onu}PPPoE caído → problema de router o autenticación`,
-      `${onu}PPPoE down → router or authentication problem`,
+      `${onuPrefix(f, 'es')}PPPoE caído → problema de router o autenticación`,
+      `${onuPrefix(f, 'en')}PPPoE down → router or authentication problem`,
       {
         ticketType: 'TECHNICAL',
         priority: 'HIGH',
@@ -270,12 +276,11 @@ export function decide(f: DiagnosisFacts): Verdict {
       },
     );
   }
-  const onuPart = f.onu ? 'ONU online, ' : '';
   return v(
     'OK',
     warnings.length ? warnings : ['ALL_OK'],
-    `${onuPart}PPPoE conectado → probablemente Wi-Fi o equipo del cliente`,
-    `${onuPart}PPPoE up → likely Wi-Fi or the customer's device`,
+    `${onuPrefix(f, 'es')}PPPoE conectado → probablemente Wi-Fi o equipo del cliente`,
+    `${onuPrefix(f, 'en')}PPPoE up → likely Wi-Fi or the customer's device`,
     {
       ticketType: 'TECHNICAL',
       priority: 'LOW',

@@ -138,6 +138,30 @@ describe('tickets', () => {
     );
     expect(res.data!.tickets.nodes.map((n) => n.subject)).toContain('Cambio de domicilio en Cosquín');
     expect(res.data!.tickets.totalCount).toBe(res.data!.tickets.nodes.length);
+    // Status: the new ticket is OPEN; asking only for CLOSED ones leaves it out, OPEN ones keep it.
+    const byStatus = async (status: string) =>
+      (
+        await support.query<{ tickets: { nodes: { subject: string; status: string }[] } }>(
+          `{ tickets(first: 50, filter: { text: "cosquin domicilio", status: [${status}] }) { nodes { subject status } } }`,
+        )
+      ).data!.tickets.nodes;
+    expect((await byStatus('OPEN')).map((n) => n.subject)).toContain('Cambio de domicilio en Cosquín');
+    expect((await byStatus('CLOSED')).map((n) => n.subject)).not.toContain('Cambio de domicilio en Cosquín');
+    expect((await byStatus('CLOSED')).every((n) => n.status === 'CLOSED')).toBe(true);
+    // Number: the ticket's number as the text finds that ticket alone.
+    const numbered = await support.query<{ tickets: { nodes: { number: number; subject: string }[] } }>(
+      '{ tickets(first: 50, filter: { text: "cosquin domicilio" }) { nodes { number subject } } }',
+    );
+    const number = numbered.data!.tickets.nodes.find((n) => n.subject === 'Cambio de domicilio en Cosquín')!.number;
+    const one = await support.query<{ tickets: { nodes: { number: number }[] } }>(
+      `{ tickets(first: 50, filter: { text: "${number}" }) { nodes { number } } }`,
+    );
+    expect(one.data!.tickets.nodes).toEqual([{ number }]);
+    // Priority: only LOW ones came back above, and asking for HIGH leaves this LOW ticket out.
+    const high = await support.query<{ tickets: { nodes: { subject: string; priority: string }[] } }>(
+      '{ tickets(first: 50, filter: { text: "cosquin domicilio", priority: [HIGH] }) { nodes { subject priority } } }',
+    );
+    expect(high.data!.tickets.nodes.map((n) => n.subject)).not.toContain('Cambio de domicilio en Cosquín');
     const urgent = await support.query<{ tickets: { nodes: { priority: string }[] } }>(
       '{ tickets(first: 20, orderBy: PRIORITY) { nodes { priority } } }',
     );

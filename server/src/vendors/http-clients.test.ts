@@ -147,8 +147,10 @@ describe('SmartOLT client', () => {
     const c = client(budget);
     const e = await failure(c.olts());
     expect(e.code).toBe('RATE_LIMITED');
-    // Tried, waited the 2 s Retry-After, tried once more.
-    expect(sim.calls.filter((x) => x.status === 429)).toHaveLength(2);
+    // Tried, waited the 2 s Retry-After, tried once more: the second call came no sooner.
+    const limited = sim.calls.filter((x) => x.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(limited[1]!.at - limited[0]!.at).toBeGreaterThanOrEqual(2000);
     // While the 429 is in force, no call goes out.
     const blocked = await failure(c.olts());
     expect(blocked.code).toBe('RATE_LIMITED');
