@@ -199,7 +199,7 @@ describe('faults', () => {
     try {
       r = await runSync(ctx, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
     } finally {
-      renamed.forEach((c, i) => (c.name = names[i]!));
+      for (const [i, c] of renamed.entries()) c.name = names[i]!;
     }
     expect(r.status).toBe('REJECTED');
     expect(r.error?.message).toMatch(/customers_list: 40 rows where the mirror has 600; not applied/);
