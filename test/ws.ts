@@ -58,3 +58,18 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Wait until subscriptions are registered, by what the server reports rather than a fixed
+ * sleep: its WebSocket server counts `subscriptions`, and its event bus `busSubscribers`
+ * (identical subscriptions of one user share one bus subscriber).
+ */
+export async function registered(
+  stats: { ws: () => { subscriptions: number }; bus: () => { subscribers: number } },
+  at: { subscriptions: number; busSubscribers: number },
+): Promise<void> {
+  await until(
+    `${at.subscriptions} subscriptions and ${at.busSubscribers} bus subscribers`,
+    () => stats.ws().subscriptions >= at.subscriptions && stats.bus().subscribers >= at.busSubscribers,
+  );
+}

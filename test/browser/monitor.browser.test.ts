@@ -165,6 +165,21 @@ describe('NOC', () => {
       Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
       document.hasFocus = () => false;
     });
+    // What the server pushes over the WebSocket: the LOS count of every networkSummary message.
+    const pushedLos: number[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (frame) => {
+        const message = (() => {
+          try {
+            return JSON.parse(String(frame.payload)) as { payload?: { data?: { networkSummary?: { onus?: { los?: number } } } } };
+          } catch {
+            return null;
+          }
+        })();
+        const los = message?.payload?.data?.networkSummary?.onus?.los;
+        if (typeof los === 'number') pushedLos.push(los);
+      }),
+    );
     await page.reload();
     await page.getByTestId('count-los').waitFor();
     await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-state'), { timeout: 15_000 }).toBe('up');
@@ -188,6 +203,8 @@ describe('NOC', () => {
     await expect
       .poll(async () => Number((await page.getByTestId('count-los').innerText()).replace(/\D/g, '')), { timeout: 30_000 })
       .toBe(losBefore + cut);
+    // The count came by the summary subscription (not only by a refetch after the incident).
+    expect(pushedLos).toContain(losBefore + cut);
     await expect
       .poll(() => page.locator('[data-testid="pon-port"][data-health="INCIDENT"]').count(), { timeout: 20_000 })
       .toBe(incidentCellsBefore + 1);

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { drainJobs } from '../../../test/jobs.ts';
 import { servicesFor, startVendorWorld, type VendorWorld } from '../../../test/vendorWorld.ts';
 import { createVendors } from '../vendors/factory.ts';
+import { IspcubeClient, databaseTokenStore } from '../vendors/ispcube.ts';
 import type { Services } from '../services.ts';
 import { runSync } from './run.ts';
 import type { SyncContext } from './steps.ts';
@@ -105,6 +106,33 @@ describe('full sync from the simulators', () => {
       `SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`,
     );
     expect(lastRuns.rows[0].n).toBe(0);
+  });
+
+  it('never throws away the fresh ISPCube token another worker just stored when its own is refused', async () => {
+    const store = databaseTokenStore(t.db.pool);
+    const a = new IspcubeClient(vw.endpoints.ispcube!, store);
+    await a.plans();
+    const first = (await store.get())!;
+    // The token expires; worker A is refused, logs in again and stores a fresh one.
+    vw.ispcube.expireTokens();
+    await a.plans();
+    const fresh = (await store.get())!;
+    expect(fresh).not.toBe(first);
+    // Worker B read the old token just before that: its call is refused in turn. It must
+    // take the fresh token from the store — not delete it and log in once more.
+    let reads = 0;
+    const bStore = { ...store, get: async () => (reads++ === 0 ? first : store.get()) };
+    const b = new IspcubeClient(vw.endpoints.ispcube!, bStore);
+    const logins = vw.ispcube.logins();
+    expect((await b.plans()).length).toBe(vw.world.data.plans.length);
+    expect(vw.ispcube.logins()).toBe(logins);
+    expect(await store.get()).toBe(fresh);
+    // Only the refused token is ever cleared.
+    await store.clear(first);
+    expect(await store.get()).toBe(fresh);
+    await store.clear(fresh);
+    expect(await store.get()).toBeNull();
+    await store.set(fresh); // as the next worker would find it
   });
 
   it('shares the SmartOLT call budget and the ISPCube token between processes through the database', async () => {

@@ -22,7 +22,11 @@ export interface IspcubeConfig {
 export interface TokenStore {
   get(): Promise<string | null>;
   set(token: string): Promise<void>;
-  clear(): Promise<void>;
+  /**
+   * Forget `stale` — only if it is still the stored token: another worker may already have
+   * logged in again and stored a fresh one, which must not be thrown away.
+   */
+  clear(stale: string): Promise<void>;
 }
 
 export function memoryTokenStore(): TokenStore {
@@ -30,7 +34,9 @@ export function memoryTokenStore(): TokenStore {
   return {
     get: async () => token,
     set: async (t) => void (token = t),
-    clear: async () => void (token = null),
+    clear: async (stale) => {
+      if (token === stale) token = null;
+    },
   };
 }
 
@@ -46,8 +52,8 @@ export function databaseTokenStore(db: Queryable, source: 'ISPCUBE' = 'ISPCUBE')
         [source, token],
       );
     },
-    clear: async () => {
-      await db.query('DELETE FROM vendor_tokens WHERE source = $1', [source]);
+    clear: async (stale) => {
+      await db.query('DELETE FROM vendor_tokens WHERE source = $1 AND token = $2', [source, stale]);
     },
   };
 }
@@ -106,8 +112,11 @@ export class IspcubeClient {
         timeoutMs,
       });
       if (res.status === 401 && attempt === 0) {
-        await this.tokens.clear();
-        token = await this.login();
+        // Our token expired. Another worker may have logged in meanwhile: use its token if
+        // so, else log in ourselves. Never delete a token other than the one refused.
+        await this.tokens.clear(token);
+        const stored = await this.tokens.get();
+        token = stored && stored !== token ? stored : await this.login();
         continue;
       }
       if (res.status === 401 || res.status === 403)
