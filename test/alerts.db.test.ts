@@ -161,7 +161,10 @@ describe('a fibre cut', () => {
       ws,
       'subscription { incidentChanged { incidents { id number status kind } resync } }',
     );
-    await new Promise((r) => setTimeout(r, 300)); // the subscription is registered
+    await until(
+      'the subscription registered',
+      () => api.services.bus!.stats().subscribers >= 1 && api.app.websocket.stats().subscriptions >= 1,
+    );
     const readsBefore = vw.smartolt.calls.length;
     cut = freshPort(8);
     const down = vw.world.fibreCut(cut.oltId, cut.board, cut.port);

@@ -51,10 +51,21 @@ describe('GraphiQL without internet', () => {
     await page.locator('.graphiql-query-editor').waitFor({ timeout: 20_000 });
     /** Replace the operation, run it, and wait for `expected` in the response pane. */
     const run = async (operation: string, expected: string): Promise<void> => {
-      await page.locator('.graphiql-query-editor .monaco-editor .view-lines').click();
-      await page.keyboard.press('Control+A');
-      await page.keyboard.press('Delete');
-      await page.keyboard.insertText(operation);
+      const lines = page.locator('.graphiql-query-editor .monaco-editor .view-lines');
+      const text = async () => (await lines.innerText()).replace(/\s+/g, '');
+      // Select-all can land before the editor has focus: type until the editor holds exactly the operation.
+      await expect
+        .poll(
+          async () => {
+            await lines.click();
+            await page.keyboard.press('Control+A');
+            await page.keyboard.press('Delete');
+            await page.keyboard.insertText(operation);
+            return text();
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBe(operation.replace(/\s+/g, ''));
       // With several operations in the editor (the examples) the button opens a menu to
       // pick one; GraphiQL parses the edited text asynchronously, so wait until it sees one.
       const execute = page.locator('button.graphiql-execute-button:not([aria-haspopup])');

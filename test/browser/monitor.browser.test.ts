@@ -161,6 +161,12 @@ describe('NOC', () => {
           shown.push({ title: args[0], body: args[1]?.body ?? '' });
           return new target(...args);
         },
+        // The permission as a user who allowed notifications (a headless shell always denies).
+        get(target, prop, receiver) {
+          if (prop === 'permission') return 'granted';
+          if (prop === 'requestPermission') return async () => 'granted';
+          return Reflect.get(target, prop, receiver);
+        },
       });
       Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
       document.hasFocus = () => false;

@@ -50,6 +50,9 @@ async function onlineOnus(n: number, where = 'TRUE'): Promise<{ id: number; seri
   ).rows;
 }
 
+/** Wait until the subscriptions of earlier tests have ended on the server (their stop is asynchronous). */
+const quiet = (): Promise<void> => until('earlier subscriptions ended', () => api.app.websocket.stats().subscriptions === 0);
+
 const ONU_SUB = `subscription($status: [OnuStatus!], $ponPortId: ID) { onuStatusChanged(status: $status, ponPortId: $ponPortId) { resync onus { serial status { value } } } }`;
 
 describe('onuStatusChanged', () => {
@@ -142,7 +145,7 @@ describe('resynchronisation', () => {
       clients.push(c);
       const sub = collect(c, ONU_SUB);
       await small.services.bus!.ready();
-      await new Promise((r) => setTimeout(r, 100));
+      await until('registered', () => small.services.bus!.stats().subscribers === 1);
       const ids = (await small.db.pool.query<{ id: number }>(`SELECT id FROM onus WHERE status = 'ONLINE' ORDER BY id LIMIT 200`)).rows.map(
         (r) => r.id,
       );
@@ -165,11 +168,38 @@ describe('resynchronisation', () => {
     }
   });
 
+  it('asks every subscriber to refetch when loading a batch failed, and keeps delivering afterwards', async () => {
+    const noc = await client('noc');
+    await quiet();
+    const before = { subscriptions: 0, busSubscribers: api.services.bus!.stats().subscribers };
+    const sub = collect(noc, ONU_SUB);
+    await registered(
+      { ws: () => api.app.websocket.stats(), bus: () => api.services.bus!.stats() },
+      { subscriptions: before.subscriptions + 1, busSubscribers: before.busSubscribers + 1 },
+    );
+    // An event whose ids cannot be loaded (as a bug in a writer would send): the batch fails.
+    await api.db.pool.query(`SELECT pg_notify('emerald_events', $1)`, [JSON.stringify({ t: 'onu', ids: ['not-an-id'] })]);
+    await until('the resync', () => sub.messages.some((m) => m.data?.onuStatusChanged.resync === true));
+    expect(api.logs.some((l) => l.msg === 'loading changes for subscribers failed; asking them to resynchronise')).toBe(true);
+    // The bus is not stuck: the next real change arrives as usual.
+    const [onu] = await onlineOnus(1, 'id % 11 = 4');
+    await setStatus([onu!.id], 'OFFLINE');
+    await until('a change after the failed batch', () =>
+      sub.messages.some((m) => m.data?.onuStatusChanged.onus.some((o: { serial: string }) => o.serial === onu!.serial)),
+    );
+    await setStatus([onu!.id], 'ONLINE');
+    sub.stop();
+  });
+
   it('asks every subscriber to refetch when the event stream was cut, and keeps delivering after it reconnects', async () => {
     const noc = await client('noc');
+    await quiet();
     const sub = collect(noc, ONU_SUB);
     await api.services.bus!.ready();
-    await new Promise((r) => setTimeout(r, 100));
+    await registered(
+      { ws: () => api.app.websocket.stats(), bus: () => api.services.bus!.stats() },
+      { subscriptions: 1, busSubscribers: 1 },
+    );
     await api.db.pool.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
     );
@@ -196,7 +226,7 @@ describe('across processes', () => {
       clients.push(c);
       const sub = collect(c, 'subscription { syncRunChanged { resync runs { id source status } } }');
       await busB.ready();
-      await new Promise((r) => setTimeout(r, 100));
+      await until('registered on server B', () => busB.stats().subscribers === 1);
       // Through server A (in-process Yoga), as NOC staff.
       const res = await (await api.as('noc')).query(
         'mutation { requestSync(input: { source: SMARTOLT }) { ... on RequestSyncSuccess { syncRun { id status } } } }',
@@ -243,12 +273,13 @@ describe('other subscriptions', () => {
       )
     ).rows[0]!;
     const gid = encodeGlobalID('Connection', row.id);
+    const before = api.services.bus!.stats().subscribers;
     const sub = collect(
       await client('soporte'),
       'subscription($id: ID!) { connectionChanged(id: $id) { resync connection { pppoeUsername onu { status { value } } } } }',
       { id: gid },
     );
-    await new Promise((r) => setTimeout(r, 150));
+    await until('registered', () => api.services.bus!.stats().subscribers > before);
     await setStatus([row.onu], 'LOS');
     await until('the connection update', () => sub.messages.length >= 1);
     expect(sub.messages[0]!.data!.connectionChanged.connection.onu.status.value).toBe('LOS');

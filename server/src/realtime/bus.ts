@@ -332,7 +332,10 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
       return () => authListeners.delete(listener);
     },
     stats: () => ({
-      subscribers: Object.values(subscribers).reduce((n, s) => n + s.size, 0) + summarySubs.size,
+      subscribers:
+        Object.values(subscribers).reduce((n, s) => n + s.size, 0) +
+        summarySubs.size +
+        [...byConnection.values()].reduce((n, s) => n + s.size, 0),
       events,
       batches,
     }),
