@@ -62,7 +62,7 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
 /**
  * Wait until subscriptions are registered, by what the server reports rather than a fixed
  * sleep: its WebSocket server counts `subscriptions`, and its event bus `busSubscribers`
- * (identical subscriptions of one user share one bus subscriber).
+ * (one per subscription: each has its own paced mailbox).
  */
 export async function registered(
   stats: { ws: () => { subscriptions: number }; bus: () => { subscribers: number } },
