@@ -6,10 +6,8 @@
  * for the 4-hourly schedule, the listeners' refresh or the next minute's poll.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, type Emerald } from '../server/src/boot.ts';
-import { loadConfig } from '../server/src/config.ts';
-import { freePort } from '../server/src/db/embedded.ts';
-import { createLogger } from '../server/src/logger.ts';
+import type { Emerald } from '../server/src/boot.ts';
+import { startTestEmerald } from './emerald.ts';
 import { fillMirrorIfStale, lastFiring } from '../server/src/sync/firstRun.ts';
 import { createTestDatabase } from './db.ts';
 import { startVendorWorld, type VendorWorld } from './vendorWorld.ts';
@@ -35,15 +33,8 @@ interface MirrorCounts {
 describe('first start against real vendors', () => {
   it('fills the mirror from an empty database within a minute, sessions included', async () => {
     const database = await createTestDatabase();
-    const config = loadConfig({
-      ...vw.env,
-      DATABASE_URL: database.url,
-      EMERALD_DEMO: 'off',
-      PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-    });
     const started = Date.now();
-    emerald = await boot(config, createLogger('warn', { pretty: false }), { buildClient: false });
+    emerald = await startTestEmerald({ ...vw.env, DATABASE_URL: database.url, EMERALD_DEMO: 'off' }, { buildClient: false });
     const data = vw.world.data;
     const expected = {
       customers: data.customers.length,

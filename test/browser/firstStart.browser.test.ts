@@ -7,10 +7,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/src/auth/password.ts';
-import { boot, type Emerald } from '../../server/src/boot.ts';
-import { loadConfig } from '../../server/src/config.ts';
-import { freePort } from '../../server/src/db/embedded.ts';
-import { createLogger } from '../../server/src/logger.ts';
+import type { Emerald } from '../../server/src/boot.ts';
+import { startTestEmerald } from '../emerald.ts';
 import { createTestDatabase } from '../db.ts';
 import { startVendorWorld, type VendorWorld } from '../vendorWorld.ts';
 import { launchChromium } from './launch.ts';
@@ -38,10 +36,7 @@ describe('first start', () => {
     // ISPCube answers the connection list slowly: the first inventory takes a while.
     vw.ispcube.faults.connectionsLatencyMs = 8000;
     try {
-      emerald = await boot(
-        loadConfig({ ...vw.env, DATABASE_URL: database.url, EMERALD_DEMO: 'off', PORT: String(await freePort()), LOG_LEVEL: 'warn' }),
-        createLogger('warn', { pretty: false }),
-      );
+      emerald = await startTestEmerald({ ...vw.env, DATABASE_URL: database.url, EMERALD_DEMO: 'off' });
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'es-AR' });
       const page = await context.newPage();
       const errors: string[] = [];

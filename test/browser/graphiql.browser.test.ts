@@ -3,29 +3,17 @@
  * stylesheet itself. The browser may reach 127.0.0.1 only; anything else is refused and
  * recorded. GraphiQL must render, sign in and run a query.
  */
+import type { Emerald } from '../../server/src/boot.ts';
+import { startTestEmerald } from '../emerald.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, type Emerald } from '../../server/src/boot.ts';
-import { loadConfig } from '../../server/src/config.ts';
-import { freePort } from '../../server/src/db/embedded.ts';
-import { createLogger } from '../../server/src/logger.ts';
-import { createTestDatabase } from '../db.ts';
 import { launchChromium } from './launch.ts';
 
 let emerald: Emerald;
 let browser: Browser;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    EMERALD_DEMO: 'on',
-    DEMO_SUBSCRIBERS: '60',
-    DEMO_WEATHER: 'false',
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-  });
-  emerald = await boot(config, createLogger('warn', { pretty: false }), { buildClient: false, liveSessions: false });
+  emerald = await startTestEmerald({ EMERALD_DEMO: 'on', DEMO_SUBSCRIBERS: '60' }, { buildClient: false, liveSessions: false });
   browser = await launchChromium();
 });
 

@@ -8,12 +8,9 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { boot, type Emerald } from '../../server/src/boot.ts';
-import { loadConfig } from '../../server/src/config.ts';
-import { freePort } from '../../server/src/db/embedded.ts';
-import { createLogger } from '../../server/src/logger.ts';
-import { createTestDatabase } from '../db.ts';
 import { launchChromium } from './launch.ts';
+import type { Emerald } from '../../server/src/boot.ts';
+import { startTestEmerald } from '../emerald.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results', 'screenshots');
@@ -22,18 +19,12 @@ let browser: Browser;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
-  const database = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
+  emerald = await startTestEmerald({
     EMERALD_DEMO: 'on',
     DEMO_SUBSCRIBERS: '400',
-    DEMO_WEATHER: 'false',
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
     SMARTOLT_STATUS_INTERVAL_SECONDS: '5',
     PPP_SWEEP_INTERVAL_SECONDS: '30',
   });
-  emerald = await boot(config, createLogger('warn', { pretty: false }));
   browser = await launchChromium();
 });
 

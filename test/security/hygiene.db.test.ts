@@ -7,14 +7,12 @@
  * credentials, PPP passwords, session and API-key tokens, password hashes, the ISPCube
  * session token) and for anything secret-shaped: a password/token/key field holding a value.
  */
+import type { Emerald } from '../../server/src/boot.ts';
+import { startTestEmerald } from '../emerald.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, type Emerald } from '../../server/src/boot.ts';
-import { loadConfig } from '../../server/src/config.ts';
-import { freePort } from '../../server/src/db/embedded.ts';
 import { DEMO_PASSWORD } from '../../server/src/demo/owned.ts';
 import { DEMO_CREDENTIALS, DEMO_TELEGRAM_TOKEN } from '../../server/src/demo/simulators.ts';
 import { createLogger } from '../../server/src/logger.ts';
-import { createTestDatabase } from '../db.ts';
 import { until } from '../ws.ts';
 
 let emerald: Emerald;
@@ -22,19 +20,10 @@ const logs: string[] = [];
 const tokens: string[] = [];
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    EMERALD_DEMO: 'on',
-    DEMO_SUBSCRIBERS: '120',
-    DEMO_WEATHER: 'true',
-    DEMO_WEATHER_RATE: '60',
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'debug',
-  });
-  emerald = await boot(config, createLogger('debug', { destination: { write: (line: string) => void logs.push(line) } }), {
-    buildClient: false,
-  });
+  emerald = await startTestEmerald(
+    { EMERALD_DEMO: 'on', DEMO_SUBSCRIBERS: '120', DEMO_WEATHER: 'true', DEMO_WEATHER_RATE: '60', LOG_LEVEL: 'debug' },
+    { buildClient: false, log: createLogger('debug', { destination: { write: (line: string) => void logs.push(line) } }) },
+  );
 });
 afterAll(async () => {
   await emerald?.stop();

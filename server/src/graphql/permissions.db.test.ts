@@ -4,7 +4,7 @@
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
+import { createTestApi, errorCode, type Caller, type GraphQLResponse, type TestApi } from '../../../test/api.ts';
 import { type GraphQLEnumType, parse, subscribe } from 'graphql';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor } from '../auth/tokens.ts';
@@ -292,6 +292,20 @@ const SUBSCRIPTIONS: Record<string, { doc: () => string; allowed: Who[] }> = {
   syncRunChanged: { doc: () => 'subscription { syncRunChanged { resync } }', allowed: ['ADMIN', 'NOC'] },
 };
 
+/**
+ * An allowed call is answered with no error of any kind (bad input comes back as typed
+ * data); a denied one gets `denied` and no data for the field.
+ */
+function expectOutcome(res: GraphQLResponse, field: string, allowed: boolean, denied: string): void {
+  if (allowed) {
+    expect(res.errors ?? []).toEqual([]);
+    expect(res.data?.[field]).toBeDefined();
+  } else {
+    expect(errorCode(res)).toBe(denied);
+    expect(res.data?.[field] ?? null).toBeNull();
+  }
+}
+
 describe('authorization matrix', () => {
   it('covers every role the schema declares', () => {
     expect(SCHEMA_ROLES.length).toBeGreaterThan(0);
@@ -316,14 +330,7 @@ describe('authorization matrix', () => {
     for (const who of ROLES) {
       const allowed = spec.allowed.includes(who);
       it(`query ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
-        const res = await callers[who].query(spec.doc());
-        if (allowed) {
-          expect(res.errors ?? []).toEqual([]);
-          expect(res.data?.[field]).toBeDefined();
-        } else {
-          expect(errorCode(res)).toBe(denial(who));
-          expect(res.data?.[field] ?? null).toBeNull();
-        }
+        expectOutcome(await callers[who].query(spec.doc()), field, allowed, denial(who));
       });
     }
   }
@@ -333,14 +340,7 @@ describe('authorization matrix', () => {
       const allowed = spec.allowed.includes(who);
       it(`mutation ${field} as ${who}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const caller = spec.freshSession && who !== 'ANON' ? await freshCaller(who) : callers[who];
-        const res = await caller.query(spec.doc());
-        if (allowed) {
-          // Allowed means answered: no error of any kind (bad input comes back as typed data).
-          expect(res.errors ?? []).toEqual([]);
-          expect(res.data?.[field]).toBeDefined();
-        } else {
-          expect(errorCode(res)).toBe(denial(who));
-        }
+        expectOutcome(await caller.query(spec.doc()), field, allowed, denial(who));
       });
     }
     for (const row of KEY_ROWS) {
@@ -348,14 +348,7 @@ describe('authorization matrix', () => {
       // signing out with a key ends no session (keys are revoked instead), so any key may ask.
       const allowed = spec.allowed.includes('ANON') || field === 'logout' || (row === 'ADMIN_KEY_WRITE' && spec.allowed.includes('ADMIN'));
       it(`mutation ${field} with ${row}: ${allowed ? 'allowed' : 'denied'}`, async () => {
-        const res = await keyCallers[row].query(spec.doc());
-        if (allowed) {
-          expect(res.errors ?? []).toEqual([]);
-          expect(res.data?.[field]).toBeDefined();
-        } else {
-          expect(errorCode(res)).toBe('FORBIDDEN');
-          expect(res.data?.[field] ?? null).toBeNull();
-        }
+        expectOutcome(await keyCallers[row].query(spec.doc()), field, allowed, 'FORBIDDEN');
       });
     }
   }
@@ -364,13 +357,7 @@ describe('authorization matrix', () => {
     for (const row of KEY_ROWS) {
       const allowed = spec.allowed.includes('ADMIN');
       it(`query ${field} with ${row}: ${allowed ? 'allowed' : 'denied'}`, async () => {
-        const res = await keyCallers[row].query(spec.doc());
-        if (allowed) {
-          expect(res.errors ?? []).toEqual([]);
-          expect(res.data?.[field]).toBeDefined();
-        } else {
-          expect(errorCode(res)).toBe('FORBIDDEN');
-        }
+        expectOutcome(await keyCallers[row].query(spec.doc()), field, allowed, 'FORBIDDEN');
       });
     }
   }

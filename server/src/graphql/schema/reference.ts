@@ -144,6 +144,27 @@ async function unique<T>(field: string, what: string, write: () => Promise<T>): 
   }
 }
 
+/** Create a row in a transaction, with its audit entry; a name clash is a typed TAKEN on `field`. */
+async function createAudited<R extends { id: number }>(
+  ctx: Context,
+  spec: {
+    entityType: string;
+    field: string;
+    what: string;
+    write: (tx: Prisma.TransactionClient) => Promise<R>;
+    snapshot: (row: NoInfer<R>) => Record<string, unknown>;
+  },
+): Promise<R> {
+  const action = `${spec.entityType.charAt(0).toLowerCase()}${spec.entityType.slice(1)}.create`;
+  return unique(spec.field, spec.what, () =>
+    ctx.db.prisma.$transaction(async (tx) => {
+      const row = await spec.write(tx);
+      await audit(tx, ctx, { action, entityType: spec.entityType, entityId: row.id, after: spec.snapshot(row) });
+      return row;
+    }),
+  );
+}
+
 /** Apply a partial update in a transaction with before/after in the audit log. */
 async function updateAudited<R extends { id: number }>(
   ctx: Context,
@@ -241,20 +262,17 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const v = teamFields(input);
       if (!v.name) throw ValidationError.single('input.name', 'REQUIRED', 'Give the team a name');
-      return unique('input.name', 'a team', () =>
-        ctx.db.prisma.$transaction(async (tx) => {
+      return createAudited(ctx, {
+        entityType: 'Team',
+        field: 'input.name',
+        what: 'a team',
+        write: async (tx: Prisma.TransactionClient) => {
           if (v.leaderId !== null) await activeUser(tx, v.leaderId, 'input.leaderId');
           const team = await tx.team.create({ data: { name: v.name!, leaderId: v.leaderId } });
-          const memberIds = v.memberIds ? await setMembers(tx, team.id, v.memberIds) : [];
-          await audit(tx, ctx, {
-            action: 'team.create',
-            entityType: 'Team',
-            entityId: team.id,
-            after: teamSnapshot({ ...team, memberIds }),
-          });
-          return team;
-        }),
-      );
+          return { ...team, memberIds: v.memberIds ? await setMembers(tx, team.id, v.memberIds) : [] };
+        },
+        snapshot: teamSnapshot,
+      });
     },
   }),
   updateTeam: t.field({
@@ -358,18 +376,13 @@ builder.mutationFields((t) => ({
       if (!v.name) throw ValidationError.single('input.name', 'REQUIRED', 'Give the category a name');
       if (!input.type) throw ValidationError.single('input.type', 'REQUIRED', 'Say which ticket type it is for');
       const type = input.type;
-      return unique('input.name', 'a category', () =>
-        ctx.db.prisma.$transaction(async (tx) => {
-          const category = await tx.ticketCategory.create({ data: { name: v.name!, nameEn: v.nameEn ?? null, type } });
-          await audit(tx, ctx, {
-            action: 'ticketCategory.create',
-            entityType: 'TicketCategory',
-            entityId: category.id,
-            after: categorySnapshot(category),
-          });
-          return category;
-        }),
-      );
+      return createAudited(ctx, {
+        entityType: 'TicketCategory',
+        field: 'input.name',
+        what: 'a category',
+        write: (tx: Prisma.TransactionClient) => tx.ticketCategory.create({ data: { name: v.name!, nameEn: v.nameEn ?? null, type } }),
+        snapshot: categorySnapshot,
+      });
     },
   }),
   updateTicketCategory: t.prismaField({
@@ -403,20 +416,17 @@ builder.mutationFields((t) => ({
       const categoryId = numericId(input.categoryId, 'input.categoryId');
       const v = names(input);
       if (!v.name) throw ValidationError.single('input.name', 'REQUIRED', 'Give the reason a name');
-      return unique('input.name', 'a reason in this category', () =>
-        ctx.db.prisma.$transaction(async (tx) => {
+      return createAudited(ctx, {
+        entityType: 'TicketReason',
+        field: 'input.name',
+        what: 'a reason in this category',
+        write: async (tx: Prisma.TransactionClient) => {
           if (!(await tx.ticketCategory.findUnique({ where: { id: categoryId }, select: { id: true } })))
             throw new NotFoundError('input.categoryId', 'No category with that id');
-          const reason = await tx.ticketReason.create({ data: { categoryId, name: v.name!, nameEn: v.nameEn ?? null } });
-          await audit(tx, ctx, {
-            action: 'ticketReason.create',
-            entityType: 'TicketReason',
-            entityId: reason.id,
-            after: reasonSnapshot(reason),
-          });
-          return reason;
-        }),
-      );
+          return tx.ticketReason.create({ data: { categoryId, name: v.name!, nameEn: v.nameEn ?? null } });
+        },
+        snapshot: reasonSnapshot,
+      });
     },
   }),
   updateTicketReason: t.prismaField({
@@ -481,13 +491,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: TagInput, required: true, description: 'The tag.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
       const v = parseInput(z.object({ name: tagName }), { name: input.name ?? '' });
-      return unique('input.name', 'a tag', () =>
-        ctx.db.prisma.$transaction(async (tx) => {
-          const tag = await tx.tag.create({ data: { name: v.name } });
-          await audit(tx, ctx, { action: 'tag.create', entityType: 'Tag', entityId: tag.id, after: tagSnapshot(tag) });
-          return tag;
-        }),
-      );
+      return createAudited(ctx, {
+        entityType: 'Tag',
+        field: 'input.name',
+        what: 'a tag',
+        write: (tx: Prisma.TransactionClient) => tx.tag.create({ data: { name: v.name } }),
+        snapshot: tagSnapshot,
+      });
     },
   }),
   updateTag: t.prismaField({
@@ -522,18 +532,13 @@ builder.mutationFields((t) => ({
         name: input.name ?? '',
         unit: input.unit ?? '',
       });
-      return unique('input.code', 'a material', () =>
-        ctx.db.prisma.$transaction(async (tx) => {
-          const material = await tx.material.create({ data: v });
-          await audit(tx, ctx, {
-            action: 'material.create',
-            entityType: 'Material',
-            entityId: material.id,
-            after: materialSnapshot(material),
-          });
-          return material;
-        }),
-      );
+      return createAudited(ctx, {
+        entityType: 'Material',
+        field: 'input.code',
+        what: 'a material',
+        write: (tx: Prisma.TransactionClient) => tx.material.create({ data: v }),
+        snapshot: materialSnapshot,
+      });
     },
   }),
   updateMaterial: t.prismaField({
