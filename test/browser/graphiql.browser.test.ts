@@ -45,8 +45,10 @@ describe('GraphiQL without internet', () => {
       await expect
         .poll(
           async () => {
-            await lines.click();
-            await page.keyboard.press('Control+A');
+            // Focus Monaco's own input (a click can land on an overlay), then select everything.
+            await page.locator('.graphiql-query-editor .monaco-editor textarea').first().focus();
+            await page.keyboard.press('Control+Home');
+            await page.keyboard.press('Control+Shift+End');
             await page.keyboard.press('Delete');
             await page.keyboard.insertText(operation);
             return text();
