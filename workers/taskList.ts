@@ -1,6 +1,7 @@
 /** Every task the worker runs. One file per task in ./tasks, named after its identifier. */
 import type { TaskDefinition } from './task.ts';
 import { classifyOutage } from './tasks/classify_outage.ts';
+import { deviceActionCheck } from './tasks/device_action_check.ts';
 import { deliverNotification } from './tasks/deliver_notification.ts';
 import { escalateIncidents } from './tasks/escalate_incidents.ts';
 import { notifyIncident } from './tasks/notify_incident.ts';
@@ -24,4 +25,5 @@ export const tasks: readonly TaskDefinition[] = [
   notifyIncident,
   deliverNotification,
   escalateIncidents,
+  deviceActionCheck,
 ] as TaskDefinition[];

@@ -222,6 +222,12 @@ const envSchema = z.object({
   PORT_ALERT_DOWN_SHARE: z.coerce.number().gt(0).max(1).default(0.1),
   PORT_ALERT_SIGNAL_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   DIAGNOSIS_LIVE_TIMEOUT_MS: positiveInt.default(2500),
+  ROUTEROS_WRITE: bool.default(false),
+  DEVICE_ACTION_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  DEVICE_ACTION_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(45),
+  TRAFFIC_SAMPLING: bool.default(true),
+  TRAFFIC_RETENTION_DAYS: positiveInt.max(366).default(7),
+  TRAFFIC_HOURLY_RETENTION_DAYS: positiveInt.max(3660).default(90),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -319,6 +325,13 @@ export interface Config {
     growthFactor: number;
   };
   diagnosis: { liveTimeoutMs: number };
+  /**
+   * Device actions: router writes only with ROUTEROS_WRITE=on (read-only by default); one
+   * action per device per cooldown; a diagnosis `checkSeconds` after each says whether it helped.
+   */
+  actions: { routerosWrite: boolean; cooldownSeconds: number; checkSeconds: number };
+  /** Traffic history: five-minute samples kept `retentionDays`, hourly roll-ups `hourlyRetentionDays`. */
+  traffic: { sampling: boolean; retentionDays: number; hourlyRetentionDays: number };
   /** Share of the SmartOLT hourly budget background polls leave for targeted outage reads. */
   smartoltOutageReserve: number;
   notifications: {
@@ -477,6 +490,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       growthFactor: e.INCIDENT_GROWTH_FACTOR,
     },
     diagnosis: { liveTimeoutMs: e.DIAGNOSIS_LIVE_TIMEOUT_MS },
+    actions: {
+      // The demo's routers are simulators: writes are on there unless told otherwise.
+      routerosWrite: demoEnabled && cleaned.ROUTEROS_WRITE === undefined ? true : e.ROUTEROS_WRITE,
+      cooldownSeconds: e.DEVICE_ACTION_COOLDOWN_SECONDS,
+      checkSeconds: e.DEVICE_ACTION_CHECK_SECONDS,
+    },
+    traffic: {
+      sampling: e.TRAFFIC_SAMPLING,
+      retentionDays: e.TRAFFIC_RETENTION_DAYS,
+      hourlyRetentionDays: e.TRAFFIC_HOURLY_RETENTION_DAYS,
+    },
     smartoltOutageReserve: e.SMARTOLT_OUTAGE_RESERVE,
     portHealth: { downShare: e.PORT_ALERT_DOWN_SHARE, signalShare: e.PORT_ALERT_SIGNAL_SHARE },
     notifications: {

@@ -277,6 +277,58 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
         else await reply(menus[m[1]!]!(), cmd, tag);
         return;
       }
+      if (cmd.command === '/ppp/active/remove') {
+        // `.id` (or `numbers`, as the CLI calls it): several ids may be given, comma-separated.
+        const ids = (cmd.attributes['.id'] ?? cmd.attributes.numbers ?? '').split(',').filter(Boolean);
+        if (!ids.length) {
+          await trap('missing value for .id', tag, 1);
+          return;
+        }
+        const known = new Set(world.sessions(routerId).map((x) => x.rosId));
+        const unknown = ids.find((id) => !known.has(id));
+        if (unknown) {
+          await trap('no such item', tag, 0);
+          return;
+        }
+        for (const id of ids) world.removeSession(routerId, id);
+        await send(['!done'], tag);
+        return;
+      }
+      if (cmd.command === '/ppp/secret/set') {
+        const id = cmd.attributes['.id'] ?? cmd.attributes.numbers;
+        const secret = world.secrets(routerId).find((x) => x.rosId === id || (cmd.attributes.numbers !== undefined && x.name === id));
+        if (!id || !secret) {
+          await trap(id ? 'no such item' : 'missing value for .id', tag, id ? 0 : 1);
+          return;
+        }
+        const allowed = new Set(['.id', 'numbers', 'disabled', 'comment', 'profile']);
+        const extra = Object.keys(cmd.attributes).find((k) => !allowed.has(k));
+        if (extra) {
+          await trap(`unknown parameter ${extra}`, tag, 1);
+          return;
+        }
+        const patch: { disabled?: boolean; comment?: string; profile?: string } = {};
+        if (cmd.attributes.disabled !== undefined) {
+          const v = cmd.attributes.disabled;
+          if (!['yes', 'no', 'true', 'false'].includes(v)) {
+            await trap(`value of disabled must be yes or no`, tag, 1);
+            return;
+          }
+          patch.disabled = v === 'yes' || v === 'true';
+        }
+        if (cmd.attributes.comment !== undefined) patch.comment = cmd.attributes.comment;
+        if (cmd.attributes.profile !== undefined) {
+          const profiles = menus['/ppp/profile']!().map((p) => p.name);
+          if (!profiles.includes(cmd.attributes.profile)) {
+            await trap('input does not match any value of profile', tag, 1);
+            return;
+          }
+          patch.profile = cmd.attributes.profile;
+        }
+        world.setSecret(routerId, secret.rosId, patch);
+        await send(['!done'], tag);
+        return;
+      }
       if (cmd.command === '/interface/monitor-traffic') {
         const name = cmd.attributes.interface ?? '';
         const user = /^<pppoe-(.+)>$/.exec(name)?.[1];

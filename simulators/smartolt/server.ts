@@ -38,6 +38,8 @@ export interface RunningSmartoltSim extends RunningHttpSim {
   callsThisHour(): number;
   /** Every call received: path, status answered, and when it arrived (ms since the epoch). */
   calls: { path: string; status: number; at: number }[];
+  /** ONU actions carried out (reboot, resync_config, disable, enable). */
+  actions: { action: string; externalId: string; sn: string; at: number }[];
   resetBudget(): void;
 }
 
@@ -65,6 +67,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   let calls = 0;
   let fullDetails = 0;
   const log: RunningSmartoltSim['calls'] = [];
+  const actions: RunningSmartoltSim['actions'] = [];
 
   const oltOf = (id: string | null) => world.data.olts.find((o) => String(o.id) === id);
   const filterOnus = (q: URLSearchParams) =>
@@ -94,7 +97,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
         status: 200,
         body: {
           status: true,
-          onus: slice.map((o) => smartoltOnuDetails(o, world.data.olts.find((x) => x.id === o.oltId)!)),
+          onus: slice.map((o) => smartoltOnuDetails(o, world.data.olts.find((x) => x.id === o.oltId)!, world.disabledOnus.has(o.sn))),
           page: String(page),
           page_size: String(pageParam ? pageSize : all.length),
           total_items: String(all.length),
@@ -135,8 +138,31 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
       if (!onu) return fail(200, 'ONU not found');
       return {
         status: 200,
-        body: { status: true, onu_details: smartoltOnuDetails(onu, world.data.olts.find((x) => x.id === onu.oltId)!) },
+        body: {
+          status: true,
+          onu_details: smartoltOnuDetails(onu, world.data.olts.find((x) => x.id === onu.oltId)!, world.disabledOnus.has(onu.sn)),
+        },
       };
+    }
+    m = /^onu\/(reboot|resync_config|disable|enable)\/(.+)$/.exec(p);
+    if (m) {
+      // Actions are POSTs (a GET is "Unknown method", as on SmartOLT).
+      if (req.method !== 'POST') return fail(405, 'Unknown method');
+      const onu = world.data.onus.find((o) => o.externalId === decodeURIComponent(m![2]!));
+      if (!onu) return fail(200, 'ONU not found');
+      const action = m[1]!;
+      actions.push({ action, externalId: onu.externalId, sn: onu.sn, at: Date.now() });
+      if (action === 'reboot') {
+        if (!world.rebootOnu(onu.sn))
+          return fail(200, `ONU is ${world.disabledOnus.has(onu.sn) ? 'disabled' : onu.status}: reboot command not sent`);
+        return { status: 200, body: { status: true, response: 'Device reboot command sent' } };
+      }
+      if (action === 'resync_config') {
+        if (onu.status !== 'Online') return fail(200, `ONU is ${onu.status}: configuration cannot be resynced`);
+        return { status: 200, body: { status: true, response: 'ONU config resync started' } };
+      }
+      world.setOnuEnabled(onu.sn, action === 'enable');
+      return { status: 200, body: { status: true, response: action === 'enable' ? 'ONU enabled' : 'ONU disabled' } };
     }
     m = /^system\/get_outage_pons\/(.+)$/.exec(p);
     if (m) {
@@ -198,6 +224,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
     ...sim,
     faults,
     calls: log,
+    actions,
     callsThisHour: () => calls,
     resetBudget: () => {
       calls = 0;

@@ -191,7 +191,7 @@ export function smartoltOlt(o: WorldOlt): Record<string, unknown> {
   return { id: String(o.id), name: o.name, olt_hardware_version: o.hardware, ip: o.ip, telnet_port: '23', snmp_port: '161' };
 }
 
-export function smartoltOnuDetails(onu: WorldOnu, olt: WorldOlt): Record<string, unknown> {
+export function smartoltOnuDetails(onu: WorldOnu, olt: WorldOlt, disabled = false): Record<string, unknown> {
   return {
     unique_external_id: onu.externalId,
     sn: onu.sn,
@@ -209,7 +209,7 @@ export function smartoltOnuDetails(onu: WorldOnu, olt: WorldOlt): Record<string,
     mode: onu.mode,
     wan_mode: 'Setup via ONU webpage',
     ip_address: '',
-    administrative_status: 'Enabled',
+    administrative_status: disabled ? 'Disabled' : 'Enabled',
     status: onu.status,
     last_status_change: STATUS_TIME(onu.lastStatusChange),
     signal: smartoltSignalCategory(onu),

@@ -45,6 +45,13 @@ export class World extends EventEmitter<WorldEvents> {
   private sessionCounter = 0x90000000;
   private ipCounter = 10_000;
   clock: () => Date = () => new Date();
+  /** How long a customer's router takes to dial again after its session is removed or its secret enabled. */
+  redialMs = 3_000;
+  /** How long an ONU takes to come back after a reboot. */
+  rebootMs = 8_000;
+  /** ONUs disabled by an operator (SmartOLT "disable"): offline until enabled. */
+  readonly disabledOnus = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(data: WorldData) {
     super();
@@ -176,7 +183,87 @@ export class World extends EventEmitter<WorldEvents> {
     return n;
   }
 
+  /** Run `fn` after `ms` (unref'd: a pending redial never keeps a process alive). */
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Forget pending redials and reboots (tests, shutdown). */
+  cancelPending(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** The customer's router dials again after `redialMs`, if its line and account allow it. */
+  private redial(secret: WorldSecret): void {
+    this.later(this.redialMs, () => {
+      if (this.downRouters.has(secret.routerId) || secret.disabled || secret.profile === 'moroso') return;
+      const onu = secret.connectionId === null ? undefined : this.onuOfConnection(secret.connectionId);
+      if (onu && onu.status !== 'Online') return;
+      this.login(secret);
+    });
+  }
+
+  /** `/ppp/active/remove`: an operator ends a session; the customer's router dials again. */
+  removeSession(routerId: number, rosId: string): WorldSession | null {
+    const session = this.sessionsByRouter.get(routerId)?.get(rosId);
+    if (!session) return null;
+    this.logout(routerId, session.name, 'admin-disconnect');
+    const secret = this.secrets(routerId).find((x) => x.name === session.name);
+    if (secret) this.redial(secret);
+    return session;
+  }
+
+  /**
+   * `/ppp/secret/set`: change a secret. Like RouterOS, disabling a secret or changing its
+   * profile does not touch a session already up; enabling one (or taking it off the debt
+   * profile, which this world keeps offline) lets the customer's router in on its next attempt.
+   */
+  setSecret(routerId: number, rosId: string, patch: { disabled?: boolean; comment?: string; profile?: string }): WorldSecret | null {
+    const secret = this.secrets(routerId).find((x) => x.rosId === rosId);
+    if (!secret) return null;
+    const wasDisabled = secret.disabled;
+    const wasOnDebt = secret.profile === 'moroso';
+    if (patch.disabled !== undefined) secret.disabled = patch.disabled;
+    if (patch.comment !== undefined) secret.comment = patch.comment;
+    if (patch.profile !== undefined) secret.profile = patch.profile;
+    // The customer's router keeps trying: it gets in once nothing keeps it out.
+    if ((wasDisabled && !secret.disabled) || (wasOnDebt && secret.profile !== 'moroso')) this.redial(secret);
+    return secret;
+  }
+
   // ───────────────────────────── ONUs ─────────────────────────────
+
+  /** SmartOLT "reboot": the ONU goes offline and comes back after `rebootMs` (its session drops and returns). */
+  rebootOnu(sn: string): boolean {
+    const onu = this.onusBySn.get(sn);
+    if (!onu || onu.status !== 'Online' || this.disabledOnus.has(sn)) return false;
+    this.setOnuStatus(sn, 'Offline');
+    this.later(this.rebootMs, () => {
+      if (onu.status === 'Offline' && !this.disabledOnus.has(sn)) this.setOnuStatus(sn, 'Online');
+    });
+    return true;
+  }
+
+  /** SmartOLT "disable"/"enable": a disabled ONU is shut out of the PON (offline, no session). */
+  setOnuEnabled(sn: string, enabled: boolean): WorldOnu {
+    const onu = this.onusBySn.get(sn);
+    if (!onu) throw new Error(`no ONU ${sn}`);
+    if (!enabled) {
+      this.disabledOnus.add(sn);
+      if (onu.status === 'Online') this.setOnuStatus(sn, 'Offline');
+    } else if (this.disabledOnus.delete(sn) && onu.status === 'Offline') {
+      this.later(Math.min(this.rebootMs, 2_000), () => {
+        if (onu.status === 'Offline' && !this.disabledOnus.has(sn)) this.setOnuStatus(sn, 'Online');
+      });
+    }
+    return onu;
+  }
 
   /** Change an ONU's state; its customer's PPPoE session follows (drops when down, returns when up). */
   setOnuStatus(sn: string, status: OnuStatusValue): WorldOnu {

@@ -5,6 +5,7 @@
  * verdict rests on comes back as evidence: what was checked, what it showed, where from,
  * when it was observed, live or mirrored.
  */
+import type { DeviceFacts } from '../domain/deviceActions.ts';
 import { decide, type DiagnosisFacts, type OnuState, type Vendor, type Verdict } from '../domain/diagnosis.ts';
 import { signalLevel } from '../domain/optical.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
@@ -44,6 +45,8 @@ export type EvidenceNoteCode =
 
 export interface Diagnosis extends Verdict {
   connectionId: number | null;
+  /** Names the device suggestion's confirmation needs (user, router, ONU, profiles). */
+  deviceFacts: DeviceFacts;
   candidates: number[];
   evidence: Evidence[];
   diagnosedAt: Date;
@@ -138,6 +141,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     const verdict = decide({ ...base, matches: matches.length });
     return {
       ...verdict,
+      deviceFacts: { username: null, routerName: null, serial: null },
       connectionId: null,
       candidates: matches.map((m) => m.id),
       evidence,
@@ -174,6 +178,8 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       tickets7: number;
       drops24: number;
       onu_changes24: number;
+      onu_admin_disabled: boolean;
+      plan_profile: string | null;
     }>(
       `SELECT o.id AS onu_id, o.serial, o.external_id AS onu_external_id, o.status::text AS onu_status, o.status_changed_at, o.status_observed_at,
               o.rx_power, o.signal_observed_at, o.signal_category::text AS signal_category,
@@ -182,7 +188,13 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
               inc.kind::text AS incident_kind, inc.title AS incident_title,
               (SELECT count(*)::int FROM tickets t WHERE t.connection_id = c.id AND t.created_at > now() - interval '7 days') AS tickets7,
               (SELECT count(*)::int FROM ppp_session_history h WHERE h.connection_id = c.id AND h.ended_at > now() - interval '24 hours') AS drops24,
-              (SELECT count(*)::int FROM onu_status_events e WHERE e.onu_id = o.id AND e.changed_at > now() - interval '24 hours') AS onu_changes24
+              (SELECT count(*)::int FROM onu_status_events e WHERE e.onu_id = o.id AND e.changed_at > now() - interval '24 hours') AS onu_changes24,
+              COALESCE((SELECT a.kind = 'DISABLE_ONU' FROM device_actions a
+                        WHERE a.device_key = 'onu:' || o.serial AND a.status = 'SUCCEEDED' AND a.kind IN ('DISABLE_ONU', 'ENABLE_ONU')
+                        ORDER BY a.requested_at DESC LIMIT 1), false) AS onu_admin_disabled,
+              (SELECT s2.profile FROM connections c2 JOIN ppp_secrets s2 ON s2.connection_id = c2.id AND s2.gone_at IS NULL
+                WHERE c2.plan_id = c.plan_id AND c2.id <> c.id AND s2.profile IS NOT NULL AND lower(s2.profile) <> 'moroso'
+                GROUP BY s2.profile ORDER BY count(*) DESC, s2.profile LIMIT 1) AS plan_profile
        FROM connections c
        LEFT JOIN LATERAL (SELECT * FROM onus WHERE connection_id = c.id AND gone_at IS NULL ORDER BY id LIMIT 1) o ON true
        LEFT JOIN LATERAL (SELECT * FROM ppp_secrets WHERE connection_id = c.id AND gone_at IS NULL ORDER BY (router_id = c.router_id) DESC NULLS LAST, id LIMIT 1) sec ON true
@@ -245,6 +257,8 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
   const now = new Date();
 
   // ── PPPoE session and secret ──
+  let liveTraffic: DiagnosisFacts['traffic'] = null;
+  let liveProfile: string | null = null;
   let sessionUp: boolean | null = m.session_started !== null ? true : m.secret_disabled === null && !router ? null : false;
   let secret = {
     exists: m.secret_disabled !== null,
@@ -268,6 +282,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     });
     if (liveSecret) {
       const profile = liveSecret.profile ?? '';
+      liveProfile = profile;
       secret = {
         exists: true,
         disabled: parseRouterosBoolean(liveSecret.disabled) === true,
@@ -303,6 +318,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       });
     }
     if (traffic) {
+      liveTraffic = { downBps: traffic.txBitsPerSecond, upBps: traffic.rxBitsPerSecond };
       add({
         check: 'TRAFFIC',
         result: 'OK',
@@ -387,7 +403,7 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
       noteCode = 'NOT_CONFIGURED';
     }
     const level = signalLevel(rx, s.config.thresholds);
-    onu = { state, since, signal: state === 'ONLINE' ? level : 'UNKNOWN', rxPower: rx };
+    onu = { state, since, signal: state === 'ONLINE' ? level : 'UNKNOWN', rxPower: rx, adminDisabled: m.onu_admin_disabled };
     add({
       check: 'ONU_STATUS',
       result: state === 'ONLINE' ? 'OK' : state === 'UNKNOWN' ? 'UNKNOWN' : 'FAIL',
@@ -466,6 +482,23 @@ export async function diagnose(s: Services, target: DiagnoseTarget): Promise<Dia
     sessionDropsLast24h: m.drops24,
     onuChangesLast24h: m.onu_changes24,
     unreachable: [...unreachable],
+    traffic: liveTraffic,
   };
-  return { ...decide(facts), connectionId: c.id, candidates: [c.id], evidence, diagnosedAt: now, tookMs: Date.now() - started };
+  const deviceFacts: DeviceFacts = {
+    username: username || null,
+    routerName: router?.name ?? null,
+    serial: m.serial,
+    profile: liveProfile ?? m.secret_profile,
+    targetProfile: m.plan_profile,
+    sessionAddress: m.session_address,
+  };
+  return {
+    ...decide(facts),
+    deviceFacts,
+    connectionId: c.id,
+    candidates: [c.id],
+    evidence,
+    diagnosedAt: now,
+    tookMs: Date.now() - started,
+  };
 }

@@ -226,4 +226,40 @@ describe('every combination', () => {
       expect(decide(f).verdict).toBe(f.secret.exists && f.secret.disabled ? 'BILLING' : 'LOGICAL');
     }
   });
+
+  it('suggests the device action that fits, and none where only a person or a visit can help', () => {
+    const expectedDevice = (f: DiagnosisFacts): string | null => {
+      const reason = expected(f)[1];
+      if (reason === 'BLOCKED_FOR_DEBT') return f.billing.blocked ? null : 'SET_SECRET_PROFILE';
+      if (reason === 'SECRET_DISABLED') return 'ENABLE_SECRET';
+      if (reason === 'PPPOE_DOWN') return f.onu?.state === 'ONLINE' ? 'REBOOT_ONU' : null;
+      return null;
+    };
+    const seen = new Set<string | null>();
+    for (const f of all) {
+      const d = decide(f);
+      expect(d.device, JSON.stringify(f)).toBe(expectedDevice(f));
+      seen.add(d.device);
+      // Never an action on a device during an outage, for a blocked customer or a dark ONU.
+      if (f.incident || f.billing.blocked) expect(d.device).toBeNull();
+      if (d.verdict === 'PHYSICAL') expect(d.device).toBeNull();
+    }
+    expect([...seen].sort()).toEqual(['ENABLE_SECRET', 'REBOOT_ONU', 'SET_SECRET_PROFILE', null].sort());
+  });
+});
+
+describe('device suggestions from facts the combinations leave out', () => {
+  it('a session that is up but carries nothing is stuck: disconnect it', () => {
+    const d = decide(facts({ traffic: { downBps: 0, upBps: 300 } }));
+    expect(d).toMatchObject({ verdict: 'LOGICAL', reasons: ['SESSION_STUCK'], device: 'DISCONNECT_SESSION', action: { visit: false } });
+    expect(decide(facts({ traffic: { downBps: 4_000_000, upBps: 300 } }))).toMatchObject({ verdict: 'OK', device: null });
+  });
+
+  it('an ONU disabled from Emerald is not a fibre problem: enable it, no visit', () => {
+    const d = decide(facts({ onu: { state: 'OFFLINE', since, signal: 'UNKNOWN', rxPower: null, adminDisabled: true }, sessionUp: false }));
+    expect(d).toMatchObject({ verdict: 'LOGICAL', reasons: ['ONU_DISABLED'], device: 'ENABLE_ONU', action: { visit: false } });
+    // The same ONU offline without that record is physical.
+    const dark = decide(facts({ onu: { state: 'OFFLINE', since, signal: 'UNKNOWN', rxPower: null }, sessionUp: false }));
+    expect(dark).toMatchObject({ verdict: 'PHYSICAL', device: null });
+  });
 });

@@ -17,6 +17,7 @@
  *  10. all fine                                                    → OK (Wi-Fi, customer device)
  * A warning signal adds a reason without changing an OK verdict's class.
  */
+import type { DeviceActionKind } from './deviceActions.ts';
 import type { SignalLevel } from './optical.ts';
 
 export type VerdictValue = 'OK' | 'PHYSICAL' | 'LOGICAL' | 'BILLING' | 'MASS_OUTAGE' | 'NEEDS_HUMAN' | 'UNKNOWN';
@@ -29,8 +30,10 @@ export interface DiagnosisFacts {
   matches: number;
   billing: { blocked: boolean; debt: number | null };
   secret: { exists: boolean; disabled: boolean; debtProfile: boolean };
-  /** null: no ONU known for this connection (wireless, or not linked). */
-  onu: { state: OnuState; since: Date | null; signal: SignalLevel; rxPower: number | null } | null;
+  /** null: no ONU known for this connection (wireless, or not linked). `adminDisabled`: disabled through Emerald. */
+  onu: { state: OnuState; since: Date | null; signal: SignalLevel; rxPower: number | null; adminDisabled?: boolean } | null;
+  /** Live rate of the session (bit/s), when the router was asked. */
+  traffic?: { downBps: number; upBps: number } | null;
   /** null: unknown (router unreachable and nothing mirrored). */
   sessionUp: boolean | null;
   incident: { kind: 'FIBRE_CUT' | 'POWER_OUTAGE' | 'ROUTER_OUTAGE'; title: string } | null;
@@ -46,7 +49,12 @@ export interface Verdict {
   reasons: string[];
   summary: { es: string; en: string };
   action: { ticketType: 'TECHNICAL' | 'ADMINISTRATIVE'; priority: PriorityValue; visit: boolean; es: string; en: string };
+  /** The device action that fits the verdict, if one does (offered as one button). */
+  device: DeviceActionKind | null;
 }
+
+/** Below this rate both ways, a session that is up but carries nothing is stuck. */
+export const STUCK_BPS = 2_000;
 
 export const FLAPPING_SESSIONS = 5;
 export const FLAPPING_ONU = 4;
@@ -76,8 +84,15 @@ function onuPrefix(f: DiagnosisFacts, lang: 'es' | 'en'): string {
   return lang === 'es' ? `ONU ${ONU_ES[f.onu.state]}, ` : `ONU ${ONU_EN[f.onu.state]}, `;
 }
 
-function v(verdict: VerdictValue, reasons: string[], es: string, en: string, action: Verdict['action']): Verdict {
-  return { verdict, reasons, summary: { es, en }, action };
+function v(
+  verdict: VerdictValue,
+  reasons: string[],
+  es: string,
+  en: string,
+  action: Verdict['action'],
+  device: DeviceActionKind | null = null,
+): Verdict {
+  return { verdict, reasons, summary: { es, en }, action, device };
 }
 
 export function decide(f: DiagnosisFacts): Verdict {
@@ -130,9 +145,29 @@ export function decide(f: DiagnosisFacts): Verdict {
         ticketType: 'ADMINISTRATIVE',
         priority: 'LOW',
         visit: false,
-        es: 'Derivar a administración / cobranzas',
-        en: 'Refer to billing',
+        es: f.billing.blocked
+          ? 'Derivar a administración / cobranzas'
+          : 'Habilitado en ISPCube pero con perfil de deuda: restaurar el perfil del plan',
+        en: f.billing.blocked ? 'Refer to billing' : "Enabled in ISPCube but still on the debt profile: restore the plan's profile",
       },
+      // Paid (enabled in billing) but the router still has the debt profile: restore it.
+      f.billing.blocked ? null : 'SET_SECRET_PROFILE',
+    );
+  }
+  if (f.onu?.adminDisabled && f.onu.state !== 'ONLINE') {
+    return v(
+      'LOGICAL',
+      ['ONU_DISABLED', ...warnings],
+      'ONU deshabilitada desde Emerald → habilitarla',
+      'ONU disabled from Emerald → enable it',
+      {
+        ticketType: 'ADMINISTRATIVE',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'Verificar por qué se deshabilitó y habilitarla',
+        en: 'Check why it was disabled, then enable it',
+      },
+      'ENABLE_ONU',
     );
   }
   if (f.onu && ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(f.onu.state)) {
@@ -196,9 +231,10 @@ export function decide(f: DiagnosisFacts): Verdict {
           ticketType: 'ADMINISTRATIVE',
           priority: 'MEDIUM',
           visit: false,
-          es: 'Verificar con administración por qué está deshabilitada',
-          en: 'Ask billing why it is disabled',
+          es: 'Verificar con administración por qué está deshabilitada; si corresponde, habilitarla',
+          en: 'Ask billing why it is disabled; if it should not be, enable it',
         },
+        'ENABLE_SECRET',
       );
     }
     const reasons = [f.secret.exists ? 'PPPOE_DOWN' : 'NO_PPP_SECRET', ...warnings];
@@ -214,6 +250,8 @@ export function decide(f: DiagnosisFacts): Verdict {
         es: f.secret.exists ? 'Revisar el router del cliente (usuario/clave PPPoE) y reiniciarlo' : 'Crear el secret PPPoE en el router',
         en: f.secret.exists ? "Check the customer's router (PPPoE user/password) and restart it" : 'Create the PPPoE secret on the router',
       },
+      // An ONU in routing mode dials the PPPoE itself: a reboot makes it dial again.
+      f.secret.exists && f.onu?.state === 'ONLINE' ? 'REBOOT_ONU' : null,
     );
   }
   if (f.sessionUp === null) {
@@ -274,6 +312,22 @@ export function decide(f: DiagnosisFacts): Verdict {
         es: 'Escalar a soporte de segundo nivel; considerar visita',
         en: 'Escalate to second-level support; consider a visit',
       },
+    );
+  }
+  if (f.traffic && f.traffic.downBps < STUCK_BPS && f.traffic.upBps < STUCK_BPS) {
+    return v(
+      'LOGICAL',
+      ['SESSION_STUCK', ...warnings],
+      `${onuPrefix(f, 'es')}PPPoE conectado pero sin tráfico → sesión trabada`,
+      `${onuPrefix(f, 'en')}PPPoE up but carrying no traffic → stuck session`,
+      {
+        ticketType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        visit: false,
+        es: 'Desconectar la sesión para que el equipo del cliente vuelva a conectarse',
+        en: "Disconnect the session so the customer's router dials again",
+      },
+      'DISCONNECT_SESSION',
     );
   }
   return v(

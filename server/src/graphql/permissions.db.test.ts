@@ -18,6 +18,7 @@ const SCHEMA_ROLES = (schema.getType('Role') as GraphQLEnumType).getValues().map
 const ROLES: Who[] = [...SCHEMA_ROLES, 'ANON'];
 const STAFF: Who[] = ['ADMIN', 'NOC', 'SUPPORT'];
 const SIGNED_IN: Who[] = [...SCHEMA_ROLES];
+const DEVICE_ACTORS: Who[] = ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'];
 /**
  * API keys act as their owner's role (an admin's here) within their scopes: a READ key may
  * query and subscribe, only a WRITE key may change anything.
@@ -244,6 +245,20 @@ const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSessio
   requestSync: {
     doc: () => 'mutation { requestSync(input: { source: ISPCUBE, kind: SESSIONS }) { __typename } }',
     allowed: ['ADMIN', 'NOC'],
+  },
+  // Device actions: support, NOC, admins; technicians too (then only on their work orders' connections: deviceActions.db.test.ts).
+  ...Object.fromEntries(
+    ['disconnectSession', 'disableSecret', 'enableSecret', 'rebootOnu', 'resyncOnu', 'disableOnu', 'enableOnu'].map((name) => [
+      name,
+      {
+        doc: () => `mutation { ${name}(input: { connectionId: "${ids.Connection}", reason: "" }) { __typename } }`,
+        allowed: DEVICE_ACTORS,
+      },
+    ]),
+  ),
+  setSecretProfile: {
+    doc: () => `mutation { setSecretProfile(input: { connectionId: "${ids.Connection}", reason: "", profile: "x" }) { __typename } }`,
+    allowed: DEVICE_ACTORS,
   },
 };
 

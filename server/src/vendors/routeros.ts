@@ -312,6 +312,20 @@ export class RouterConnection {
     return this.write(`${menu}/print`, params);
   }
 
+  /** End a live PPPoE session (`/ppp/active/remove`): the customer's router dials again by itself. */
+  async removeActive(id: string): Promise<void> {
+    await this.write('/ppp/active/remove', [`=.id=${id}`]);
+  }
+
+  /** Change a PPP secret (`/ppp/secret/set`): disabled, comment, profile. */
+  async setSecret(id: string, patch: { disabled?: boolean; comment?: string; profile?: string }): Promise<void> {
+    const params = [`=.id=${id}`];
+    if (patch.disabled !== undefined) params.push(`=disabled=${patch.disabled ? 'yes' : 'no'}`);
+    if (patch.comment !== undefined) params.push(`=comment=${patch.comment}`);
+    if (patch.profile !== undefined) params.push(`=profile=${patch.profile}`);
+    await this.write('/ppp/secret/set', params);
+  }
+
   /** Live rate of one subscriber (`/interface/monitor-traffic =once=`). */
   async monitorTraffic(iface: string): Promise<{ rxBitsPerSecond: number; txBitsPerSecond: number }> {
     const [row] = await this.write('/interface/monitor-traffic', [`=interface=${iface}`, '=once=']);

@@ -128,7 +128,7 @@ export class SmartoltClient {
     return new SmartoltClient(this.config, this.budget, reserve, this.maxWaitMs);
   }
 
-  private async call(path: string): Promise<Record<string, unknown>> {
+  private async call(path: string, method: 'GET' | 'POST' = 'GET'): Promise<Record<string, unknown>> {
     for (let attempt = 0; ; attempt++) {
       const slot = await this.budget.take(this.reserve);
       if (!slot.allowed) {
@@ -140,13 +140,15 @@ export class SmartoltClient {
         );
       }
       const res = await requestJson('SMARTOLT', `${this.base}/${path}`, {
+        method,
         headers: { 'X-Token': this.config.token, accept: 'application/json' },
         timeoutMs: this.timeoutMs,
       });
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get('retry-after'));
         await this.budget.rateLimitedUntil(new Date(Date.now() + wait));
-        if (attempt === 0 && wait <= this.maxWaitMs) {
+        // An action is never repeated on our own: the caller decides (it may have been carried out).
+        if (attempt === 0 && wait <= this.maxWaitMs && method === 'GET') {
           await new Promise((r) => setTimeout(r, wait));
           continue;
         }
@@ -228,4 +230,15 @@ export class SmartoltClient {
       rx1310: typeof body.onu_signal_1310 === 'string' ? body.onu_signal_1310 : null,
     };
   }
+
+  /**
+   * An ONU action (POST `onu/reboot|resync_config|disable|enable/{unique_external_id}`).
+   * Resolves with SmartOLT's message; a refusal (`status:false`) is a VendorError.
+   */
+  async onuAction(action: SmartoltOnuAction, externalId: string): Promise<string> {
+    const body = await this.call(`onu/${action}/${encodeURIComponent(externalId)}`, 'POST');
+    return typeof body.response === 'string' ? body.response : 'done';
+  }
 }
+
+export type SmartoltOnuAction = 'reboot' | 'resync_config' | 'disable' | 'enable';

@@ -9,6 +9,7 @@ import { idOf, optionalIdOf } from '../ids.ts';
 import { TicketPriorityEnum, TicketTypeEnum } from './enums.ts';
 import { mutationResult } from './errorTypes.ts';
 import { TicketRef, ticketSnapshot } from './ticket.ts';
+import { DeviceActionOptionRef, deviceActionOptions } from './deviceAction.ts';
 
 const VerdictEnum = builder.enumType('Verdict', {
   description: 'What is wrong, in one word.',
@@ -117,6 +118,17 @@ const DiagnosisRef = builder.objectRef<Diagnosis>('Diagnosis').implement({
     summaryEn: t.string({ description: 'One line, in English.', resolve: (d) => d.summary.en }),
     action: t.field({ type: SuggestedActionRef, description: 'What to do.', resolve: (d) => d.action }),
     evidence: t.field({ type: [EvidenceRef], description: 'Each check, its result, source and freshness.', resolve: (d) => d.evidence }),
+    deviceAction: t.field({
+      type: DeviceActionOptionRef,
+      nullable: true,
+      description:
+        'The device action that fits the verdict (e.g. stuck session → disconnect it; secret disabled → enable it), with what it will do and whether it can be run now.',
+      resolve: async (d, _a, ctx) => {
+        if (!d.device || d.connectionId === null) return null;
+        const [option] = await deviceActionOptions(ctx, d.connectionId, d.device);
+        return option ? { ...option, facts: { ...option.facts, ...d.deviceFacts } } : null;
+      },
+    }),
     connection: t.prismaField({
       type: 'Connection',
       nullable: true,

@@ -22,6 +22,7 @@ import './workOrder.ts';
 import './sync.ts';
 import './search.ts';
 import './auditEntry.ts';
+import './deviceAction.ts';
 import './diagnosis.ts';
 import './subscriptions.ts';
 
