@@ -1,6 +1,9 @@
 /** Every task the worker runs. One file per task in ./tasks, named after its identifier. */
 import type { TaskDefinition } from './task.ts';
 import { classifyOutage } from './tasks/classify_outage.ts';
+import { trafficRollup } from './tasks/traffic_rollup.ts';
+import { trafficSample } from './tasks/traffic_sample.ts';
+import { trafficSampleRouter } from './tasks/traffic_sample_router.ts';
 import { deviceActionCheck } from './tasks/device_action_check.ts';
 import { deliverNotification } from './tasks/deliver_notification.ts';
 import { escalateIncidents } from './tasks/escalate_incidents.ts';
@@ -26,4 +29,7 @@ export const tasks: readonly TaskDefinition[] = [
   deliverNotification,
   escalateIncidents,
   deviceActionCheck,
+  trafficSample,
+  trafficSampleRouter,
+  trafficRollup,
 ] as TaskDefinition[];

@@ -139,3 +139,16 @@ export function secretComment(existing: string | null | undefined, at: Date, use
   const text = kept ? `${kept} ${note}` : note;
   return text.length > 250 ? text.slice(text.length - 250) : text;
 }
+
+/** A plan's speed as ISPCube writes it ("100M/50M", "300 Mb / 150 Mb", "20480k/5120k"): download and upload, bit/s. */
+export function parsePlanSpeed(speed: string | null | undefined): { downBps: number; upBps: number } | null {
+  if (!speed) return null;
+  const parts = speed.split('/').map((p) => /^\s*(\d+(?:[.,]\d+)?)\s*([kmg])?/i.exec(p));
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+  const bps = (m: RegExpExecArray): number => {
+    const n = Number(m[1]!.replace(',', '.'));
+    const unit = (m[2] ?? 'm').toLowerCase();
+    return Math.round(n * (unit === 'k' ? 1e3 : unit === 'g' ? 1e9 : 1e6));
+  };
+  return { downBps: bps(parts[0]), upBps: bps(parts[1]) };
+}

@@ -156,6 +156,7 @@ const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
   syncRun: { doc: () => `{ syncRun(id: "${ids.SyncRun}") { status } }`, allowed: ['ADMIN', 'NOC'] },
   sourceFreshness: { doc: () => '{ sourceFreshness { scopeKey } }', allowed: STAFF },
   smartoltBudget: { doc: () => '{ smartoltBudget { remaining } }', allowed: STAFF },
+  topTalkers: { doc: () => '{ topTalkers { downBps } }', allowed: STAFF },
 };
 
 /** Mutations are exercised with input that fails validation: allowed callers get a typed error, others are refused. */

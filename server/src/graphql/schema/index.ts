@@ -23,6 +23,7 @@ import './sync.ts';
 import './search.ts';
 import './auditEntry.ts';
 import './deviceAction.ts';
+import './traffic.ts';
 import './diagnosis.ts';
 import './subscriptions.ts';
 
