@@ -40,6 +40,7 @@ import { originAllowed, securityHeaders } from './security.ts';
 import { serveSimControl } from './simControl.ts';
 import { createStaticHandler } from './static.ts';
 import { type GraphQLWebSocket, graphqlWebSocket } from './websocket.ts';
+import { serveExport } from './exports.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -93,6 +94,7 @@ export function routeLabel(pathname: string): string {
   if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1);
   if (pathname.startsWith('/sim/')) return 'sim';
+  if (pathname.startsWith('/export/')) return 'export';
   if (pathname.startsWith('/assets/')) return 'assets';
   return 'app';
 }
@@ -405,6 +407,18 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     } else if (pathname.startsWith('/sim/')) {
       headers.api(req, res);
       await serveSimControl(services, req, res);
+      return;
+    } else if (pathname.startsWith('/export/')) {
+      headers.api(req, res);
+      const remoteAddress = req.socket.remoteAddress;
+      await serveExport(services, req, res, async (body, h) => {
+        const response = await yoga.fetch(
+          'http://emerald.internal/graphql',
+          { method: 'POST', headers: h, body: JSON.stringify(body) },
+          { services, remoteAddress, setCookies: [] },
+        );
+        return response.json() as never;
+      });
       return;
     } else if (pathname === '/healthz') {
       headers.api(req, res);

@@ -317,76 +317,98 @@ builder.mutationField('updateTicket', (t) =>
         ? parseInput(z.string().trim().max(5000, 'Note must have at most 5,000 characters'), input.note, 'input.note')
         : null;
       const assigneeId = optionalIdOf(input.assigneeId ? String(input.assigneeId) : null, 'User', 'input.assigneeId');
-      return ctx.db.prisma.$transaction(async (tx) => {
-        await lockForUpdate(tx, 'tickets', id);
-        const before = await tx.ticket.findUnique({ where: { id } });
-        if (!before) throw new NotFoundError('input.id', 'No ticket with that id');
-        const data: Prisma.TicketUncheckedUpdateInput = {};
-        const events: Prisma.TicketEventCreateManyInput[] = [];
-        const author = ctx.actor!.userId;
-        if (input.status && input.status !== before.status) {
-          if (!canChangeTicketStatus(before.status, input.status)) {
-            throw new InvalidTransitionError(
-              `A ${before.status.toLowerCase()} ticket cannot become ${input.status.toLowerCase()}`,
-              before.status,
-              input.status,
-              'input.status',
-            );
-          }
-          if (input.status === 'CANCELLED' && (await tx.workOrder.count({ where: { ticketId: id, status: 'IN_PROGRESS' } })) > 0) {
-            throw new InvalidTransitionError(
-              'A technician is working on it: complete or fail the work order first',
-              before.status,
-              input.status,
-              'input.status',
-            );
-          }
-          data.status = input.status;
-          if (input.status === 'RESOLVED') data.resolvedAt = new Date();
-          if (input.status === 'CLOSED') data.closedAt = new Date();
-          if (input.status === 'IN_PROGRESS' && before.status === 'RESOLVED') data.resolvedAt = null;
-          events.push({
-            ticketId: id,
-            kind: 'STATUS_CHANGE',
-            authorId: author,
-            body: note ?? '',
-            data: { from: before.status, to: input.status },
-          });
-        }
-        if (input.priority && input.priority !== before.priority) {
-          data.priority = input.priority;
-          events.push({
-            ticketId: id,
-            kind: 'PRIORITY_CHANGE',
-            authorId: author,
-            body: '',
-            data: { from: before.priority, to: input.priority },
-          });
-        }
-        const newAssignee = input.unassign ? null : (assigneeId ?? undefined);
-        if (newAssignee !== undefined && newAssignee !== before.assigneeId) {
-          if (newAssignee !== null) await assignableUser(tx, newAssignee, 'input.assigneeId');
-          data.assigneeId = newAssignee;
-          events.push({ ticketId: id, kind: 'ASSIGNMENT', authorId: author, body: '', data: { from: before.assigneeId, to: newAssignee } });
-        }
-        if (subject !== undefined && subject !== before.subject) data.subject = subject;
-        if (note && !events.some((e) => e.kind === 'STATUS_CHANGE'))
-          events.push({ ticketId: id, kind: 'NOTE', authorId: author, body: note });
-        if (Object.keys(data).length === 0 && events.length === 0) return before;
-        const after = await tx.ticket.update({ where: { id }, data });
-        if (events.length) await tx.ticketEvent.createMany({ data: events });
-        await audit(tx, ctx, {
-          action: 'ticket.update',
-          entityType: 'Ticket',
-          entityId: id,
-          before: ticketSnapshot(before),
-          after: ticketSnapshot(after),
-        });
-        return after;
-      });
+      return ctx.db.prisma.$transaction((tx: Prisma.TransactionClient) => applyTicketUpdate(tx, ctx, id, input, assigneeId, note, subject));
     },
   }),
 );
+
+interface TicketChanges {
+  status?: TicketStatus | null;
+  priority?: Prisma.TicketUncheckedUpdateInput['priority'] | null;
+  unassign?: boolean | null;
+  subject?: string | null;
+}
+
+/**
+ * Apply changes to one ticket inside the caller's transaction (row locked, transition
+ * checked, timeline entries, audit). Shared by updateTicket and the bulk update; `field`
+ * names the input the errors point at.
+ */
+async function applyTicketUpdate(
+  tx: Prisma.TransactionClient,
+  ctx: Context,
+  id: number,
+  input: TicketChanges,
+  assigneeId: number | null,
+  note: string | null,
+  subject: string | undefined,
+  field = 'input',
+) {
+  await lockForUpdate(tx, 'tickets', id);
+  const before = await tx.ticket.findUnique({ where: { id } });
+  if (!before) throw new NotFoundError(`${field}.id`, 'No ticket with that id');
+  const data: Prisma.TicketUncheckedUpdateInput = {};
+  const events: Prisma.TicketEventCreateManyInput[] = [];
+  const author = ctx.actor!.userId;
+  if (input.status && input.status !== before.status) {
+    if (!canChangeTicketStatus(before.status, input.status)) {
+      throw new InvalidTransitionError(
+        `A ${before.status.toLowerCase()} ticket cannot become ${input.status.toLowerCase()}`,
+        before.status,
+        input.status,
+        `${field}.status`,
+      );
+    }
+    if (input.status === 'CANCELLED' && (await tx.workOrder.count({ where: { ticketId: id, status: 'IN_PROGRESS' } })) > 0) {
+      throw new InvalidTransitionError(
+        'A technician is working on it: complete or fail the work order first',
+        before.status,
+        input.status,
+        `${field}.status`,
+      );
+    }
+    data.status = input.status;
+    if (input.status === 'RESOLVED') data.resolvedAt = new Date();
+    if (input.status === 'CLOSED') data.closedAt = new Date();
+    if (input.status === 'IN_PROGRESS' && before.status === 'RESOLVED') data.resolvedAt = null;
+    events.push({
+      ticketId: id,
+      kind: 'STATUS_CHANGE',
+      authorId: author,
+      body: note ?? '',
+      data: { from: before.status, to: input.status },
+    });
+  }
+  if (input.priority && input.priority !== before.priority) {
+    data.priority = input.priority;
+    events.push({
+      ticketId: id,
+      kind: 'PRIORITY_CHANGE',
+      authorId: author,
+      body: '',
+      data: { from: before.priority, to: input.priority },
+    });
+  }
+  const newAssignee = input.unassign ? null : (assigneeId ?? undefined);
+  if (newAssignee !== undefined && newAssignee !== before.assigneeId) {
+    if (newAssignee !== null) await assignableUser(tx, newAssignee, `${field}.assigneeId`);
+    data.assigneeId = newAssignee;
+    events.push({ ticketId: id, kind: 'ASSIGNMENT', authorId: author, body: '', data: { from: before.assigneeId, to: newAssignee } });
+  }
+  if (subject !== undefined && subject !== before.subject) data.subject = subject;
+  if (note && !events.some((e) => e.kind === 'STATUS_CHANGE')) events.push({ ticketId: id, kind: 'NOTE', authorId: author, body: note });
+  if (Object.keys(data).length === 0 && events.length === 0) return before;
+  const after = await tx.ticket.update({ where: { id }, data });
+  if (events.length) await tx.ticketEvent.createMany({ data: events });
+  await audit(tx, ctx, {
+    action: 'ticket.update',
+    entityType: 'Ticket',
+    entityId: id,
+    before: ticketSnapshot(before),
+    after: ticketSnapshot(after),
+  });
+  return after;
+}
 
 builder.mutationField('addTicketNote', (t) =>
   t.field({
@@ -413,6 +435,49 @@ builder.mutationField('addTicketNote', (t) =>
         const touched = await tx.ticket.update({ where: { id }, data: { updatedAt: new Date() } });
         await audit(tx, ctx, { action: 'ticket.note', entityType: 'Ticket', entityId: id, after: { eventId: event.id, body } });
         return touched;
+      });
+    },
+  }),
+);
+
+const BulkUpdateTicketsInput = builder.inputType('BulkUpdateTicketsInput', {
+  description: 'The same change to several tickets at once: all of them change, or none does.',
+  fields: (t) => ({
+    ids: t.idList({ required: true, description: 'The tickets (1–200).' }),
+    status: t.field({ type: TicketStatusEnum, required: false, description: 'New status (e.g. RESOLVED to close them).' }),
+    assigneeId: t.id({ required: false, description: 'New assignee.' }),
+    unassign: t.boolean({ required: false, description: 'Remove the assignee.' }),
+    note: t.string({ required: false, description: 'A note added to each ticket’s timeline.' }),
+  }),
+});
+
+builder.mutationField('bulkUpdateTickets', (t) =>
+  t.field({
+    type: [TicketRef],
+    description:
+      'Assign or close (any allowed status change) several tickets in one transaction: if one of them cannot change (e.g. already closed), nothing changes and the error names it (`field` = `input.ids.<n>`). Each ticket gets its timeline entry and audit entry.',
+    authScopes: writeAs('ADMIN', 'SUPPORT'),
+    errors: mutationResult('BulkUpdateTickets', 'tickets'),
+    args: { input: t.arg({ type: BulkUpdateTicketsInput, required: true, description: 'Which tickets and the change.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      if (input.ids.length === 0 || input.ids.length > 200) throw ValidationError.single('input.ids', 'INVALID', 'Give 1 to 200 tickets');
+      const ids = input.ids.map((g, i) => idOf(String(g), 'Ticket', `input.ids.${i}`));
+      if (new Set(ids).size !== ids.length) throw ValidationError.single('input.ids', 'DUPLICATE', 'A ticket is listed twice');
+      if (!input.status && !input.assigneeId && !input.unassign)
+        throw ValidationError.single('input.status', 'REQUIRED', 'Say what to change: a status, an assignee or unassign');
+      const note = input.note?.trim()
+        ? parseInput(z.string().trim().max(5000, 'Note must have at most 5,000 characters'), input.note, 'input.note')
+        : null;
+      const assigneeId = optionalIdOf(input.assigneeId ? String(input.assigneeId) : null, 'User', 'input.assigneeId');
+      return ctx.db.prisma.$transaction(async (tx: Prisma.TransactionClient) => {
+        const out = [];
+        // In id order: two bulk updates over overlapping tickets lock them in the same order (no deadlock).
+        const order = ids.map((id, i) => ({ id, i })).sort((a, b) => a.id - b.id);
+        const byIndex = new Map<number, Awaited<ReturnType<typeof applyTicketUpdate>>>();
+        for (const { id, i } of order)
+          byIndex.set(i, await applyTicketUpdate(tx, ctx, id, input, assigneeId, note, undefined, `input.ids.${i}`));
+        for (let i = 0; i < ids.length; i++) out.push(byIndex.get(i)!);
+        return out;
       });
     },
   }),
