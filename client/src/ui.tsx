@@ -1,5 +1,5 @@
 /** Small shared pieces: status and signal badges, freshness ("as of 2 min ago, SmartOLT"). */
-import { Badge, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useI18n } from './i18n.tsx';
 
@@ -78,4 +78,15 @@ export function reportResult(result: object | null | undefined, transportError?:
   }
   if (ok) notifications.show({ color: 'teal', message: ok });
   return true;
+}
+
+/** "Export CSV": the list's own filters, downloaded as a file (streamed by the server, audited). */
+export function ExportLink({ kind, variables }: { kind: string; variables?: Record<string, unknown> }) {
+  const { locale } = useI18n();
+  const href = `/export/${kind}.csv${variables ? `?variables=${encodeURIComponent(JSON.stringify(variables))}` : ''}`;
+  return (
+    <Button component="a" href={href} download size="xs" variant="default" data-testid={`export-${kind}`}>
+      {locale === 'es' ? 'Exportar CSV' : 'Export CSV'}
+    </Button>
+  );
 }

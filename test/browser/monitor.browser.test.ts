@@ -136,6 +136,51 @@ describe('support', () => {
     await shot(page, 'ticket');
     await context.close();
   });
+
+  it('disconnects a stuck session from the connection view: says exactly what will happen, asks why, records it', async () => {
+    const { context, page } = await signIn('soporte');
+    const conn = (
+      await emerald.services.db.pool.query<{ id: number; username: string }>(
+        `SELECT c.id, c.pppoe_username AS username FROM connections c JOIN ppp_sessions s ON s.connection_id = c.id
+         JOIN customers cu ON cu.id = c.customer_id WHERE cu.status = 'ENABLED' ORDER BY c.id LIMIT 1`,
+      )
+    ).rows[0]!;
+    await page.goto(`${emerald.url}/connections/${encodeURIComponent(encodeGlobalID('Connection', String(conn.id)))}`);
+    await page.getByTestId('device-actions').waitFor();
+    await page.getByTestId('action-DISCONNECT_SESSION').click();
+    const text = await page.getByTestId('action-confirm-text').innerText();
+    expect(text).toContain(`Se cortará la sesión PPPoE de ${conn.username}`);
+    expect(text).toMatch(/vuelva a conectarse solo/);
+    // No reason, no action.
+    expect(await page.getByTestId('action-confirm-button').isDisabled()).toBe(true);
+    await page.getByTestId('action-reason').fill('cliente sin navegación');
+    await page.getByTestId('action-confirm-button').click();
+    await page.getByText('Acción ejecutada').waitFor();
+    const history = page.getByTestId('device-action-history');
+    await history.getByText('soporte: cliente sin navegación').waitFor();
+    await shot(page, 'device-action');
+    const audit = await emerald.services.db.pool.query(`SELECT 1 FROM audit_entries WHERE action = 'device.disconnect_session'`);
+    expect(audit.rowCount).toBe(1);
+    // The ONU list's export carries its filters and downloads a CSV.
+    await page.goto(`${emerald.url}/onus?status=ONLINE`);
+    const href = await page.getByTestId('export-onus').getAttribute('href');
+    expect(decodeURIComponent(href!)).toContain('"status":["ONLINE"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onus').click()]);
+    expect(download.suggestedFilename()).toMatch(/^emerald-onus-.*\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      '\uFEFFserial,external_id,name,olt,pon_port,type,zone,status,status_since,rx_power_dbm,signal,pppoe_username,customer',
+    );
+    expect(
+      new Set(
+        csv
+          .split('\r\n')
+          .slice(1, -1)
+          .map((l) => l.split(',')[7]),
+      ),
+    ).toEqual(new Set(['ONLINE']));
+    await context.close();
+  });
 });
 
 describe('NOC', () => {

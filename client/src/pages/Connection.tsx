@@ -28,6 +28,7 @@ import { graphql } from '../gql/index.ts';
 import { checkLabel, evidenceNote, evidenceText } from '../evidence.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
+import { DeviceActionsPanel, SuggestedAction, TrafficChart } from './DeviceActions.tsx';
 import { Fresh, PriorityBadge, reportResult, SignalBadge, StatusBadge, VerdictBadge } from '../ui.tsx';
 
 const ConnectionDoc = graphql(`
@@ -76,6 +77,7 @@ const DiagnoseDoc = graphql(`
         diagnosis {
           verdict reasons summaryEs summaryEn tookMs diagnosedAt
           action { ticketType priority visit es en }
+          deviceAction { kind available unavailableReason targetProfile labelEs labelEn confirmEs confirmEn }
           evidence { check result value detail source live observedAt ageSeconds note noteCode }
         }
       }
@@ -183,6 +185,11 @@ function DiagnosisPanel({ id }: { id: string }) {
           <Alert color={d.action.visit ? 'orange' : 'blue'} title={t('diag.action')}>
             {locale === 'es' ? d.action.es : d.action.en} · <PriorityBadge priority={d.action.priority} /> ·{' '}
             {d.action.visit ? t('diag.visit') : t('diag.noVisit')}
+            {d.deviceAction && (
+              <Group mt="xs">
+                <SuggestedAction connectionId={id} option={d.deviceAction} onDone={() => run({ requestPolicy: 'network-only' })} />
+              </Group>
+            )}
           </Alert>
           <Table striped data-testid="evidence">
             <Table.Thead>
@@ -338,6 +345,8 @@ export default function ConnectionPage({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack>
             <DiagnosisPanel id={c.id} />
+            <DeviceActionsPanel connectionId={c.id} />
+            <TrafficChart connectionId={c.id} />
             <Card withBorder>
               <Title order={5} mb="xs">
                 {t('conn.tickets')}

@@ -26,7 +26,7 @@ import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { useI18n } from '../i18n.tsx';
 import { IncidentKindBadge, IncidentStatusBadge, minutes, timelineText } from '../incidents.tsx';
-import { reportResult } from '../ui.tsx';
+import { ExportLink, reportResult } from '../ui.tsx';
 import { useResync } from '../useResync.ts';
 
 const IncidentDoc = graphql(`
@@ -130,6 +130,7 @@ export default function IncidentPage({ id }: { id: string }) {
             {t('incident.number', { n: i.number })}
           </Text>
           <Title order={2}>{i.title}</Title>
+          <ExportLink kind="incident-customers" variables={{ incident: id }} />
         </div>
         <Group gap="xs">
           <IncidentKindBadge kind={i.kind} status={i.status} />

@@ -13,7 +13,7 @@ import { graphql } from '../gql/index.ts';
 import type { OnuStatus, SignalLevel } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
-import { SignalBadge, StatusBadge } from '../ui.tsx';
+import { ExportLink, SignalBadge, StatusBadge } from '../ui.tsx';
 
 const OltsDoc = graphql(`
   query OnuFilters { olts { id name ponPorts { id label } } }
@@ -107,9 +107,12 @@ export default function Onus() {
     <Stack h="calc(100vh - 100px)">
       <Group justify="space-between">
         <Title order={2}>{t('onus.title')}</Title>
-        <Text c="dimmed" data-testid="onu-count">
-          {t('onus.count', { shown: rows.length, total: data?.onus.totalCount ?? '…' })}
-        </Text>
+        <Group>
+          <Text c="dimmed" data-testid="onu-count">
+            {t('onus.count', { shown: rows.length, total: data?.onus.totalCount ?? '…' })}
+          </Text>
+          <ExportLink kind="onus" variables={{ filter }} />
+        </Group>
       </Group>
       <Group align="end">
         <Select

@@ -8,7 +8,7 @@ import { graphql } from '../gql/index.ts';
 import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
-import { PriorityBadge } from '../ui.tsx';
+import { ExportLink, PriorityBadge } from '../ui.tsx';
 
 const TicketsDoc = graphql(`
   query TicketList($filter: TicketFilter) {
@@ -41,7 +41,10 @@ export default function Tickets() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('tickets.title')}</Title>
-        <Text c="dimmed">{data ? `${data.tickets.totalCount}` : ''}</Text>
+        <Group>
+          <Text c="dimmed">{data ? `${data.tickets.totalCount}` : ''}</Text>
+          <ExportLink kind="tickets" variables={{ filter }} />
+        </Group>
       </Group>
       <Group align="end">
         <TextInput label={t('tickets.search')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={260} />

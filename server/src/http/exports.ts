@@ -16,6 +16,7 @@ import { writeAudit } from '../db/audit.ts';
 import { resolveActor } from '../auth/tokens.ts';
 import type { Services } from '../services.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a row of a GraphQL result, read by the column functions
 type Node = Record<string, any>;
 type Column = [header: string, value: (n: Node) => unknown];
 
@@ -51,7 +52,7 @@ export const EXPORTS: Record<string, ExportKind> = {
   },
   onus: {
     query: `query Export($first: Int, $after: String, $filter: OnuFilter) { list: onus(first: $first, after: $after, filter: $filter) { ${pageInfo}
-      serial externalId name olt { name } ponPort { label } onuType zone status { status since } signal { rxPower category }
+      serial externalId name olt { name } ponPort { label } onuType zone status { value since } signal { rxPower level }
       connection { pppoeUsername customer { name } } } } } }`,
     path: ['list'],
     columns: [
@@ -62,10 +63,10 @@ export const EXPORTS: Record<string, ExportKind> = {
       ['pon_port', (n) => n.ponPort?.label],
       ['type', (n) => n.onuType],
       ['zone', (n) => n.zone],
-      ['status', (n) => n.status?.status],
+      ['status', (n) => n.status?.value],
       ['status_since', (n) => n.status?.since],
       ['rx_power_dbm', (n) => n.signal?.rxPower],
-      ['signal', (n) => n.signal?.category],
+      ['signal', (n) => n.signal?.level],
       ['pppoe_username', (n) => n.connection?.pppoeUsername],
       ['customer', (n) => n.connection?.customer?.name],
     ],
@@ -165,13 +166,16 @@ export const csvLine = (cells: unknown[]): string => `${cells.map(csvCell).join(
 /** Pages and rows written by exports in this process (observability, and the back-pressure test). */
 export const exportCounters = { pages: 0, rows: 0 };
 
+// biome-ignore lint/suspicious/noExplicitAny: GraphQL results of any of the export queries
+type Data = any;
+
 type Execute = (
   body: { query: string; variables: Record<string, unknown> },
   headers: Record<string, string>,
-) => Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[] }>;
+) => Promise<{ data?: Data; errors?: { message: string; extensions?: { code?: string } }[] }>;
 
-function dig(data: any, path: string[]): any {
-  return path.reduce((o, k) => (o == null ? o : o[k]), data);
+function dig(data: Data, path: string[]): Data {
+  return path.reduce((o: Data, k) => (o == null ? o : o[k]), data);
 }
 
 /** Serve one export; `execute` runs a GraphQL operation as the caller (through Yoga). */
