@@ -259,7 +259,7 @@ function Routes({ me }: { me: Me }) {
       {staff && <Route path="/search" component={SearchPage} />}
       {staff && <Route path="/connections/:id">{(p) => <ConnectionPage id={decodeURIComponent(p.id)} />}</Route>}
       {staff && <Route path="/customers/:id">{(p) => <CustomerPage id={decodeURIComponent(p.id)} />}</Route>}
-      <Route path="/tickets" component={Tickets} />
+      <Route path="/tickets">{() => <Tickets me={me} />}</Route>
       <Route path="/tickets/:id">{(p) => <TicketPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/work-orders">{() => <WorkOrders me={me} />}</Route>
       <Route path="/admin" component={Admin} />

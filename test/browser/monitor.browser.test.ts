@@ -181,6 +181,30 @@ describe('support', () => {
     ).toEqual(new Set(['ONLINE']));
     await context.close();
   });
+
+  it('resolves two tickets at once from the list', async () => {
+    const { context, page } = await signIn('soporte');
+    await page.goto(`${emerald.url}/tickets`);
+    const rows = page.getByTestId('ticket-row');
+    await rows.nth(1).waitFor();
+    const numbers = [
+      Number(await rows.nth(0).getByRole('link').first().innerText()),
+      Number(await rows.nth(1).getByRole('link').first().innerText()),
+    ];
+    await rows.nth(0).getByRole('checkbox').check();
+    await rows.nth(1).getByRole('checkbox').check();
+    await page.getByTestId('bulk-bar').getByText('2 seleccionados').waitFor();
+    await page.getByTestId('bulk-resolve').click();
+    await page.getByText('2 tickets actualizados').waitFor();
+    const after = await emerald.services.db.pool.query<{ status: string }>(
+      'SELECT status::text FROM tickets WHERE id = ANY($1) ORDER BY id',
+      [numbers],
+    );
+    expect(after.rows.map((r) => r.status)).toEqual(['RESOLVED', 'RESOLVED']);
+    // The list shows open tickets (the default): they are gone from it.
+    await expect.poll(async () => page.getByRole('checkbox', { name: `#${numbers[0]}` }).count()).toBe(0);
+    await context.close();
+  });
 });
 
 describe('NOC', () => {

@@ -352,6 +352,57 @@ function Freshness({ data }: { data: DashboardQuery }) {
   );
 }
 
+const TopTalkersDoc = graphql(`
+  query TopTalkers {
+    topTalkers(limit: 8) { at downBps upBps router { name } connection { id pppoeUsername customer { name } } }
+  }
+`);
+
+/** The heaviest users in the last sampled five minutes (refreshed every five minutes). */
+function TopTalkers() {
+  const { locale, number } = useI18n();
+  const [{ data }, refetch] = useQuery({ query: TopTalkersDoc });
+  useEffect(() => {
+    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 300_000);
+    return () => clearInterval(timer);
+  }, [refetch]);
+  const rows = data?.topTalkers ?? [];
+  return (
+    <Card withBorder data-testid="top-talkers">
+      <Title order={4} mb="sm">
+        {locale === 'es' ? 'Mayor consumo (últimos 5 min)' : 'Top talkers (last 5 min)'}
+      </Title>
+      {rows.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          {locale === 'es' ? 'Todavía sin muestras de tráfico' : 'No traffic samples yet'}
+        </Text>
+      ) : (
+        <Table>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={`${r.router?.name}-${r.connection?.id}`}>
+                <Table.Td>
+                  {r.connection ? (
+                    <Anchor component={Link} href={`/connections/${encodeURIComponent(r.connection.id)}`}>
+                      {r.connection.customer.name}
+                    </Anchor>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+                <Table.Td>{r.router?.name}</Table.Td>
+                <Table.Td>
+                  ↓ {number(Math.round(r.downBps / 1e5) / 10)} ↑ {number(Math.round(r.upBps / 1e5) / 10)} Mbps
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
 export default function Dashboard() {
   const { t, number, date } = useI18n();
   const [, navigate] = useLocation();
@@ -447,6 +498,7 @@ export default function Dashboard() {
         </Card>
         <Stack>
           <Incidents incidents={data.incidents.nodes} />
+          <TopTalkers />
           <Freshness data={data} />
         </Stack>
       </SimpleGrid>

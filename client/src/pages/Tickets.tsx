@@ -1,14 +1,16 @@
 /** Tickets: filters and text search, newest first. */
-import { Anchor, Group, MultiSelect, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, MultiSelect, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
-import { ExportLink, PriorityBadge } from '../ui.tsx';
+import type { Me } from '../me.ts';
+import { ExportLink, PriorityBadge, reportResult } from '../ui.tsx';
 
 const TicketsDoc = graphql(`
   query TicketList($filter: TicketFilter) {
@@ -19,11 +21,24 @@ const TicketsDoc = graphql(`
   }
 `);
 
+const BulkDoc = graphql(`
+  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {
+    bulkUpdateTickets(input: $input) {
+      __typename
+      ... on BulkUpdateTicketsSuccess { tickets { id status assignee { name } } }
+      ... on Error { message }
+    }
+  }
+`);
+
 const STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING', 'WAITING_INTERNAL', 'RESOLVED', 'CLOSED', 'CANCELLED'];
 const PRIORITIES: TicketPriority[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
-export default function Tickets() {
-  const { t, date } = useI18n();
+export default function Tickets({ me }: { me?: Me }) {
+  const { t, date, locale } = useI18n();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulk, runBulk] = useMutation(BulkDoc);
+  const mayBulk = me?.role === 'ADMIN' || me?.role === 'SUPPORT';
   const [text, setText] = useState('');
   const [q] = useDebouncedValue(text.trim(), 250);
   const [status, setStatus] = useState<TicketStatus[]>([]);
@@ -64,10 +79,43 @@ export default function Tickets() {
         />
         <Switch label={t('ticketStatus.OPEN')} checked={openOnly} onChange={(e) => setOpenOnly(e.currentTarget.checked)} />
       </Group>
+      {mayBulk && selected.size > 0 && (
+        <Group data-testid="bulk-bar">
+          <Text fw={600}>{locale === 'es' ? `${selected.size} seleccionados` : `${selected.size} selected`}</Text>
+          {(
+            [
+              ['assign', { assigneeId: me!.id }, locale === 'es' ? 'Asignarme' : 'Assign to me'],
+              ['resolve', { status: 'RESOLVED' }, locale === 'es' ? 'Resolver' : 'Resolve'],
+            ] as const
+          ).map(([key, change, label]) => (
+            <Button
+              key={key}
+              size="xs"
+              loading={bulk.fetching}
+              data-testid={`bulk-${key}`}
+              onClick={async () => {
+                const res = await runBulk({ input: { ids: [...selected], ...change } });
+                const r = res.data?.bulkUpdateTickets;
+                if (r?.__typename === 'BulkUpdateTicketsSuccess') {
+                  notifications.show({
+                    color: 'teal',
+                    message: locale === 'es' ? `${r.tickets.length} tickets actualizados` : `${r.tickets.length} tickets updated`,
+                  });
+                  setSelected(new Set());
+                  refetch({ requestPolicy: 'network-only' });
+                } else reportResult(r, res.error?.message);
+              }}
+            >
+              {label}
+            </Button>
+          ))}
+        </Group>
+      )}
       <Paper withBorder>
         <Table striped highlightOnHover data-testid="ticket-list">
           <Table.Thead>
             <Table.Tr>
+              {mayBulk && <Table.Th w={32} />}
               <Table.Th>#</Table.Th>
               <Table.Th>{t('tickets.subject')}</Table.Th>
               <Table.Th>{t('tickets.customer')}</Table.Th>
@@ -80,6 +128,20 @@ export default function Tickets() {
           <Table.Tbody>
             {(data?.tickets.nodes ?? []).map((tk) => (
               <Table.Tr key={tk.id} data-testid="ticket-row">
+                {mayBulk && (
+                  <Table.Td>
+                    <Checkbox
+                      aria-label={`#${tk.number}`}
+                      checked={selected.has(tk.id)}
+                      onChange={(e) => {
+                        const next = new Set(selected);
+                        if (e.currentTarget.checked) next.add(tk.id);
+                        else next.delete(tk.id);
+                        setSelected(next);
+                      }}
+                    />
+                  </Table.Td>
+                )}
                 <Table.Td>
                   <Anchor component={Link} href={`/tickets/${encodeURIComponent(tk.id)}`}>
                     {tk.number}

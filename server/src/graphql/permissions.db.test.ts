@@ -175,6 +175,10 @@ const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSessio
     doc: () => `mutation { updateTicket(input: { id: "${ids.Ticket}", subject: "" }) { __typename } }`,
     allowed: ['ADMIN', 'SUPPORT'],
   },
+  bulkScheduleWorkOrders: {
+    doc: () => `mutation { bulkScheduleWorkOrders(input: { ids: [] }) { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
   bulkUpdateTickets: {
     doc: () => `mutation { bulkUpdateTickets(input: { ids: [] }) { __typename } }`,
     allowed: ['ADMIN', 'SUPPORT'],

@@ -254,16 +254,16 @@ builder.mutationField('createWorkOrder', (t) =>
 );
 
 /** Load a work order for an action, check who may act and whether the state allows it. */
-async function forAction(tx: Prisma.TransactionClient, ctx: Context, id: number, action: WorkOrderAction) {
+async function forAction(tx: Prisma.TransactionClient, ctx: Context, id: number, action: WorkOrderAction, field = 'input.id') {
   await lockForUpdate(tx, 'work_orders', id);
   const wo = await tx.workOrder.findUnique({ where: { id }, include: { ticket: { select: { status: true } } } });
-  if (!wo) throw new NotFoundError('input.id', 'No work order with that id');
+  if (!wo) throw new NotFoundError(field, 'No work order with that id');
   if (ctx.actor?.role === 'TECHNICIAN' && wo.technicianId !== ctx.actor.userId) {
     // Not theirs: indistinguishable from not existing.
-    throw new NotFoundError('input.id', 'No work order with that id');
+    throw new NotFoundError(field, 'No work order with that id');
   }
   const refusal = workOrderRefusal(action, wo.status, wo.ticket.status);
-  if (refusal) throw new InvalidTransitionError(refusal, wo.status, WORK_ORDER_TARGET[action], 'input.id');
+  if (refusal) throw new InvalidTransitionError(refusal, wo.status, WORK_ORDER_TARGET[action], field);
   return wo;
 }
 
@@ -292,30 +292,106 @@ builder.mutationField('scheduleWorkOrder', (t) =>
       if (teamId === null && technicianId === null)
         throw ValidationError.single('input.technicianId', 'REQUIRED', 'Say which team or technician does it');
       const plan = parseInput(schedule.required(), { scheduledStart: input.scheduledStart, durationMinutes: input.durationMinutes ?? 60 });
-      return ctx.db.prisma.$transaction(async (tx) => {
+      return ctx.db.prisma.$transaction(async (tx: Prisma.TransactionClient) => {
         const before = await forAction(tx, ctx, id, 'schedule');
-        await checkAssignment(tx, teamId, technicianId, before.teamId);
-        const after = await tx.workOrder.update({
-          where: { id },
-          data: { status: 'SCHEDULED', teamId, technicianId, scheduledStart: plan.scheduledStart, durationMinutes: plan.durationMinutes },
-        });
-        await tx.ticketEvent.create({
-          data: {
-            ticketId: before.ticketId,
-            kind: 'WORK_ORDER',
-            authorId: ctx.actor!.userId,
-            body: `Orden de trabajo #${id} programada`,
-            data: { workOrderId: id, action: 'scheduled', scheduledStart: plan.scheduledStart.toISOString(), technicianId, teamId },
-          },
-        });
-        await audit(tx, ctx, {
-          action: 'workOrder.schedule',
-          entityType: 'WorkOrder',
-          entityId: id,
-          before: woSnapshot(before),
-          after: woSnapshot(after),
-        });
-        return after;
+        return applySchedule(tx, ctx, before, teamId, technicianId, plan);
+      });
+    },
+  }),
+);
+
+/** Plan one work order (already locked and checked by forAction): update, timeline entry, audit. */
+async function applySchedule(
+  tx: Prisma.TransactionClient,
+  ctx: Context,
+  before: Awaited<ReturnType<typeof forAction>>,
+  teamId: number | null,
+  technicianId: number | null,
+  plan: { scheduledStart: Date; durationMinutes: number },
+) {
+  const id = before.id;
+  await checkAssignment(tx, teamId, technicianId, before.teamId);
+  const after = await tx.workOrder.update({
+    where: { id },
+    data: { status: 'SCHEDULED', teamId, technicianId, scheduledStart: plan.scheduledStart, durationMinutes: plan.durationMinutes },
+  });
+  await tx.ticketEvent.create({
+    data: {
+      ticketId: before.ticketId,
+      kind: 'WORK_ORDER',
+      authorId: ctx.actor!.userId,
+      body: `Orden de trabajo #${id} programada`,
+      data: { workOrderId: id, action: 'scheduled', scheduledStart: plan.scheduledStart.toISOString(), technicianId, teamId },
+    },
+  });
+  await audit(tx, ctx, {
+    action: 'workOrder.schedule',
+    entityType: 'WorkOrder',
+    entityId: id,
+    before: woSnapshot(before),
+    after: woSnapshot(after),
+  });
+  return after;
+}
+
+const BulkScheduleWorkOrdersInput = builder.inputType('BulkScheduleWorkOrdersInput', {
+  description:
+    'Re-plan several work orders at once (a technician off sick, a day lost to rain): another technician and/or team, and/or moved by whole days keeping each one’s time and duration. All of them change, or none does.',
+  fields: (t) => ({
+    ids: t.idList({ required: true, description: 'The work orders (1–200).' }),
+    technicianId: t.id({ required: false, description: 'New technician (else each keeps its own).' }),
+    teamId: t.id({ required: false, description: 'New team (else each keeps its own).' }),
+    shiftDays: t.int({
+      required: false,
+      description: 'Move each by this many days (−60…60); unplanned ones need a technician and a start of their own first.',
+    }),
+  }),
+});
+
+builder.mutationField('bulkScheduleWorkOrders', (t) =>
+  t.field({
+    type: [WorkOrderRef],
+    description:
+      'Re-plan several work orders in one transaction: if one cannot be re-planned (done, cancelled, unplanned and nothing to plan it with), nothing changes and the error names it (`input.ids.<n>`).',
+    authScopes: writeAs('ADMIN', 'SUPPORT'),
+    errors: mutationResult('BulkScheduleWorkOrders', 'workOrders'),
+    args: { input: t.arg({ type: BulkScheduleWorkOrdersInput, required: true, description: 'Which work orders and the change.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      if (input.ids.length === 0 || input.ids.length > 200)
+        throw ValidationError.single('input.ids', 'INVALID', 'Give 1 to 200 work orders');
+      const ids = input.ids.map((g, i) => idOf(String(g), 'WorkOrder', `input.ids.${i}`));
+      if (new Set(ids).size !== ids.length) throw ValidationError.single('input.ids', 'DUPLICATE', 'A work order is listed twice');
+      const teamId = optionalIdOf(input.teamId ? String(input.teamId) : null, 'Team', 'input.teamId');
+      const technicianId = optionalIdOf(input.technicianId ? String(input.technicianId) : null, 'User', 'input.technicianId');
+      const shift = input.shiftDays ?? 0;
+      if (!Number.isInteger(shift) || Math.abs(shift) > 60)
+        throw ValidationError.single('input.shiftDays', 'INVALID', 'Move by −60 to 60 days');
+      if (teamId === null && technicianId === null && shift === 0)
+        throw ValidationError.single('input.technicianId', 'REQUIRED', 'Say what to change: a technician, a team or a number of days');
+      return ctx.db.prisma.$transaction(async (tx: Prisma.TransactionClient) => {
+        const order = ids.map((id, i) => ({ id, i })).sort((a, b) => a.id - b.id);
+        const done = new Map<number, Awaited<ReturnType<typeof applySchedule>>>();
+        for (const { id, i } of order) {
+          const field = `input.ids.${i}`;
+          const before = await forAction(tx, ctx, id, 'schedule', field);
+          if (!before.scheduledStart)
+            throw new InvalidTransitionError(
+              'An unplanned work order needs a start of its own: plan it first',
+              before.status,
+              'SCHEDULED',
+              field,
+            );
+          const plan = parseInput(
+            schedule.required(),
+            {
+              scheduledStart: new Date(before.scheduledStart.getTime() + shift * 86_400_000),
+              durationMinutes: before.durationMinutes ?? 60,
+            },
+            field,
+          );
+          done.set(i, await applySchedule(tx, ctx, before, teamId ?? before.teamId, technicianId ?? before.technicianId, plan));
+        }
+        return ids.map((_, i) => done.get(i)!);
       });
     },
   }),
