@@ -5,13 +5,17 @@
  *     rows written, and the growth per day of traffic_samples (+ its indexes);
  *   - the chart query p50/p99 for 7 days (five-minute points) and 90 days (hourly), with
  *     full history for 2,000 connections.
- * Reading the counters from the routers is not included (it is the RouterOS reply decoding,
- * measured in bench/sync.ts).
- *   npx tsx bench/traffic.ts [subscribers=100000]
+ *   - the same cycle end to end through the RouterOS API: the simulated routers of the same
+ *     world (one `/interface/print` per router, four routers at a time as four workers
+ *     would), decoded by Emerald's client, then stored — simulators on the same 2 cores.
+ *   npm run bench:traffic -- [subscribers=100000]
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUCKET_SECONDS, storeCycle, trafficHistory } from '../server/src/traffic/sample.ts';
+import { BUCKET_SECONDS, storeCycle, trafficHistory, type Counters } from '../server/src/traffic/sample.ts';
+import { RouterPool } from '../server/src/vendors/routeros.ts';
+import { startRouterOsSim } from '../simulators/routeros/server.ts';
+import { World } from '../simulators/world/world.ts';
 import { benchDatabase, summarize } from './setup.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
@@ -51,6 +55,49 @@ const second = await cycle(1);
 const third = await cycle(2);
 const perCycleBytes = ((await size()) - before) / 2;
 
+// ── end to end through the RouterOS API (the bench world is generated from seed 42, like this one)
+const world = World.generate({ seed: 42, subscribers });
+const sims = await Promise.all(world.data.routers.map((r) => startRouterOsSim({ world, routerId: r.id, user: 'api', password: 'api' })));
+const dbRouters = new Map(
+  (await pool.query<{ id: number; external_id: string }>('SELECT id, external_id FROM routers')).rows.map((r) => [r.external_id, r.id]),
+);
+const routerPool = new RouterPool(120);
+const readRouter = async (i: number): Promise<Counters> => {
+  const r = world.data.routers[i]!;
+  const rows = await routerPool.use(
+    { id: r.id, name: r.name, host: sims[i]!.host, port: sims[i]!.port, user: 'api', password: 'api', tls: false },
+    (conn) => conn.write('/interface/print', ['=stats=', '=.proplist=name,rx-byte,tx-byte', '?type=pppoe-in']),
+  );
+  return { names: rows.map((x) => x.name!), rx: rows.map((x) => x['rx-byte']!), tx: rows.map((x) => x['tx-byte']!) };
+};
+const wire = async (k: number) => {
+  const at = new Date(t0.getTime() + k * BUCKET_SECONDS * 1000);
+  const started = performance.now();
+  let next = 0;
+  let samples = 0;
+  let interfaces = 0;
+  let readMs = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < world.data.routers.length) {
+        const i = next++;
+        const s = performance.now();
+        const counters = await readRouter(i);
+        readMs += performance.now() - s;
+        interfaces += counters.names.length;
+        samples += (await storeCycle(pool, dbRouters.get(String(world.data.routers[i]!.id))!, at, counters, at)).samples;
+      }
+    }),
+  );
+  return { ms: Math.round(performance.now() - started), interfaces, samples, readMsSum: Math.round(readMs) };
+};
+await pool.query('TRUNCATE traffic_samples, traffic_counters');
+await wire(10);
+world.tick(BUCKET_SECONDS);
+const endToEnd = await wire(11);
+await routerPool.closeAll();
+await Promise.all(sims.map((x) => x.stop()));
+
 // History for the chart query: 2,000 connections with 7 days of five-minute points and 90 days hourly.
 const sample = (await pool.query<{ id: number }>('SELECT id FROM connections ORDER BY random() LIMIT 2000')).rows.map((r) => r.id);
 await pool.query(
@@ -84,6 +131,7 @@ const result = {
   firstCycle: first,
   cycle: second,
   cycleAgain: third,
+  endToEnd,
   bytesPerCycle: Math.round(perCycleBytes),
   growthPerDayMB: Math.round((perCycleBytes * 288) / 1e6),
   chart7Days: await time(24 * 7),

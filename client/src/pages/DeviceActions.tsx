@@ -291,7 +291,13 @@ export function TrafficChart({ connectionId }: { connectionId: string }) {
   const [{ data }] = useQuery({ query: TrafficDoc, variables: { id: connectionId, hours: Number(hours) } });
   const h = data?.connection?.trafficHistory;
   const mbps = (bps: number) => Math.round(bps / 1e4) / 100;
-  const points = (h?.points ?? []).map((p) => ({ at: date(p.at), down: mbps(p.downBps), up: mbps(p.upBps) }));
+  const points = (h?.points ?? []).map((p) => ({ at: date(p.at), t: new Date(p.at).getTime(), down: mbps(p.downBps), up: mbps(p.upBps) }));
+  // Each session drop is marked on the point it fell in (the last point that starts before it).
+  const dropMarks = (h?.drops ?? []).flatMap((d) => {
+    const t = new Date(d.at).getTime();
+    const point = [...points].reverse().find((p) => p.t <= t);
+    return point ? [{ x: point.at, label: '✕', color: 'red.6' }] : [];
+  });
   return (
     <Card withBorder data-testid="traffic">
       <Group justify="space-between" mb="xs">
@@ -321,9 +327,7 @@ export function TrafficChart({ connectionId }: { connectionId: string }) {
             { name: 'down', label: locale === 'es' ? 'Bajada' : 'Download', color: 'teal.6' },
             { name: 'up', label: locale === 'es' ? 'Subida' : 'Upload', color: 'blue.6' },
           ]}
-          referenceLines={[
-            ...(h?.planDownBps ? [{ y: mbps(h.planDownBps), label: locale === 'es' ? 'Plan' : 'Plan', color: 'gray.6' }] : []),
-          ]}
+          referenceLines={[...(h?.planDownBps ? [{ y: mbps(h.planDownBps), label: 'Plan', color: 'gray.6' }] : []), ...dropMarks]}
         />
       )}
       {h && h.drops.length > 0 && (

@@ -13,6 +13,7 @@ import { useI18n } from '../i18n.tsx';
 import { useResync } from '../useResync.ts';
 import { reportResult } from '../ui.tsx';
 import { WorkOrderCard } from './WorkOrderCard.tsx';
+import { DeviceActionsPanel } from './DeviceActions.tsx';
 
 const PlanningBoard = lazy(() => import('./PlanningBoard.tsx'));
 
@@ -55,6 +56,7 @@ function MyWork() {
   const [, start] = useMutation(StartDoc);
   const [, complete] = useMutation(CompleteDoc);
   const [completing, setCompleting] = useState<string | null>(null);
+  const [devicesOf, setDevicesOf] = useState<string | null>(null);
   const [form, setForm] = useState<{ resolution: ResolutionType; rx: number | ''; serial: string; notes: string }>({
     resolution: 'FIBRE_REPAIRED',
     rx: '',
@@ -90,11 +92,25 @@ function MyWork() {
                     {t('wo.complete')}
                   </Button>
                 )}
+                {w.status === 'IN_PROGRESS' && w.ticket.connection && (
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => setDevicesOf(w.ticket.connection!.id)}
+                    data-testid="work-order-devices"
+                  >
+                    {t('wo.devices')}
+                  </Button>
+                )}
               </Group>
             </WorkOrderCard>
           ))
         )}
       </SimpleGrid>
+      {/* On site, the technician can reboot the ONU or reconnect the session of this connection (their work order's). */}
+      <Modal opened={devicesOf !== null} onClose={() => setDevicesOf(null)} title={t('wo.devices')} size="lg">
+        {devicesOf && <DeviceActionsPanel connectionId={devicesOf} />}
+      </Modal>
       <Modal opened={completing !== null} onClose={() => setCompleting(null)} title={t('wo.complete')}>
         <Stack>
           <Select

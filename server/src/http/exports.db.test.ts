@@ -138,7 +138,8 @@ describe('CSV exports', () => {
   it('streams 100k rows: a client that stops reading stops the export; every row arrives once it reads again', async () => {
     await api.db.pool.query(
       `INSERT INTO customers (external_id, code, name, doc_number, status, debt, address, raw, updated_at)
-       SELECT 'bulk-' || g, 'B' || g, 'Cliente de prueba número ' || g, lpad(g::text, 8, '0'), 'ENABLED', 0, 'Calle Falsa ' || g || ', Córdoba', '{}', now()
+       SELECT 'bulk-' || g, 'B' || g, 'Cliente de prueba número ' || g, lpad(g::text, 8, '0'), 'ENABLED', 0,
+              'Calle Falsa ' || g || ', Córdoba', '{}', now()
        FROM generate_series(1, 100000) g`,
     );
     const total = (await api.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE gone_at IS NULL')).rows[0]!.n;
@@ -147,14 +148,11 @@ describe('CSV exports', () => {
     const res = await new Promise<http.IncomingMessage>((resolve) => req.once('response', resolve));
     expect(res.statusCode).toBe(200);
     res.pause();
-    // Let the server fill the socket buffers, then watch it wait.
-    let last = -1;
-    for (let i = 0; i < 30 && exportCounters.rows !== last; i++) {
-      last = exportCounters.rows;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    // The server fills the socket buffers, then waits for the client: no page is fetched meanwhile.
+    await expect.poll(() => exportCounters.waiting, { timeout: 120_000, interval: 50 }).toBe(1);
     const whilePaused = exportCounters.rows - before;
     await new Promise((r) => setTimeout(r, 1500));
+    expect(exportCounters.waiting).toBe(1);
     expect(exportCounters.rows - before).toBe(whilePaused); // stopped, not buffering the rest
     expect(whilePaused).toBeLessThan(total);
     let lines = 0;
@@ -169,5 +167,5 @@ describe('CSV exports', () => {
     await new Promise((r) => res.once('end', r));
     expect(lines - 1).toBe(total);
     expect(exportCounters.rows - before).toBe(total);
-  }, 180_000);
+  }, 300_000);
 });

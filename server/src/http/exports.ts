@@ -164,7 +164,7 @@ export function csvCell(value: unknown): string {
 export const csvLine = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
 /** Pages and rows written by exports in this process (observability, and the back-pressure test). */
-export const exportCounters = { pages: 0, rows: 0 };
+export const exportCounters = { pages: 0, rows: 0, waiting: 0 };
 
 // biome-ignore lint/suspicious/noExplicitAny: GraphQL results of any of the export queries
 type Data = any;
@@ -242,7 +242,9 @@ export async function serveExport(
       exportCounters.pages++;
       exportCounters.rows += list.edges.length;
       if (res.destroyed) return;
-      if (!res.write(chunk))
+      if (!res.write(chunk)) {
+        // The client has not taken what was sent: wait for it before asking for another page.
+        exportCounters.waiting++;
         await new Promise<void>((resolve) => {
           const done = (): void => {
             res.off('drain', done);
@@ -251,7 +253,10 @@ export async function serveExport(
           };
           res.once('drain', done);
           res.once('close', done);
+        }).finally(() => {
+          exportCounters.waiting--;
         });
+      }
       if (res.destroyed) return;
       if (!list.pageInfo.hasNextPage) break;
       after = list.pageInfo.endCursor;
