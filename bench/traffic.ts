@@ -85,7 +85,9 @@ const wire = async (k: number) => {
         const counters = await readRouter(i);
         readMs += performance.now() - s;
         interfaces += counters.names.length;
-        samples += (await storeCycle(pool, dbRouters.get(String(world.data.routers[i]!.id))!, at, counters, at)).samples;
+        // (not `samples += await …`: that reads `samples` before the await and loses the other workers' additions)
+        const stored = await storeCycle(pool, dbRouters.get(String(world.data.routers[i]!.id))!, at, counters, at);
+        samples += stored.samples;
       }
     }),
   );
