@@ -242,7 +242,7 @@ export class World extends EventEmitter<WorldEvents> {
   /** SmartOLT "reboot": the ONU goes offline and comes back after `rebootMs` (its session drops and returns). */
   rebootOnu(sn: string): boolean {
     const onu = this.onusBySn.get(sn);
-    if (!onu || onu.status !== 'Online' || this.disabledOnus.has(sn)) return false;
+    if (onu?.status !== 'Online' || this.disabledOnus.has(sn)) return false;
     this.setOnuStatus(sn, 'Offline');
     this.later(this.rebootMs, () => {
       if (onu.status === 'Offline' && !this.disabledOnus.has(sn)) this.setOnuStatus(sn, 'Online');

@@ -151,7 +151,7 @@ export function ConfirmAction({
               const input = { connectionId, reason, ...(kind === 'SET_SECRET_PROFILE' ? { profile } : {}) };
               const res = await run({ input } as never);
               const r = (res.data as { r?: { __typename: string; message?: string } } | undefined)?.r;
-              if (r && r.__typename.endsWith('Success')) {
+              if (r?.__typename.endsWith('Success')) {
                 notifications.show({ color: 'teal', title: L.done, message: locale === 'es' ? option.labelEs : option.labelEn });
                 onClose(true);
               } else

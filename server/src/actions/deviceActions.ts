@@ -371,7 +371,7 @@ async function routerAction(
 export async function checkDeviceAction(s: Services, actionId: number): Promise<DeviceActionRow | null> {
   const res = await s.db.pool.query<DeviceActionRow>(`SELECT ${DEVICE_ACTION_COLUMNS} FROM device_actions WHERE id = $1`, [actionId]);
   const row = res.rows[0];
-  if (!row || row.status !== 'SUCCEEDED' || row.connection_id === null || row.checked_at) return row ?? null;
+  if (row?.status !== 'SUCCEEDED' || row.connection_id === null || row.checked_at) return row ?? null;
   const after = await diagnose(s, { connectionId: row.connection_id });
   const outcome = judgeOutcome(row.kind, row.verdict_before, after.verdict);
   const updated = await s.db.pool.query<DeviceActionRow>(
