@@ -222,6 +222,7 @@ const envSchema = z.object({
   PORT_ALERT_DOWN_SHARE: z.coerce.number().gt(0).max(1).default(0.1),
   PORT_ALERT_SIGNAL_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   DIAGNOSIS_LIVE_TIMEOUT_MS: positiveInt.default(2500),
+  AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   ROUTEROS_WRITE: bool.default(false),
   DEVICE_ACTION_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   DEVICE_ACTION_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(45),
@@ -257,6 +258,8 @@ export interface Config {
     allowedOrigins: string[];
     graphiql: 'on' | 'signed-in' | 'off';
     introspection: 'on' | 'signed-in';
+    /** Seconds a caller's session/key lookup is remembered (0: never); dropped at once on any access change. */
+    authCacheSeconds: number;
   };
   ws: { maxSubscriptionsPerSocket: number; maxSubscriptionsPerUser: number };
   /**
@@ -434,6 +437,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedOrigins: [...new Set([...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).origin] : []), ...(e.CORS_ORIGINS ?? [])])],
       graphiql: e.GRAPHIQL ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
       introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
+      authCacheSeconds: e.AUTH_CACHE_SECONDS,
     },
     ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },

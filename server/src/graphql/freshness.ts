@@ -1,8 +1,15 @@
 /**
- * Freshness of mirrored facts: when a source last confirmed them. Loaded once per
- * request from `source_freshness` (one row per source, kind and router/OLT).
+ * Freshness of mirrored facts: when a source last confirmed them (`source_freshness`, one
+ * row per source, kind and router/OLT). Kept in memory per process rather than read per
+ * request: reloaded when a sync run changes (event bus), after events may have been
+ * missed, and at the latest FRESHNESS_TTL_MS after it was read. Without an event bus it
+ * is read once per request.
  */
+import type pg from 'pg';
 import type { Context } from './context.ts';
+
+/** Longest a process serves freshness it has not re-read (sync runs that finish reload it at once). */
+export const FRESHNESS_TTL_MS = 2_000;
 
 export type FreshnessKey = `${'ISPCUBE' | 'ROUTEROS' | 'SMARTOLT'}/${'INVENTORY' | 'SESSIONS' | 'ONU_STATUS' | 'ONU_SIGNAL'}/${string}`;
 
@@ -11,18 +18,43 @@ export interface Freshness {
   lastSuccess(source: string, kind: string, scopeKey: string): Date | null;
 }
 
+async function load(pool: pg.Pool): Promise<Freshness> {
+  const rows = await pool.query<{ source: string; kind: string; scope_key: string; last_success_at: Date | null }>(
+    'SELECT source::text, kind::text, scope_key, last_success_at FROM source_freshness',
+  );
+  const map = new Map(rows.rows.map((r) => [`${r.source}/${r.kind}/${r.scope_key}`, r.last_success_at]));
+  return {
+    lastSuccess: (source, kind, scopeKey) => map.get(`${source}/${kind}/${scopeKey}`) ?? map.get(`${source}/${kind}/all`) ?? null,
+  };
+}
+
+/** Per pool (one per process and database): the loaded freshness and until when it may be served. */
+const shared = new WeakMap<pg.Pool, { value: Promise<Freshness> | null; until: number; subscribed: boolean }>();
+
 export function freshness(ctx: Context): Promise<Freshness> {
   const cache = ctx as Context & { freshness?: Promise<Freshness> };
-  cache.freshness ??= (async () => {
-    const rows = await ctx.db.pool.query<{ source: string; kind: string; scope_key: string; last_success_at: Date | null }>(
-      'SELECT source::text, kind::text, scope_key, last_success_at FROM source_freshness',
-    );
-    const map = new Map(rows.rows.map((r) => [`${r.source}/${r.kind}/${r.scope_key}`, r.last_success_at]));
-    return {
-      lastSuccess: (source, kind, scopeKey) => map.get(`${source}/${kind}/${scopeKey}`) ?? map.get(`${source}/${kind}/all`) ?? null,
-    };
-  })();
-  return cache.freshness;
+  if (cache.freshness) return cache.freshness;
+  const pool = ctx.db.pool;
+  if (!ctx.bus) return (cache.freshness = load(pool));
+  let entry = shared.get(pool);
+  if (!entry) shared.set(pool, (entry = { value: null, until: 0, subscribed: false }));
+  if (!entry.subscribed) {
+    entry.subscribed = true;
+    const e = entry;
+    ctx.bus.onTopic('sync_run', () => {
+      e.value = null;
+    });
+  }
+  if (!entry.value || entry.until <= Date.now()) {
+    entry.until = Date.now() + FRESHNESS_TTL_MS;
+    const value = load(pool);
+    entry.value = value;
+    // A failed read is not kept.
+    value.catch(() => {
+      if (entry.value === value) entry.value = null;
+    });
+  }
+  return (cache.freshness = entry.value);
 }
 
 /** The later of two instants (either may be missing). */

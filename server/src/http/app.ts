@@ -25,6 +25,7 @@ import {
 import { createYoga, isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { AddressThrottle } from '../auth/throttle.ts';
 import { resolveActor, SESSION_COOKIE, readCookie } from '../auth/tokens.ts';
+import { createActorCache } from '../auth/actorCache.ts';
 import { projectRoot } from '../config.ts';
 import { type DatabaseErrorCode, databaseErrorCode } from '../db/errors.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../graphql/userErrors.ts';
@@ -163,6 +164,8 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   const { config } = services;
   const production = config.env === 'production';
   const loginThrottle = new AddressThrottle();
+  // Callers remembered per token for AUTH_CACHE_SECONDS, dropped at once on any access change.
+  const actors = createActorCache(services.db, () => services.bus, config.http.authCacheSeconds * 1000);
   const clientIp = clientAddressResolver(config.http.trustProxy);
   const allowed = config.http.allowedOrigins;
   const headers = securityHeaders({ https: (config.http.publicUrl ?? '').startsWith('https:') });
@@ -337,7 +340,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     },
     context: async ({ request, services: s, remoteAddress, setCookies }: YogaInitialContext & ServerContext): Promise<Context> => {
       const requestId = logContext.getStore()?.requestId ?? request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
-      const actor = await resolveActor(s.db, {
+      const actor = await actors.resolve({
         cookie: request.headers.get('cookie'),
         authorization: request.headers.get('authorization'),
       });
@@ -543,6 +546,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
           server,
           stop: () => {
             stopped ??= (async () => {
+              actors.stop();
               await websocket.close();
               if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
               await new Promise<void>((r) => {

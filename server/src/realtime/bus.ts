@@ -57,6 +57,11 @@ export interface EventBus {
    * have been missed (every user must be re-checked). Returns the unsubscribe function.
    */
   onAuthChange(listener: (userId: number | null) => void): () => void;
+  /**
+   * Called on every event of a topic, and with null when events may have been missed.
+   * For caches that must follow the database (e.g. freshness). Returns the unsubscribe function.
+   */
+  onTopic(topic: Topic, listener: (event: EmeraldEvent | null) => void): () => void;
   /** Subscribers now, and events received (for tests and benchmarks). */
   stats(): { subscribers: number; events: number; batches: number };
   /** Resolves once the LISTEN connection is up. */
@@ -228,7 +233,9 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
   };
 
   const authListeners = new Set<(userId: number | null) => void>();
+  const topicListeners = new Map<Topic, Set<(event: EmeraldEvent | null) => void>>();
   const resyncAll = (): void => {
+    for (const set of topicListeners.values()) for (const listener of set) listener(null);
     // Auth events may have been missed too: every live connection is re-checked.
     for (const listener of authListeners) listener(null);
     for (const set of Object.values(subscribers)) for (const s of set) s.box.markResync();
@@ -238,6 +245,7 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
 
   const onEvent = (event: EmeraldEvent): void => {
     events++;
+    for (const listener of topicListeners.get(event.t) ?? []) listener(event);
     if (TOPICS[event.t].changesSummary) scheduleSummary();
     if (event.t === 'summary') return;
     if (event.t === 'auth') {
@@ -330,6 +338,12 @@ export function createEventBus(db: Db, databaseUrl: string, log: Logger, options
     onAuthChange(listener) {
       authListeners.add(listener);
       return () => authListeners.delete(listener);
+    },
+    onTopic(topic, listener) {
+      let set = topicListeners.get(topic);
+      if (!set) topicListeners.set(topic, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
     },
     stats: () => ({
       subscribers:

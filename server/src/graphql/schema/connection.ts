@@ -10,6 +10,8 @@ import { PppSecretRef, PppSessionRef } from './ppp.ts';
 import { OPEN_TICKET_STATUSES } from '../../domain/workflow.ts';
 
 export const ConnectionRef = builder.prismaNode('Connection', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description:
     'A service a customer buys (ISPCube connection). Its PPPoE username joins it to the router secret, the live session and the ONU.',
@@ -42,6 +44,7 @@ export const ConnectionRef = builder.prismaNode('Connection', {
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',

@@ -8,6 +8,8 @@ import { freshness } from '../freshness.ts';
 import { CustomerStatusEnum, SourceEnum, TicketStatusEnum } from './enums.ts';
 
 export const CustomerRef = builder.prismaNode('Customer', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'A subscriber as ISPCube knows them.',
   authScopes: rowScopes(CUSTOMER_READERS, (c: { id: number }, scope) => scope.customerIds.has(c.id)),
@@ -22,8 +24,8 @@ export const CustomerRef = builder.prismaNode('Customer', {
     city: t.exposeString('city', { nullable: true, description: 'City.' }),
     latitude: t.exposeFloat('latitude', { nullable: true, description: 'Latitude.' }),
     longitude: t.exposeFloat('longitude', { nullable: true, description: 'Longitude.' }),
-    status: t.field({ type: CustomerStatusEnum, description: 'Billing status.', resolve: (c) => c.status }),
-    debt: t.float({ description: 'Outstanding debt (ARS).', resolve: (c) => Number(c.debt) }),
+    status: t.field({ type: CustomerStatusEnum, description: 'Billing status.', select: { status: true }, resolve: (c) => c.status }),
+    debt: t.float({ description: 'Outstanding debt (ARS).', select: { debt: true }, resolve: (c) => Number(c.debt) }),
     speedLimited: t.exposeBoolean('speedLimited', { description: 'Speed reduced for debt.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from ISPCube.' }),
     observedAt: t.field({
@@ -34,6 +36,7 @@ export const CustomerRef = builder.prismaNode('Customer', {
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',
@@ -74,6 +77,8 @@ builder.prismaObject('CustomerEmail', {
 });
 
 export const PlanRef = builder.prismaNode('Plan', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'A service plan.',
   authScopes: { authenticated: true },

@@ -109,6 +109,8 @@ export function usePortCounts(ctx: Context, counts: PortCounts): void {
 }
 
 export const OltRef = builder.prismaNode('Olt', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'An optical line terminal (as SmartOLT knows it).',
   authScopes: readAs(...NETWORK_READERS),
@@ -119,6 +121,7 @@ export const OltRef = builder.prismaNode('Olt', {
     ip: t.exposeString('ip', { nullable: true, description: 'Management IP.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from SmartOLT.' }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',
@@ -149,6 +152,8 @@ export const OltRef = builder.prismaNode('Olt', {
 });
 
 export const PonPortRef = builder.prismaNode('PonPort', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'A PON port (OLT, board, port): one fibre tree, the unit of outage detection.',
   authScopes: readAs(...NETWORK_READERS),

@@ -51,6 +51,8 @@ const OnuSignalReadingRef = builder.objectRef<SignalReading>('OnuSignalReading')
 const onuRowScopes = rowScopes(NETWORK_READERS, (o: { id: number }, scope) => scope.onuIds.has(o.id));
 
 export const OnuRef = builder.prismaNode('Onu', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'An optical network unit (fibre terminal) at a customer home, identified by its serial.',
   authScopes: onuRowScopes,
@@ -84,6 +86,7 @@ export const OnuRef = builder.prismaNode('Onu', {
         }),
     }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',

@@ -8,6 +8,9 @@ import { freshness, latest } from '../freshness.ts';
 import { SourceEnum } from './enums.ts';
 
 export const PppSecretRef = builder.prismaNode('PppSecret', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked);
+  // the connection decides who may see the row.
+  select: { id: true, connectionId: true },
   id: { field: 'id' },
   description: 'A PPPoE account on a router (`/ppp/secret`). Its password is never stored or shown.',
   authScopes: rowScopes(
@@ -53,6 +56,7 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
     }),
     source: t.field({ type: SourceEnum, description: 'Always ROUTEROS.', resolve: () => 'ROUTEROS' as const }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',
@@ -64,6 +68,9 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
 });
 
 export const PppSessionRef = builder.prismaNode('PppSession', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked);
+  // the connection decides who may see the row.
+  select: { id: true, connectionId: true },
   id: { field: 'id' },
   description: 'A PPPoE session up right now (`/ppp/active`).',
   authScopes: rowScopes(
@@ -96,6 +103,9 @@ export const PppSessionRef = builder.prismaNode('PppSession', {
 });
 
 export const PppSessionHistoryRef = builder.prismaNode('PppSessionHistory', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked);
+  // the connection decides who may see the row.
+  select: { id: true, connectionId: true },
   id: { field: 'id' },
   name: 'PppSessionRecord',
   description: 'A PPPoE session that ended.',

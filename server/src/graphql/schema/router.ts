@@ -6,6 +6,8 @@ import { idOf } from '../ids.ts';
 import { freshness } from '../freshness.ts';
 
 export const RouterRef = builder.prismaNode('Router', {
+  // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
+  select: { id: true },
   id: { field: 'id' },
   description: 'A MikroTik router terminating PPPoE sessions (an ISPCube node). Its API credentials live in configuration only.',
   authScopes: readAs(...NETWORK_READERS),
@@ -21,6 +23,7 @@ export const RouterRef = builder.prismaNode('Router', {
     lastError: t.exposeString('lastError', { nullable: true, description: 'Last contact error, if the last contact failed.' }),
     goneAt: t.expose('goneAt', { type: 'DateTime', nullable: true, description: 'When it disappeared from ISPCube (kept for history).' }),
     vendorPayload: t.field({
+      select: { raw: true },
       // Stored payloads are already stripped of credentials; rows stored before that was so are stripped here.
       resolve: (row) => storablePayload(row.raw) as never,
       type: 'JSON',
