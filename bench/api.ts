@@ -14,6 +14,7 @@ import { buildApp } from '../server/src/http/app.ts';
 import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
 import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { benchDatabase, summarize } from './setup.ts';
+import { CUSTOMER_PAGE, ONUS_BY_PON } from './screens.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
@@ -87,18 +88,6 @@ for (const c of customers) {
 
 const SEARCH =
   'query($q: String!) { search(query: $q, first: 10) { hits { kind exact matchedField matchedValue customer { id name docNumber address } connection { id pppoeUsername } pppSecret { id name } } } }';
-const CUSTOMER_PAGE = `query($id: ID!) { customer(id: $id) {
-  name docNumber address city status debt phones { number } emails { email }
-  connections {
-    pppoeUsername address plan { name speed } router { name }
-    onu { serial status { value since observedAt } signal { rxPower level observedAt } ponPort { label olt { name } } }
-    session { address callerId uptimeSeconds observedAt }
-    pppSecret { lastLoggedOut lastDisconnectReason }
-    tickets(first: 5) { totalCount nodes { number subject status priority createdAt } }
-  }
-} }`;
-const ONUS_BY_PON = `query($p: ID!) { onus(first: 100, filter: { ponPortId: $p }) { totalCount nodes { serial name status { value since } signal { rxPower level } connection { pppoeUsername } } } }`;
-
 async function measure(label: string, fn: (i: number) => Promise<unknown>, runs = RUNS): Promise<number[]> {
   for (let i = 0; i < 20; i++) await fn(i); // warm up
   const samples: number[] = [];

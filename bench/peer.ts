@@ -14,6 +14,7 @@ import path from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { freePort } from '../server/src/db/embedded.ts';
 import { benchDatabase, summarize } from './setup.ts';
+import { CUSTOMER_PAGE as CUSTOMER_E, ONUS_BY_PON as ONUS_E } from './screens.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
@@ -87,16 +88,6 @@ const login = await post(
 const token: string = login.login.session.token;
 
 // ── the queries
-const CUSTOMER_E = `query($id: ID!) { customer(id: $id) {
-  name docNumber address city status debt phones { number } emails { email }
-  connections {
-    pppoeUsername address plan { name speed } router { name }
-    onu { serial status { value since observedAt } signal { rxPower level observedAt } ponPort { label olt { name } } }
-    session { address callerId uptimeSeconds observedAt }
-    pppSecret { lastLoggedOut lastDisconnectReason }
-    tickets(first: 5) { totalCount nodes { number subject status priority createdAt } }
-  }
-} }`;
 // PostGraphile v5 orders and filters only by indexed columns (its default): no `goneAt`
 // condition (the bench data has no removed rows) and the newest session by primary key.
 const CUSTOMER_P = `query($id: Int!) { customerByRowId(rowId: $id) {
@@ -113,7 +104,6 @@ const CUSTOMER_P = `query($id: Int!) { customerByRowId(rowId: $id) {
     ticketsByConnectionId(first: 5, orderBy: CREATED_AT_DESC) { totalCount nodes { rowId subject status priority createdAt } }
   } }
 } }`;
-const ONUS_E = `query($p: ID!) { onus(first: 100, filter: { ponPortId: $p }) { totalCount nodes { serial name status { value since } signal { rxPower level } connection { pppoeUsername } } } }`;
 const ONUS_P = `query($p: Int!) { ponPortByRowId(rowId: $p) { onusesByPonPortId(first: 100, orderBy: PRIMARY_KEY_ASC) { totalCount nodes {
   serial name status statusChangedAt rxPower signalCategory connectionByConnectionId { pppoeUsername } } } } }`;
 const CUSTOMER_SQL = `

@@ -497,6 +497,43 @@ describe('planning', () => {
     await shot(page, 'planning-board-tablet');
     await context.close();
   });
+
+  it("re-plans a technician's whole week onto a colleague in one go", async () => {
+    const db = emerald.services.db.pool;
+    const techs = (
+      await db.query<{ id: number; username: string; name: string }>(
+        `SELECT id, username, name FROM users WHERE username IN ('tecnico', 'tecnico2')`,
+      )
+    ).rows;
+    const [tecnico, tecnico2] = [techs.find((u) => u.username === 'tecnico')!, techs.find((u) => u.username === 'tecnico2')!];
+    const { context, page } = await signIn('soporte');
+    await page.goto(`${emerald.url}/work-orders`);
+    const row = page.locator(`[data-testid="board-row"][data-technician="${tecnico2.name}"]`);
+    await row.getByTestId('move-week').click();
+    const ids = (
+      await db.query<{ id: number }>(
+        `SELECT id FROM work_orders WHERE technician_id = $1 AND status = 'SCHEDULED' AND scheduled_start >= date_trunc('day', now()) AND scheduled_start < date_trunc('day', now()) + interval '6 days'`,
+        [tecnico2.id],
+      )
+    ).rows.map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(0);
+    await page.getByTestId('move-week-to').click();
+    await page.getByRole('option', { name: new RegExp(`^${tecnico.name}`) }).click();
+    await page.getByTestId('move-week-confirm').click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.query<{ n: number }>('SELECT count(*)::int AS n FROM work_orders WHERE id = ANY($1) AND technician_id = $2', [
+              ids,
+              tecnico.id,
+            ])
+          ).rows[0]!.n,
+      )
+      .toBe(ids.length);
+    await context.close();
+  });
 });
 
 describe('technician', () => {

@@ -49,6 +49,12 @@ const ScheduleDoc = graphql(`
   mutation ScheduleWorkOrderView($input: ScheduleWorkOrderInput!) { scheduleWorkOrder(input: $input) { __typename ... on Error { message } } }
 `);
 
+const BulkScheduleDoc = graphql(`
+  mutation BulkScheduleView($input: BulkScheduleWorkOrdersInput!) {
+    bulkScheduleWorkOrders(input: $input) { __typename ... on BulkScheduleWorkOrdersSuccess { workOrders { id } } ... on Error { message } }
+  }
+`);
+
 const DAYS = 6;
 const DEFAULT_HOUR = 9;
 const DEFAULT_MINUTES = 90;
@@ -103,6 +109,9 @@ export default function PlanningBoard() {
   useResync(refetch);
   const [, schedule] = useMutation(ScheduleDoc);
   const [plan, setPlan] = useState<Plan | null>(null);
+  // Re-plan a technician's whole week at once (off sick, a day lost to rain): to someone else and/or by days.
+  const [moving, setMoving] = useState<{ from: string; to: string | null; days: number } | null>(null);
+  const [, bulkSchedule] = useMutation(BulkScheduleDoc);
   const [over, setOver] = useState<string | null>(null);
 
   const technicians = (data?.users.nodes ?? []).filter((u) => !teamId || u.team?.id === teamId);
@@ -230,6 +239,16 @@ export default function PlanningBoard() {
                       <Text size="xs" c="dimmed">
                         {u.team?.name ?? t('wo.noTeam')}
                       </Text>
+                      {week.some((w) => w.technician?.id === u.id && w.status === 'SCHEDULED') && (
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          data-testid="move-week"
+                          onClick={() => setMoving({ from: u.id, to: null, days: 0 })}
+                        >
+                          {t('wo.moveWeek')}
+                        </Button>
+                      )}
                     </Table.Td>
                     {days.map((d) => {
                       const key = `${u.id}|${localDayKey(d)}`;
@@ -310,6 +329,54 @@ export default function PlanningBoard() {
                 const p = plan;
                 setPlan(null);
                 await save(p);
+              }}
+            >
+              {t('wo.plan')}
+            </Button>
+          </Stack>
+        )}
+      </Modal>
+      <Modal opened={moving !== null} onClose={() => setMoving(null)} title={t('wo.moveWeek')}>
+        {moving && (
+          <Stack>
+            <Text size="sm">
+              {t('wo.moveWeekWhat', {
+                n: week.filter((w) => w.technician?.id === moving.from && w.status === 'SCHEDULED').length,
+                name: data?.users.nodes.find((u) => u.id === moving.from)?.name ?? '',
+              })}
+            </Text>
+            <Select
+              label={t('wo.technician')}
+              data={(data?.users.nodes ?? []).filter((u) => u.id !== moving.from).map((u) => ({ value: u.id, label: u.name }))}
+              value={moving.to}
+              onChange={(v) => setMoving({ ...moving, to: v })}
+              clearable
+              data-testid="move-week-to"
+            />
+            <NumberInput
+              label={t('wo.shiftDays')}
+              value={moving.days}
+              min={-60}
+              max={60}
+              onChange={(v) => setMoving({ ...moving, days: Number(v) || 0 })}
+            />
+            <Button
+              disabled={!moving.to && !moving.days}
+              data-testid="move-week-confirm"
+              onClick={async () => {
+                const ids = week.filter((w) => w.technician?.id === moving.from && w.status === 'SCHEDULED').map((w) => w.id);
+                const to = data?.users.nodes.find((u) => u.id === moving.to);
+                const res = await bulkSchedule({
+                  input: {
+                    ids,
+                    ...(to ? { technicianId: to.id, ...(to.team ? { teamId: to.team.id } : {}) } : {}),
+                    shiftDays: moving.days,
+                  },
+                });
+                if (reportResult(res.data?.bulkScheduleWorkOrders, res.error?.message, t('wo.planned'))) {
+                  setMoving(null);
+                  refetch();
+                }
               }}
             >
               {t('wo.plan')}

@@ -17,7 +17,7 @@ import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { writeAudit, type AuditWho } from '../db/audit.ts';
 import { diagnose, SMARTOLT_MIN_BUDGET } from '../diagnosis/diagnose.ts';
-import { ROUTER_ACTIONS, judgeOutcome, secretComment, type DeviceActionKind } from '../domain/deviceActions.ts';
+import { DEVICE_ACTION_KINDS, ROUTER_ACTIONS, judgeOutcome, secretComment, type DeviceActionKind } from '../domain/deviceActions.ts';
 import { enqueueSync } from '../sync/enqueue.ts';
 import type { MirroredRouter } from '../vendors/factory.ts';
 import type { RouterConnection } from '../vendors/routeros.ts';
@@ -143,17 +143,7 @@ export async function availability(
   connectionId: number,
 ): Promise<{ kind: DeviceActionKind; available: boolean; why: DeviceActionErrorCode | null }[]> {
   const t = await loadTarget(s.db.pool, connectionId);
-  const kinds: DeviceActionKind[] = [
-    'DISCONNECT_SESSION',
-    'DISABLE_SECRET',
-    'ENABLE_SECRET',
-    'SET_SECRET_PROFILE',
-    'REBOOT_ONU',
-    'RESYNC_ONU',
-    'DISABLE_ONU',
-    'ENABLE_ONU',
-  ];
-  return kinds.map((kind) => {
+  return DEVICE_ACTION_KINDS.map((kind) => {
     let why: DeviceActionErrorCode | null = null;
     if (!t) why = 'NO_DEVICE';
     else if (ROUTER_ACTIONS.has(kind)) {

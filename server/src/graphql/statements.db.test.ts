@@ -7,23 +7,12 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
 import { EVENTS_CHANNEL } from '../events/topics.ts';
+import { CUSTOMER_PAGE, ONUS_BY_PON as ONU_PAGE } from '../../../bench/screens.ts';
 
 let api: TestApi;
 let support: Caller;
 let customerId: string;
 let ponPortId: string;
-
-const CUSTOMER_PAGE = `query($id: ID!) { customer(id: $id) {
-  name docNumber address city status debt phones { number } emails { email }
-  connections {
-    pppoeUsername address plan { name speed } router { name }
-    onu { serial status { value since observedAt } signal { rxPower level observedAt } ponPort { label olt { name } } }
-    session { address callerId uptimeSeconds observedAt }
-    pppSecret { lastLoggedOut lastDisconnectReason }
-    tickets(first: 5) { totalCount nodes { number subject status priority createdAt } }
-  }
-} }`;
-const ONU_PAGE = `query($p: ID!) { onus(first: 100, filter: { ponPortId: $p }) { totalCount nodes { serial name status { value since } signal { rxPower level } connection { pppoeUsername } } } }`;
 
 beforeAll(async () => {
   api = await createTestApi({ subscribers: 200 });
