@@ -14,7 +14,7 @@ import { buildApp } from '../server/src/http/app.ts';
 import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
 import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { benchDatabase, summarize } from './setup.ts';
-import { CUSTOMER_PAGE, ONUS_BY_PON } from './screens.ts';
+import { CUSTOMER_PAGE, CUSTOMER_PAGE_SQL as CUSTOMER_SQL, ONUS_BY_PON } from './screens.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
@@ -120,29 +120,7 @@ results.onusByPonPort = summarize(
   ),
 );
 
-// Hand-written SQL for the same customer page: one statement with JSON aggregation.
-const CUSTOMER_SQL = `
-SELECT c.name, c.doc_number, c.address, c.city, c.status, c.debt,
-  (SELECT json_agg(p.number ORDER BY p.position) FROM customer_phones p WHERE p.customer_id = c.id) AS phones,
-  (SELECT json_agg(e.email ORDER BY e.position) FROM customer_emails e WHERE e.customer_id = c.id) AS emails,
-  (SELECT json_agg(json_build_object(
-      'pppoe', cn.pppoe_username, 'address', cn.address, 'plan', pl.name, 'speed', pl.speed, 'router', r.name,
-      'onu', (SELECT json_build_object('serial', o.serial, 'status', o.status, 'since', o.status_changed_at, 'rx', o.rx_power,
-                                       'port', pp.board || '/' || pp.port, 'olt', ol.name)
-              FROM onus o LEFT JOIN pon_ports pp ON pp.id = o.pon_port_id LEFT JOIN olts ol ON ol.id = o.olt_id
-              WHERE o.connection_id = cn.id AND o.gone_at IS NULL ORDER BY o.id LIMIT 1),
-      'session', (SELECT json_build_object('address', s.address, 'mac', s.caller_id, 'started', s.started_at)
-                  FROM ppp_sessions s WHERE s.connection_id = cn.id ORDER BY s.started_at DESC LIMIT 1),
-      'secret', (SELECT json_build_object('lastLoggedOut', sc.last_logged_out, 'reason', sc.last_disconnect_reason)
-                 FROM ppp_secrets sc WHERE sc.connection_id = cn.id AND sc.gone_at IS NULL ORDER BY (sc.router_id = cn.router_id) DESC, sc.id LIMIT 1),
-      'tickets', (SELECT json_agg(t) FROM (SELECT tk.id, tk.subject, tk.status, tk.priority, tk.created_at FROM tickets tk
-                  WHERE tk.connection_id = cn.id ORDER BY tk.created_at DESC LIMIT 5) t),
-      'ticketCount', (SELECT count(*) FROM tickets tk WHERE tk.connection_id = cn.id)
-    ) ORDER BY cn.id)
-   FROM connections cn LEFT JOIN plans pl ON pl.id = cn.plan_id LEFT JOIN routers r ON r.id = cn.router_id
-   WHERE cn.customer_id = c.id AND cn.gone_at IS NULL) AS connections,
-  (SELECT json_object_agg(source || '/' || kind || '/' || scope_key, last_success_at) FROM source_freshness) AS freshness
-FROM customers c WHERE c.id = $1`;
+// Hand-written SQL for the same customer page: one statement with JSON aggregation (bench/screens.ts).
 const sqlSamples = await measure('customer page (hand-written SQL)', (i) =>
   db.pool.query(CUSTOMER_SQL, [customers[i % customers.length].id]),
 );
