@@ -4,7 +4,8 @@
  * Server layers, from the ground up (an import may run sideways or down, never up):
  *   0  domain/ (pure rules: imports nothing of ours), config, logger, version, startupError, generated/
  *   1  db/, vendors/, mirror/, events/, jobs/
- *   2  sync/, search/, diagnosis/, incidents/, notifications/, realtime/, auth/, ops/
+ *   2  sync/, search/, diagnosis/, incidents/, notifications/, realtime/, auth/, ops/, actions/,
+ *      traffic/, map/, stock/, files/
  *   3  graphql/
  *   4  http/, demo/
  *   5  boot, main, clientBuild
@@ -68,6 +69,9 @@ const RANKS: [prefix: string, rank: number][] = [
   ['actions/', 2],
   ['traffic/', 2],
   ['exports/', 2],
+  ['map/', 2],
+  ['stock/', 2],
+  ['files/', 2],
   ['graphql/', 3],
   ['http/', 4],
   ['demo/', 4],

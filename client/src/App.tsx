@@ -7,6 +7,7 @@ import {
   Alert,
   AppShell,
   Badge,
+  Box,
   Burger,
   Button,
   Center,
@@ -46,6 +47,7 @@ const Incidents = lazy(() => import('./pages/Incidents.tsx'));
 const IncidentPage = lazy(() => import('./pages/Incident.tsx'));
 const Alerts = lazy(() => import('./pages/Alerts.tsx'));
 const MyAlerts = lazy(() => import('./pages/MyAlerts.tsx'));
+const MapPage = lazy(() => import('./pages/Map.tsx'));
 
 async function gql<T>(
   query: string,
@@ -63,6 +65,7 @@ async function gql<T>(
 const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
   { to: '/', key: 'nav.dashboard', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/incidents', key: 'nav.incidents', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
+  { to: '/map', key: 'nav.map', roles: ['ADMIN', 'NOC', 'SUPPORT', 'TECHNICIAN'] },
   { to: '/onus', key: 'nav.onus', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/search', key: 'nav.search', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/tickets', key: 'nav.tickets', roles: ['ADMIN', 'SUPPORT'] },
@@ -146,16 +149,15 @@ function Login({ onSignedIn, expired }: { onSignedIn(me: Me): void; expired: boo
 
 function LiveIndicator({ state }: { state: 'connecting' | 'up' | 'down' }) {
   const { t } = useI18n();
+  const label = state === 'up' ? t('live.on') : t('live.off');
+  const color = state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red';
   return (
-    <Tooltip label={state === 'up' ? t('live.on') : t('live.off')}>
-      <Badge
-        data-testid="live-indicator"
-        data-state={state}
-        color={state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red'}
-        variant="dot"
-        size="lg"
-      >
-        {state === 'up' ? t('live.on') : t('live.off')}
+    <Tooltip label={label}>
+      <Badge data-testid="live-indicator" data-state={state} color={color} variant="dot" size="lg" aria-label={label}>
+        {/* On a phone only the dot: the words would push the menu off the screen. */}
+        <Box component="span" visibleFrom="sm">
+          {label}
+        </Box>
       </Badge>
     </Tooltip>
   );
@@ -166,43 +168,59 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
   const [opened, { toggle, close }] = useDisclosure();
   const [location] = useLocation();
   const { toggleColorScheme } = useMantineColorScheme();
+  const switchLanguage = () => {
+    const next = locale === 'es' ? 'en' : 'es';
+    setLocale(next);
+    // Alerts (e-mail, Telegram) are written in the language the user last chose.
+    void gql('mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }', {
+      input: { id: me.id, locale: next },
+    });
+  };
+  const initials = me.name
+    .split(/\s+/)
+    .map((w) => w[0])
+    .join('')
+    .slice(0, 2)
+    .toUpperCase();
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" />
-            <Text fw={700} c="teal.7" size="lg">
+        <Group h="100%" px={{ base: 'xs', sm: 'md' }} justify="space-between" wrap="nowrap" gap="xs">
+          <Group wrap="nowrap" gap="xs">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
+            <Text fw={700} c="teal.9" size="lg" component="span">
               {t('app.name')}
             </Text>
           </Group>
-          {me.role !== 'TECHNICIAN' && <SearchBox />}
+          {me.role !== 'TECHNICIAN' && (
+            <Box visibleFrom="sm">
+              <SearchBox />
+            </Box>
+          )}
           <Group gap="xs" wrap="nowrap">
+            {me.role !== 'TECHNICIAN' && (
+              <ActionIcon component={Link} href="/search" variant="default" hiddenFrom="sm" aria-label={t('nav.search')} size="lg">
+                ⌕
+              </ActionIcon>
+            )}
             <LiveIndicator state={link} />
-            <Button
-              variant="subtle"
-              size="xs"
-              onClick={() => {
-                const next = locale === 'es' ? 'en' : 'es';
-                setLocale(next);
-                // Alerts (e-mail, Telegram) are written in the language the user last chose.
-                void gql('mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }', {
-                  input: { id: me.id, locale: next },
-                });
-              }}
-              data-testid="lang-switch"
-            >
+            <Button variant="subtle" size="xs" onClick={switchLanguage} data-testid="lang-switch" visibleFrom="sm">
               {t('lang.switch')}
             </Button>
             <Tooltip label={t('theme.toggle')}>
-              <ActionIcon variant="default" onClick={toggleColorScheme} aria-label={t('theme.toggle')}>
+              <ActionIcon variant="default" onClick={toggleColorScheme} aria-label={t('theme.toggle')} visibleFrom="sm" size="lg">
                 ◐
               </ActionIcon>
             </Tooltip>
             <Menu position="bottom-end">
               <Menu.Target>
-                <Button variant="default" size="xs" data-testid="user-menu">
-                  {me.name}
+                <Button variant="default" size="xs" data-testid="user-menu" aria-label={me.name} px={{ base: 8, sm: 'sm' }}>
+                  <Box component="span" visibleFrom="sm">
+                    {me.name}
+                  </Box>
+                  <Box component="span" hiddenFrom="sm">
+                    {initials}
+                  </Box>
                 </Button>
               </Menu.Target>
               <Menu.Dropdown>
@@ -211,6 +229,13 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
                 </Menu.Label>
                 <Menu.Item component={Link} href="/my-alerts" data-testid="my-alerts">
                   {t('nav.myAlerts')}
+                </Menu.Item>
+                {/* On a phone the language and theme switches live here. */}
+                <Menu.Item onClick={switchLanguage} hiddenFrom="sm" data-testid="lang-switch-menu">
+                  {t('lang.switch')}
+                </Menu.Item>
+                <Menu.Item onClick={toggleColorScheme} hiddenFrom="sm">
+                  {t('theme.toggle')}
                 </Menu.Item>
                 <Menu.Item onClick={onLogout} data-testid="logout">
                   {t('logout')}
@@ -262,6 +287,7 @@ function Routes({ me }: { me: Me }) {
       <Route path="/tickets">{() => <Tickets me={me} />}</Route>
       <Route path="/tickets/:id">{(p) => <TicketPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/work-orders">{() => <WorkOrders me={me} />}</Route>
+      <Route path="/map">{() => <MapPage me={me} />}</Route>
       <Route path="/admin" component={Admin} />
       <Route path="/alerts">{() => <Alerts me={me} />}</Route>
       <Route path="/my-alerts" component={MyAlerts} />

@@ -106,7 +106,7 @@ export function SearchBox() {
           aria-label={t('nav.search')}
           placeholder={t('search.placeholder')}
           value={value}
-          w={{ base: 180, sm: 360, md: 480 }}
+          w={{ base: 180, sm: 300, md: 480 }}
           rightSection={
             fetching ? (
               <Loader size="xs" />

@@ -8,7 +8,7 @@ import { ensureClientBuilt, clientDir } from './clientBuild.ts';
 import { createDb, type Db } from './db/client.ts';
 import { openDatabase } from './db/connect.ts';
 import { applyMigrations } from './db/migrate.ts';
-import { DEMO_PASSWORD, DEMO_USERS } from './demo/owned.ts';
+import { DEMO_PASSWORD, DEMO_USERS, ensureTechnicianDays } from './demo/owned.ts';
 import { demoControl } from './demo/control.ts';
 import { claimDemoDatabase, markDemoDatabase, seedDemo } from './demo/seed.ts';
 import { StartupError } from './startupError.ts';
@@ -129,6 +129,8 @@ export async function boot(config: Config, log: Logger, options: BootOptions = {
           log.info({ ms: seeded.durationMs, ...seeded.owned }, 'demo data loaded');
         }
         await pointRoutersAtSimulators(db, simulators);
+        // Whenever the demo starts, its technicians have visits today and tomorrow.
+        await ensureTechnicianDays(db.pool, { now: new Date(), timeZone: config.notifications.timeZone });
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [DEMO_SEED_LOCK]).catch(() => {});
         lock.release();

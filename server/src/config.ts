@@ -229,6 +229,15 @@ const envSchema = z.object({
   TRAFFIC_SAMPLING: bool.default(true),
   TRAFFIC_RETENTION_DAYS: positiveInt.max(366).default(7),
   TRAFFIC_HOURLY_RETENTION_DAYS: positiveInt.max(3660).default(90),
+  MAP_STYLE_URL: z
+    .string()
+    .trim()
+    .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png')
+    .refine(
+      (v) => v === 'off' || (/^https?:\/\/[^/\s]+\/\S*$/.test(v) && ['{z}', '{x}', '{y}'].every((k) => v.includes(k))),
+      'must be a raster tile URL with {z}, {x} and {y} (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png), or off',
+    ),
+  MAP_ATTRIBUTION: z.string().trim().max(300).default('© OpenStreetMap contributors'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -335,6 +344,8 @@ export interface Config {
   actions: { routerosWrite: boolean; cooldownSeconds: number; checkSeconds: number };
   /** Traffic history: five-minute samples kept `retentionDays`, hourly roll-ups `hourlyRetentionDays`. */
   traffic: { sampling: boolean; retentionDays: number; hourlyRetentionDays: number };
+  /** The map's basemap: a raster tile URL template, or null for none (points on a plain background). */
+  map: { tileUrl: string | null; attribution: string };
   /** Share of the SmartOLT hourly budget background polls leave for targeted outage reads. */
   smartoltOutageReserve: number;
   notifications: {
@@ -500,6 +511,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cooldownSeconds: e.DEVICE_ACTION_COOLDOWN_SECONDS,
       checkSeconds: e.DEVICE_ACTION_CHECK_SECONDS,
     },
+    map: { tileUrl: e.MAP_STYLE_URL === 'off' ? null : e.MAP_STYLE_URL, attribution: e.MAP_ATTRIBUTION },
     traffic: {
       sampling: e.TRAFFIC_SAMPLING,
       retentionDays: e.TRAFFIC_RETENTION_DAYS,

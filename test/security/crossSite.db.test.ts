@@ -132,7 +132,11 @@ describe('response headers', () => {
       expect(res.headers.get('referrer-policy'), path).toBe('same-origin');
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("frame-ancestors 'none'");
-      expect(csp, path).not.toMatch(/https?:\/\//);
+      // The one third-party origin: the map's tile server, for images only.
+      const directives = csp.split(';').map((d) => d.trim());
+      expect(directives.filter((d) => !d.startsWith('img-src')).join(';'), path).not.toMatch(/https?:\/\//);
+      const img = directives.find((d) => d.startsWith('img-src')) ?? '';
+      for (const source of img.match(/https?:\/\/\S+/g) ?? []) expect(source, path).toBe('https://tile.openstreetmap.org');
       expect(csp, path).not.toMatch(/script-src[^;]*'unsafe-inline'/);
     }
     const api = await post({ cookie });

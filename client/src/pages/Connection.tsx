@@ -251,13 +251,16 @@ export default function ConnectionPage({ id }: { id: string }) {
     <Stack>
       <Group justify="space-between">
         <div>
-          <Title order={2}>
+          <Title order={1} size="h2">
             <Anchor component={Link} href={`/customers/${encodeURIComponent(c.customer.id)}`} inherit>
               {c.customer.name}
             </Anchor>
           </Title>
           <Text c="dimmed">
-            {c.pppoeUsername} · {c.address ?? c.customer.address}
+            {c.pppoeUsername} · {c.address ?? c.customer.address} ·{' '}
+            <Anchor component={Link} href={`/map?connection=${encodeURIComponent(c.id)}`} data-testid="show-on-map">
+              {t('map.show')}
+            </Anchor>
           </Text>
         </div>
         {c.customer.status === 'BLOCKED' && (

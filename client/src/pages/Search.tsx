@@ -1,8 +1,8 @@
-import { Card, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Anchor, Card, Group, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
-import { useLocation, useSearch } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { useI18n } from '../i18n.tsx';
 import { HitLine, hitHref, SearchDoc } from '../search.tsx';
 
@@ -23,12 +23,16 @@ export default function SearchPage() {
   }, [fetching, hits, q, navigate, params]);
   return (
     <Stack>
-      <Title order={2}>{t('nav.search')}</Title>
+      <Title order={1} size="h2">
+        {t('nav.search')}
+      </Title>
       <TextInput
         size="md"
         placeholder={t('search.placeholder')}
         value={value}
         onChange={(e) => setValue(e.currentTarget.value)}
+        aria-label={t('nav.search')}
+        data-testid="search-page-input"
         autoFocus
       />
       {q.length >= 2 && (
@@ -41,11 +45,24 @@ export default function SearchPage() {
           const href = hitHref(hit);
           return (
             // biome-ignore lint/suspicious/noArrayIndexKey: results are replaced whole; their order is the key
-            <UnstyledButton key={i} onClick={() => href && navigate(href)}>
-              <Card withBorder padding="sm">
-                <HitLine hit={hit} />
-              </Card>
-            </UnstyledButton>
+            <Group key={i} gap="xs" wrap="nowrap" align="stretch">
+              <UnstyledButton onClick={() => href && navigate(href)} style={{ flex: 1, minWidth: 0 }}>
+                <Card withBorder padding="sm">
+                  <HitLine hit={hit} />
+                </Card>
+              </UnstyledButton>
+              {hit.connection && (
+                <Anchor
+                  component={Link}
+                  href={`/map?connection=${encodeURIComponent(hit.connection.id)}`}
+                  size="sm"
+                  style={{ alignSelf: 'center' }}
+                  data-testid="show-on-map"
+                >
+                  {t('map.show')}
+                </Anchor>
+              )}
+            </Group>
           );
         })}
       </Stack>

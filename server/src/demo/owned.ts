@@ -3,6 +3,7 @@ import { Random } from '../../../simulators/world/random.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Queryable } from '../db/sql.ts';
 import { isTicketOpen } from '../domain/workflow.ts';
+import { atLocalTime } from '../domain/zonedTime.ts';
 
 let demoHash: Promise<string> | undefined;
 /** The demo password's hash, computed once per process (scrypt at full cost takes a while). */
@@ -341,4 +342,114 @@ export async function seedDemoAlerts(db: Queryable): Promise<void> {
     `INSERT INTO notification_rules (name, roles, channels, escalate_after_minutes, escalate_roles, updated_at)
      VALUES ('NOC: todos los cortes', '{NOC}', '{TELEGRAM}', 15, '{ADMIN}', now())`,
   );
+}
+
+/** Visit slots of a demo technician's day, local time. */
+const DAY_SLOTS: [number, number][] = [
+  [9, 0],
+  [10, 30],
+  [12, 0],
+  [14, 0],
+  [15, 30],
+  [17, 0],
+];
+
+/**
+ * Whoever tries the demo as a technician has a day to work: every demo technician gets at
+ * least `today` visits today and `tomorrow` tomorrow (in `timeZone`), whatever the hour the
+ * demo starts and however long ago it was seeded. Visits go first to connections whose ONU
+ * is down (a real reason to go), in one town per technician, each with its own open
+ * ticket. Running it again the same day adds nothing.
+ */
+export async function ensureTechnicianDays(
+  db: Queryable,
+  options: { now: Date; timeZone: string; today?: number; tomorrow?: number },
+): Promise<{ created: number }> {
+  const want = [options.today ?? 4, options.tomorrow ?? 3];
+  const techs = (
+    await db.query<{ id: number; team_id: number | null }>(
+      `SELECT id, team_id FROM users WHERE role = 'TECHNICIAN' AND active AND email LIKE '%@emerald.demo' ORDER BY username`,
+    )
+  ).rows;
+  const support = (await db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'soporte'`)).rows[0]?.id;
+  const category = (
+    await db.query<{ id: number; reason: number | null }>(
+      `SELECT c.id, (SELECT r.id FROM ticket_reasons r WHERE r.category_id = c.id ORDER BY r.id LIMIT 1) AS reason
+         FROM ticket_categories c WHERE c.name = 'Sin servicio'`,
+    )
+  ).rows[0];
+  if (!techs.length || support === undefined || !category) return { created: 0 };
+  // Connections worth a visit, grouped by town so that a day's stops are near each other.
+  const candidates = (
+    await db.query<{ id: number; customer_id: number; city: string | null; down: boolean }>(
+      `SELECT c.id, c.customer_id, cu.city, o.status IN ('LOS', 'OFFLINE', 'POWER_FAIL') AS down
+         FROM connections c JOIN customers cu ON cu.id = c.customer_id JOIN onus o ON o.connection_id = c.id
+        WHERE c.gone_at IS NULL AND c.latitude IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM work_orders w JOIN tickets t ON t.id = w.ticket_id
+                           WHERE t.connection_id = c.id AND w.status IN ('SCHEDULED', 'IN_PROGRESS'))
+        ORDER BY 4 DESC, cu.city, c.id`,
+    )
+  ).rows;
+  // Down ONUs first (a real reason to go), then any fibre customer (a check-up).
+  const towns = [...new Set(candidates.filter((c) => c.down).map((c) => c.city))];
+  let created = 0;
+  for (const [k, tech] of techs.entries()) {
+    const town = towns.length ? towns[k % towns.length] : undefined;
+    const pool = [
+      ...candidates.filter((c) => c.down && c.city === town),
+      ...candidates.filter((c) => c.down && c.city !== town),
+      ...candidates.filter((c) => !c.down && c.city === town),
+      ...candidates.filter((c) => !c.down && c.city !== town),
+    ];
+    for (const [dayOffset, count] of want.entries()) {
+      const start = atLocalTime(options.now, options.timeZone, dayOffset, 0);
+      const end = atLocalTime(options.now, options.timeZone, dayOffset + 1, 0);
+      const taken = (
+        await db.query<{ at: Date }>(
+          `SELECT scheduled_start AS at FROM work_orders
+            WHERE technician_id = $1 AND scheduled_start >= $2 AND scheduled_start < $3 AND status <> 'FAILED'`,
+          [tech.id, start, end],
+        )
+      ).rows.map((r) => r.at.getTime());
+      const free = DAY_SLOTS.map(([h, m]) => atLocalTime(options.now, options.timeZone, dayOffset, h, m)).filter(
+        (slot) => !taken.includes(slot.getTime()),
+      );
+      for (let n = taken.length; n < count && free.length; n++) {
+        const conn = pool.shift();
+        if (!conn) break;
+        candidates.splice(candidates.indexOf(conn), 1);
+        const at = free.shift()!;
+        const ticket = await db.query<{ id: number }>(
+          `INSERT INTO tickets (subject, description, type, status, priority, category_id, reason_id, customer_id, connection_id,
+                                creator_id, assignee_id, created_at, updated_at)
+           VALUES ($7, 'Reportado por teléfono. Requiere visita.', 'TECHNICAL', 'IN_PROGRESS', $8,
+                   $1, $2, $3, $4, $5, $5, $6, $6) RETURNING id`,
+          [
+            category.id,
+            category.reason,
+            conn.customer_id,
+            conn.id,
+            support,
+            options.now,
+            conn.down ? 'Cliente sin internet, ONU sin señal' : 'Microcortes: revisar conectores y señal',
+            conn.down ? 'HIGH' : 'MEDIUM',
+          ],
+        );
+        const ticketId = ticket.rows[0]!.id;
+        await db.query(`INSERT INTO ticket_events (ticket_id, kind, author_id, body, created_at) VALUES ($1, 'CREATED', $2, '', $3)`, [
+          ticketId,
+          support,
+          options.now,
+        ]);
+        await db.query(
+          `INSERT INTO work_orders (ticket_id, type, status, team_id, technician_id, scheduled_start, duration_minutes, notes,
+                                    created_by_id, created_at, updated_at)
+           VALUES ($1, 'REPAIR', 'SCHEDULED', $2, $3, $4, 60, 'Llevar ONU de repuesto y conectores.', $5, $6, $6)`,
+          [ticketId, tech.team_id, tech.id, at, support, options.now],
+        );
+        created++;
+      }
+    }
+  }
+  return { created };
 }

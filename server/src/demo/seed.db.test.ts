@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/db.ts';
 import type { Db } from '../db/client.ts';
+import { ensureTechnicianDays } from './owned.ts';
 import { isDatabaseEmpty, mirrorWorld, seedDemo } from './seed.ts';
 
 const now = new Date('2026-11-27T15:00:00Z');
@@ -88,5 +89,47 @@ describe('demo data', () => {
       });
     }
     expect(await mirrorDigest(db)).toBe(before);
+  });
+
+  it('gives every demo technician visits today and tomorrow whatever the hour it starts, once', async () => {
+    const { db } = await createTestDatabase();
+    await seedDemo(db, { subscribers: 300, seed: 7, now });
+    const zone = 'America/Argentina/Cordoba';
+    const perDay = async (at: Date) =>
+      (
+        await db.pool.query<{ username: string; day: string; n: number }>(
+          `SELECT u.username, to_char(w.scheduled_start AT TIME ZONE $1, 'YYYY-MM-DD') AS day, count(*)::int AS n
+             FROM work_orders w JOIN users u ON u.id = w.technician_id
+            WHERE w.status IN ('SCHEDULED', 'IN_PROGRESS') AND w.scheduled_start >= $2::timestamptz - interval '1 day'
+            GROUP BY 1, 2 ORDER BY 1, 2`,
+          [zone, at],
+        )
+      ).rows;
+    // Started days after the seed, a minute before local midnight (23:59 in Córdoba).
+    const late = new Date('2026-12-03T02:59:00Z');
+    const first = await ensureTechnicianDays(db.pool, { now: late, timeZone: zone });
+    expect(first.created).toBeGreaterThan(0);
+    const days = await perDay(late);
+    for (const tech of ['tecnico', 'tecnico2']) {
+      expect(days.find((d) => d.username === tech && d.day === '2026-12-02')?.n ?? 0).toBeGreaterThanOrEqual(4);
+      expect(days.find((d) => d.username === tech && d.day === '2026-12-03')?.n ?? 0).toBeGreaterThanOrEqual(3);
+    }
+    // Each visit has its own open ticket on a fibre connection, those whose ONU is down first.
+    const visits = await db.pool.query<{ status: string; onu: string }>(
+      `SELECT t.status::text, o.status::text AS onu FROM work_orders w JOIN tickets t ON t.id = w.ticket_id
+         JOIN onus o ON o.connection_id = t.connection_id WHERE w.created_at = $1`,
+      [late],
+    );
+    expect(visits.rows.length).toBe(first.created);
+    for (const v of visits.rows) expect(v.status).toBe('IN_PROGRESS');
+    const down = (
+      await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM onus WHERE status IN ('LOS', 'OFFLINE', 'POWER_FAIL')`)
+    ).rows[0]!.n;
+    expect(visits.rows.filter((v) => ['LOS', 'OFFLINE', 'POWER_FAIL'].includes(v.onu)).length).toBeGreaterThan(
+      Math.min(down, first.created) / 2,
+    );
+    // Started again the same day: nothing more.
+    expect((await ensureTechnicianDays(db.pool, { now: late, timeZone: zone })).created).toBe(0);
+    expect(await perDay(late)).toEqual(days);
   });
 });

@@ -1,5 +1,5 @@
 /** Global ids: opaque base64 of `Type:id`. Inputs name the type they expect. */
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from './userErrors.ts';
 
 /** The numeric database id inside a global id of `typename`, or a ValidationError for `field`. */
@@ -20,4 +20,9 @@ export function idOf(globalId: string, typename: string, field: string): number 
 /** Like idOf, for optional inputs. */
 export function optionalIdOf(globalId: string | null | undefined, typename: string, field: string): number | null {
   return globalId ? idOf(globalId, typename, field) : null;
+}
+
+/** The global id of row `id` of `typename` (for fields that return an id without the object). */
+export function encodeId(typename: string, id: number): string {
+  return encodeGlobalID(typename, String(id));
 }

@@ -1,4 +1,6 @@
 /** Query limits are enforced before anything runs; internal errors are masked with a traceable id. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, errorCode, type Caller, type TestApi } from '../../../test/api.ts';
 import { LIMITS } from './builder.ts';
@@ -24,6 +26,13 @@ describe('query limits', () => {
     expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
     expect(result.errors![0]!.message).toMatch(new RegExp(`^Query is too deep: depth \\d+ exceeds ${LIMITS.depth}$`));
     expect(work).toEqual([]);
+  });
+
+  it("lets the monitor's search page ask for its 50 hits (the page size is counted once)", async () => {
+    const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../../client/src/search.tsx'), 'utf8');
+    const doc = /graphql\(`([\s\S]*?)`\)/.exec(source)![1]!;
+    const res = await admin.query(doc, { q: 'mar', first: 50 });
+    expect(res.errors ?? []).toEqual([]);
   });
 
   it('prices lists by their page size', async () => {

@@ -157,6 +157,12 @@ const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
   sourceFreshness: { doc: () => '{ sourceFreshness { scopeKey } }', allowed: STAFF },
   smartoltBudget: { doc: () => '{ smartoltBudget { remaining } }', allowed: STAFF },
   topTalkers: { doc: () => '{ topTalkers { downBps } }', allowed: STAFF },
+  map: { doc: () => '{ map(bbox: { west: -66, south: -33, east: -63, north: -30 }, zoom: 10) { total } }', allowed: STAFF },
+  mapPonPorts: { doc: () => '{ mapPonPorts(bbox: { west: -66, south: -33, east: -63, north: -30 }) { label } }', allowed: STAFF },
+  mapOlts: { doc: () => '{ mapOlts { name } }', allowed: STAFF },
+  mapExtent: { doc: () => '{ mapExtent { west } }', allowed: STAFF },
+  mapSettings: { doc: () => '{ mapSettings { attribution } }', allowed: SIGNED_IN },
+  unlocatedConnections: { doc: () => '{ unlocatedConnections(first: 1) { totalCount } }', allowed: STAFF },
 };
 
 /** Mutations are exercised with input that fails validation: allowed callers get a typed error, others are refused. */

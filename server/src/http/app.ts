@@ -168,7 +168,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   const actors = createActorCache(services.db, () => services.bus, config.http.authCacheSeconds * 1000);
   const clientIp = clientAddressResolver(config.http.trustProxy);
   const allowed = config.http.allowedOrigins;
-  const headers = securityHeaders({ https: (config.http.publicUrl ?? '').startsWith('https:') });
+  const headers = securityHeaders({ https: (config.http.publicUrl ?? '').startsWith('https:'), tileUrl: config.map.tileUrl });
 
   // Set-Cookie from resolvers (login/logout) onto the HTTP response.
   const cookies: Plugin<Record<string, unknown>, ServerContext> = {

@@ -10,7 +10,8 @@
  *   work from anywhere.
  * - CSRF: GraphQL requests must be ones a browser preflights (a JSON body or a custom
  *   header; yoga's CSRF prevention plugin), so a plain form or image cannot trigger one.
- * - Headers (helmet): a Content-Security-Policy without third-party origins, no framing,
+ * - Headers (helmet): a Content-Security-Policy whose only third-party origin is the map's
+ *   tile server (images only, from MAP_STYLE_URL), no framing,
  *   nosniff, a same-origin referrer policy; HSTS when Emerald is served over HTTPS.
  */
 import type http from 'node:http';
@@ -37,9 +38,24 @@ export function usesSessionCookie(headers: http.IncomingHttpHeaders): boolean {
 export type PageKind = 'app' | 'graphiql' | 'api';
 
 /** helmet middlewares per kind of response: the monitor, GraphiQL, and JSON/API answers. */
+/**
+ * The origin a raster tile URL template loads from, as a CSP source: `{s}` subdomains become
+ * a wildcard. Null for no basemap or a template that names no host.
+ */
+export function tileSource(tileUrl: string | null): string | null {
+  if (!tileUrl) return null;
+  const m = /^(https?:\/\/)([^/]+)/.exec(tileUrl);
+  if (!m) return null;
+  const host = m[2]!.replace(/\{s\}/g, '*');
+  return /^[a-z0-9.*:[\]-]+$/i.test(host) ? `${m[1]}${host}` : null;
+}
+
 export function securityHeaders(options: {
   https: boolean;
+  /** The map's basemap tiles (MAP_STYLE_URL), the one third-party origin the monitor may load images from. */
+  tileUrl?: string | null;
 }): Record<PageKind, (req: http.IncomingMessage, res: http.ServerResponse) => void> {
+  const tiles = tileSource(options.tileUrl ?? null);
   const common = {
     frameguard: { action: 'deny' as const },
     referrerPolicy: { policy: 'same-origin' as const },
@@ -74,10 +90,11 @@ export function securityHeaders(options: {
           'script-src': ["'self'"],
           // Mantine sets style attributes; no style ever comes from elsewhere.
           'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'blob:'],
+          'img-src': ["'self'", 'data:', 'blob:', ...(tiles ? [tiles] : [])],
           'font-src': ["'self'", 'data:'],
           'connect-src': ["'self'"],
           'worker-src': ["'self'", 'blob:'],
+          'manifest-src': ["'self'"],
         }),
       }),
     ),

@@ -24,6 +24,7 @@ import './search.ts';
 import './auditEntry.ts';
 import './deviceAction.ts';
 import './traffic.ts';
+import './map.ts';
 import './diagnosis.ts';
 import './subscriptions.ts';
 

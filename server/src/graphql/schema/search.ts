@@ -64,7 +64,13 @@ const SearchResultRef = builder.objectRef<{ query: string; hits: SearchHit[] }>(
   description: 'Search results, best first.',
   fields: (t) => ({
     query: t.exposeString('query', { description: 'The query as given.' }),
-    hits: t.field({ type: [SearchHitRef], description: 'Hits, best first (exact identifier matches first).', resolve: (r) => r.hits }),
+    hits: t.field({
+      type: [SearchHitRef],
+      description: 'Hits, best first (exact identifier matches first).',
+      // `search(first:)` already multiplied the cost by the page size.
+      complexity: { field: 0, multiplier: 1 },
+      resolve: (r) => r.hits,
+    }),
   }),
 });
 
