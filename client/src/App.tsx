@@ -48,6 +48,7 @@ const IncidentPage = lazy(() => import('./pages/Incident.tsx'));
 const Alerts = lazy(() => import('./pages/Alerts.tsx'));
 const MyAlerts = lazy(() => import('./pages/MyAlerts.tsx'));
 const MapPage = lazy(() => import('./pages/Map.tsx'));
+const StockPage = lazy(() => import('./pages/Stock.tsx'));
 
 async function gql<T>(
   query: string,
@@ -70,6 +71,7 @@ const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
   { to: '/search', key: 'nav.search', roles: ['ADMIN', 'NOC', 'SUPPORT'] },
   { to: '/tickets', key: 'nav.tickets', roles: ['ADMIN', 'SUPPORT'] },
   { to: '/work-orders', key: 'nav.workOrders', roles: ['ADMIN', 'SUPPORT', 'TECHNICIAN'] },
+  { to: '/stock', key: 'nav.stock', roles: ['ADMIN', 'SUPPORT', 'NOC', 'TECHNICIAN'] },
   { to: '/alerts', key: 'nav.alerts', roles: ['ADMIN', 'NOC'] },
   { to: '/admin', key: 'nav.admin', roles: ['ADMIN', 'NOC'] },
 ];
@@ -288,6 +290,7 @@ function Routes({ me }: { me: Me }) {
       <Route path="/tickets/:id">{(p) => <TicketPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/work-orders">{() => <WorkOrders me={me} />}</Route>
       <Route path="/map">{() => <MapPage me={me} />}</Route>
+      <Route path="/stock">{() => <StockPage me={me} />}</Route>
       <Route path="/admin" component={Admin} />
       <Route path="/alerts">{() => <Alerts me={me} />}</Route>
       <Route path="/my-alerts" component={MyAlerts} />

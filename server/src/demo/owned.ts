@@ -316,7 +316,94 @@ export async function seedOwnedData(db: Queryable, options: { seed: number; now:
       workOrders++;
     }
   }
+  await seedDemoStock(db, rng, { technicians, teams: techTeams, support, materialIds });
   return { users: users.size, tickets, workOrders };
+}
+
+/**
+ * Demo stock: a central warehouse and one van per technician, stocked the way a real
+ * ISP would (receipts into the warehouse, transfers to the vans, each a recorded move),
+ * with ONUs by serial and low-stock thresholds — one van already short of patch cords.
+ */
+async function seedDemoStock(
+  db: Queryable,
+  rng: Random,
+  who: { technicians: number[]; teams: number[]; support: number; materialIds: number[] },
+): Promise<void> {
+  const codes = MATERIALS.map((m) => m.code);
+  const id = (code: string) => who.materialIds[codes.indexOf(code)]!;
+  await db.query(`UPDATE materials SET serial_kind = 'SERIAL' WHERE code LIKE 'ONU-%'`);
+  const loc = async (kind: string, name: string, technicianId: number | null) =>
+    (
+      await db.query<{ id: number }>(`INSERT INTO stock_locations (kind, name, technician_id) VALUES ($1, $2, $3) RETURNING id`, [
+        kind,
+        name,
+        technicianId,
+      ])
+    ).rows[0]!.id;
+  const warehouse = await loc('WAREHOUSE', 'Depósito central', null);
+  const vans = [await loc('VAN', 'Camioneta de Tomás', who.technicians[0]!), await loc('VAN', 'Camioneta de Teresa', who.technicians[1]!)];
+  // [material, warehouse after transfers, per van, warehouse threshold, van threshold]
+  const bulk: [string, number, number[], number, number][] = [
+    ['DROP-1F', 2400, [300, 250], 500, 100],
+    ['CONN-SCAPC', 420, [40, 35], 100, 15],
+    ['PATCH-SCAPC', 160, [12, 3], 40, 5],
+    ['ROSETA', 120, [8, 6], 30, 3],
+    ['GRAMPA', 380, [30, 25], 80, 10],
+  ];
+  const move = (
+    kind: string,
+    material: number,
+    quantity: number,
+    from: number | null,
+    to: number | null,
+    reason: string,
+    item: number | null = null,
+  ) =>
+    db.query(
+      `INSERT INTO stock_moves (kind, material_id, quantity, from_location_id, to_location_id, item_id, actor_id, reason, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() - interval '3 days')`,
+      [kind, material, quantity, from, to, item, who.support, reason],
+    );
+  for (const [code, left, perVan, whMin, vanMin] of bulk) {
+    const m = id(code);
+    const total = left + perVan.reduce((a, b) => a + b, 0);
+    await move('RECEIVE', m, total, null, warehouse, 'Remito 0001-00004512');
+    await db.query(`INSERT INTO stock_levels (location_id, material_id, quantity, min_quantity) VALUES ($1, $2, $3, $4)`, [
+      warehouse,
+      m,
+      left,
+      whMin,
+    ]);
+    for (const [k, van] of vans.entries()) {
+      await move('TRANSFER', m, perVan[k]!, warehouse, van, 'Carga semanal de la camioneta');
+      await db.query(`INSERT INTO stock_levels (location_id, material_id, quantity, min_quantity) VALUES ($1, $2, $3, $4)`, [
+        van,
+        m,
+        perVan[k],
+        vanMin,
+      ]);
+    }
+  }
+  // ONUs by serial: 30 in the warehouse, 5 in each van.
+  const models: [string, string][] = [
+    ['ONU-HG8145', 'HWTC'],
+    ['ONU-F670L', 'ZTEG'],
+  ];
+  for (let n = 0; n < 40; n++) {
+    const [code, prefix] = models[n % 2]!;
+    const serial = `${prefix}${rng.int(0, 0xffffffff).toString(16).toUpperCase().padStart(8, '0')}`;
+    const van = n < 5 ? vans[0]! : n < 10 ? vans[1]! : null;
+    const item = (
+      await db.query<{ id: number }>(
+        `INSERT INTO stock_items (material_id, serial, status, location_id) VALUES ($1, $2, 'IN_STOCK', $3) ON CONFLICT (serial) DO NOTHING RETURNING id`,
+        [id(code), serial, van ?? warehouse],
+      )
+    ).rows[0]?.id;
+    if (item === undefined) continue;
+    await move('RECEIVE', id(code), 1, null, warehouse, 'Remito 0001-00004513', item);
+    if (van) await move('TRANSFER', id(code), 1, warehouse, van, 'Carga semanal de la camioneta', item);
+  }
 }
 
 /** Telegram chat ids of the demo users (the simulated bot accepts any). */

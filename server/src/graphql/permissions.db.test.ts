@@ -107,6 +107,12 @@ beforeAll(async () => {
     MaintenanceWindow: gid('MaintenanceWindow', await one('SELECT id FROM maintenance_windows LIMIT 1')),
     NotificationRule: gid('NotificationRule', await one('SELECT id FROM notification_rules LIMIT 1')),
     Webhook: gid('Webhook', await one('SELECT id FROM webhooks LIMIT 1')),
+    // The warehouse, and a unit in it: not a technician's.
+    StockLocation: gid('StockLocation', await one(`SELECT id FROM stock_locations WHERE kind = 'WAREHOUSE' LIMIT 1`)),
+    StockItem: gid(
+      'StockItem',
+      await one(`SELECT i.id FROM stock_items i JOIN stock_locations l ON l.id = i.location_id WHERE l.kind = 'WAREHOUSE' LIMIT 1`),
+    ),
   });
 });
 
@@ -160,6 +166,11 @@ const QUERIES: Record<string, { doc: () => string; allowed: Who[] }> = {
   map: { doc: () => '{ map(bbox: { west: -66, south: -33, east: -63, north: -30 }, zoom: 10) { total } }', allowed: STAFF },
   mapPonPorts: { doc: () => '{ mapPonPorts(bbox: { west: -66, south: -33, east: -63, north: -30 }) { label } }', allowed: STAFF },
   mapOlts: { doc: () => '{ mapOlts { name } }', allowed: STAFF },
+  stockLocations: { doc: () => '{ stockLocations { name } }', allowed: SIGNED_IN },
+  stockItems: { doc: () => '{ stockItems(first: 1) { totalCount } }', allowed: SIGNED_IN },
+  stockItem: { doc: () => '{ stockItem(serial: "HWTC00000000") { serial } }', allowed: STAFF },
+  stockMoves: { doc: () => '{ stockMoves(first: 1) { nodes { reason } } }', allowed: STAFF },
+  lowStock: { doc: () => '{ lowStock { quantity } }', allowed: SIGNED_IN },
   mapExtent: { doc: () => '{ mapExtent { west } }', allowed: STAFF },
   mapSettings: { doc: () => '{ mapSettings { attribution } }', allowed: SIGNED_IN },
   unlocatedConnections: { doc: () => '{ unlocatedConnections(first: 1) { totalCount } }', allowed: STAFF },
@@ -254,6 +265,31 @@ const MUTATIONS: Record<string, { doc: () => string; allowed: Who[]; freshSessio
   createTag: { doc: () => 'mutation { createTag(input: { name: "" }) { __typename } }', allowed: ['ADMIN'] },
   updateTag: { doc: () => 'mutation { updateTag(input: { id: "bad" }) { __typename } }', allowed: ['ADMIN'] },
   createMaterial: { doc: () => 'mutation { createMaterial(input: { code: "" }) { __typename } }', allowed: ['ADMIN'] },
+  saveStockLocation: { doc: () => 'mutation { saveStockLocation(input: { name: "" }) { __typename } }', allowed: ['ADMIN', 'SUPPORT'] },
+  receiveStock: {
+    doc: () => 'mutation { receiveStock(input: { materialId: "0", reason: "" }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  transferStock: {
+    doc: () => 'mutation { transferStock(input: { materialId: "0", reason: "" }) { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  adjustStock: {
+    doc: () => `mutation { adjustStock(locationId: "${ids.StockLocation}", materialId: "0", quantity: 1, reason: "") { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  setStockThreshold: {
+    doc: () => `mutation { setStockThreshold(locationId: "${ids.StockLocation}", materialId: "0", minQuantity: -1) { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  markStockItemFaulty: {
+    doc: () => 'mutation { markStockItemFaulty(serial: "NOPE0000", reason: "") { __typename } }',
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
+  returnStockItem: {
+    doc: () => `mutation { returnStockItem(serial: "NOPE0000", locationId: "${ids.StockLocation}", reason: "") { __typename } }`,
+    allowed: ['ADMIN', 'SUPPORT'],
+  },
   updateMaterial: { doc: () => 'mutation { updateMaterial(input: { id: "bad" }) { __typename } }', allowed: ['ADMIN'] },
   addContact: { doc: () => 'mutation { addContact(channel: EMAIL, address: "not-an-address") { __typename } }', allowed: SIGNED_IN },
   removeContact: { doc: () => 'mutation { removeContact(id: "999999") }', allowed: SIGNED_IN },
@@ -297,6 +333,8 @@ const NODE_TYPES: Record<string, Who[]> = {
   Incident: STAFF,
   AuditEntry: ['ADMIN'],
   MaintenanceWindow: STAFF,
+  StockLocation: STAFF,
+  StockItem: STAFF,
   NotificationRule: ['ADMIN'],
   Webhook: ['ADMIN'],
 };

@@ -222,6 +222,13 @@ describe('work orders', () => {
       { field: 'input.installedOnuSerial', code: 'REQUIRED' },
     ]);
     const materialId = (await api.db.pool.query(`SELECT id FROM materials WHERE code = 'CONN-SCAPC'`)).rows[0].id;
+    // The ONU installed is one the technician carries in their van.
+    const carried: string = (
+      await api.db.pool.query(
+        `SELECT i.serial FROM stock_items i JOIN stock_locations l ON l.id = i.location_id JOIN users u ON u.id = l.technician_id
+          WHERE u.username = 'tecnico' AND i.status = 'IN_STOCK' ORDER BY i.serial LIMIT 1`,
+      )
+    ).rows[0].serial;
     const done = await tech.query<{ completeWorkOrder: any }>(
       `mutation($input: CompleteWorkOrderInput!) { completeWorkOrder(input: $input) { __typename ... on CompleteWorkOrderSuccess { workOrder { status measuredRxPower installedOnuSerial materials { quantity material { code } } ticket { timeline(first: 20) { nodes { kind body } } } } } } }`,
       {
@@ -229,7 +236,7 @@ describe('work orders', () => {
           id,
           resolutionType: 'ONU_REPLACED',
           measuredRxPower: -19.5,
-          installedOnuSerial: 'hwtc1a2b3c4d',
+          installedOnuSerial: carried.toLowerCase(),
           materials: [{ materialId: String(materialId), quantity: 2 }],
         },
       },
@@ -238,7 +245,7 @@ describe('work orders', () => {
     expect(w).toMatchObject({
       status: 'COMPLETED',
       measuredRxPower: -19.5,
-      installedOnuSerial: 'HWTC1A2B3C4D',
+      installedOnuSerial: carried,
       materials: [{ quantity: 2, material: { code: 'CONN-SCAPC' } }],
     });
     expect(w.ticket.timeline.nodes.at(-1)).toEqual({

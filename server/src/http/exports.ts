@@ -126,6 +126,42 @@ export const EXPORTS: Record<string, ExportKind> = {
       ['recovered_at', (n) => n.recoveredAt],
     ],
   },
+  'stock-items': {
+    query: `query Export($first: Int, $after: String, $filter: StockItemFilter) { list: stockItems(first: $first, after: $after, filter: $filter) { ${pageInfo}
+      serial status material { code name } location { name } connection { pppoeUsername customer { name } } workOrder { number } updatedAt } } } }`,
+    path: ['list'],
+    columns: [
+      ['serial', (n) => n.serial],
+      ['status', (n) => n.status],
+      ['material_code', (n) => n.material.code],
+      ['material', (n) => n.material.name],
+      ['location', (n) => n.location?.name],
+      ['pppoe_username', (n) => n.connection?.pppoeUsername],
+      ['customer', (n) => n.connection?.customer?.name],
+      ['work_order', (n) => n.workOrder?.number],
+      ['updated_at', (n) => n.updatedAt],
+    ],
+  },
+  'stock-moves': {
+    query: `query Export($first: Int, $after: String, $filter: StockMoveFilter) { list: stockMoves(first: $first, after: $after, filter: $filter) { ${pageInfo}
+      at kind material { code name unit } quantity from { name } to { name } item { serial } workOrder { number } connection { pppoeUsername } actor { username } reason } } } }`,
+    path: ['list'],
+    columns: [
+      ['at', (n) => n.at],
+      ['kind', (n) => n.kind],
+      ['material_code', (n) => n.material.code],
+      ['material', (n) => n.material.name],
+      ['quantity', (n) => n.quantity],
+      ['unit', (n) => n.material.unit],
+      ['from', (n) => n.from?.name],
+      ['to', (n) => n.to?.name],
+      ['serial', (n) => n.item?.serial],
+      ['work_order', (n) => n.workOrder?.number],
+      ['pppoe_username', (n) => n.connection?.pppoeUsername],
+      ['by', (n) => n.actor?.username],
+      ['reason', (n) => n.reason],
+    ],
+  },
   'sync-runs': {
     query: `query Export($first: Int, $after: String, $source: Source, $kind: SyncKind, $status: [SyncRunStatus!]) {
       list: syncRuns(first: $first, after: $after, source: $source, kind: $kind, status: $status) { ${pageInfo}

@@ -3,7 +3,8 @@ import type { Queryable } from '../db/sql.ts';
  * Joins across vendors on the PPPoE username: secret → connection, session → connection,
  * ONU → connection. Secrets prefer the connection whose ISPCube node is the secret's
  * router, then a unique username match anywhere (ISPCube sometimes still points to an old
- * node). ONU names are matched trimmed and case-insensitively. Only differences write.
+ * node). ONU names are matched trimmed and case-insensitively; an ONU whose name matches
+ * no connection links where a visit installed its serial (stock). Only differences write.
  */
 
 export interface LinkCounts {
@@ -50,9 +51,11 @@ export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?:
     ? none
     : await db.query(
         `WITH best AS (
-       SELECT DISTINCT ON (o.id) o.id AS onu_id, c.id AS connection_id
+       SELECT DISTINCT ON (o.id) o.id AS onu_id, coalesce(c.id, si.connection_id) AS connection_id
        FROM onus o
        LEFT JOIN connections c ON c.username_key = o.name_key AND c.gone_at IS NULL
+       -- Not named after a customer yet, but a technician installed that serial at a connection.
+       LEFT JOIN stock_items si ON si.serial = upper(o.serial) AND si.status = 'INSTALLED'
        ${scope.oltId ? 'WHERE o.olt_id = $1' : ''}
        ORDER BY o.id, c.id
      )

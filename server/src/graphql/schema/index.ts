@@ -25,6 +25,7 @@ import './auditEntry.ts';
 import './deviceAction.ts';
 import './traffic.ts';
 import './map.ts';
+import './stock.ts';
 import './diagnosis.ts';
 import './subscriptions.ts';
 

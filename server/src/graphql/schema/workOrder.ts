@@ -9,7 +9,8 @@ import type { Context } from '../context.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError, parseInput } from '../userErrors.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { ResolutionTypeEnum, WorkOrderStatusEnum, WorkOrderTypeEnum } from './enums.ts';
-import { mutationResult } from './errorTypes.ts';
+import { mutationErrors, mutationResult } from './errorTypes.ts';
+import { consumeForWorkOrder, StockError } from '../../stock/stock.ts';
 
 export const WorkOrderRef = builder.prismaNode('WorkOrder', {
   id: { field: 'id' },
@@ -47,6 +48,11 @@ export const WorkOrderRef = builder.prismaNode('WorkOrder', {
     resolutionNotes: t.exposeString('resolutionNotes', { nullable: true, description: "Technician's notes." }),
     measuredRxPower: t.exposeFloat('measuredRxPower', { nullable: true, description: 'Optical power measured at the ONU, dBm.' }),
     installedOnuSerial: t.exposeString('installedOnuSerial', { nullable: true, description: 'Serial of the ONU installed.' }),
+    signedBy: t.exposeString('signedBy', { nullable: true, description: 'Who signed for the visit.' }),
+    stockOverrideReason: t.exposeString('stockOverrideReason', {
+      nullable: true,
+      description: 'Why the ONU installed was not one from the technician’s van.',
+    }),
     materials: t.relation('materials', { description: 'Materials used.' }),
     createdBy: t.relation('createdBy', { description: 'Who created it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Created.' }),
@@ -450,7 +456,17 @@ const CompleteWorkOrderInput = builder.inputType('CompleteWorkOrderInput', {
       required: false,
       description: 'Serial of the ONU installed (required when the ONU was replaced or installed).',
     }),
-    materials: t.field({ type: [MaterialUseInput], required: false, description: 'Materials used.' }),
+    materials: t.field({ type: [MaterialUseInput], required: false, description: 'Materials used (taken from the technician’s van).' }),
+    stockOverrideReason: t.string({
+      required: false,
+      description: 'Why the ONU installed is not one from the technician’s van (3–300 characters): allows it anyway, recorded.',
+    }),
+    signedBy: t.string({ required: false, description: 'Name of the person who signed for the visit (up to 120 characters).' }),
+    completionKey: t.string({
+      required: false,
+      description:
+        'A key the client chooses once per completion (8–100 characters, e.g. a UUID): sent again after a lost answer or from an offline queue, the same completion is returned and nothing is applied twice.',
+    }),
   }),
 });
 
@@ -478,8 +494,26 @@ const completion = z
       )
       .max(50)
       .optional(),
+    stockOverrideReason: z.string().trim().min(3, 'Say why (at least 3 characters)').max(300, 'At most 300 characters').optional(),
+    signedBy: z.string().trim().min(2, 'Give the name of who signed').max(120, 'At most 120 characters').optional(),
+    completionKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,100}$/, 'A completion key has 8–100 letters, digits, - or _')
+      .optional(),
   })
   .superRefine((v, ctx) => {
+    const seen = new Set<number>();
+    for (const [i, m] of (v.materials ?? []).entries()) {
+      if (seen.has(m.materialId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['materials', i, 'materialId'],
+          message: 'That material is listed twice',
+          params: { code: 'DUPLICATE' },
+        });
+      }
+      seen.add(m.materialId);
+    }
     if ((v.resolutionType === 'ONU_REPLACED' || v.resolutionType === 'INSTALLED') && !v.installedOnuSerial) {
       ctx.addIssue({
         code: 'custom',
@@ -495,7 +529,7 @@ builder.mutationField('completeWorkOrder', (t) =>
     type: WorkOrderRef,
     description: 'Record how a visit ended well: resolution, measured signal, ONU installed, materials.',
     authScopes: writeAs('ADMIN', 'SUPPORT', 'TECHNICIAN'),
-    errors: mutationResult('CompleteWorkOrder', 'workOrder'),
+    errors: mutationResult('CompleteWorkOrder', 'workOrder', [...mutationErrors, StockError]),
     args: { input: t.arg({ type: CompleteWorkOrderInput, required: true, description: 'The outcome.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = idOf(String(input.id), 'WorkOrder', 'input.id');
@@ -505,14 +539,38 @@ builder.mutationField('completeWorkOrder', (t) =>
         measuredRxPower: input.measuredRxPower ?? undefined,
         installedOnuSerial: input.installedOnuSerial ?? undefined,
         materials: input.materials ?? undefined,
+        stockOverrideReason: input.stockOverrideReason ?? undefined,
+        signedBy: input.signedBy ?? undefined,
+        completionKey: input.completionKey ?? undefined,
       });
       return ctx.db.prisma.$transaction(async (tx) => {
+        if (v.completionKey) {
+          // The same completion sent again (a lost answer, an offline queue): answer it, apply nothing.
+          const done = await tx.workOrder.findUnique({ where: { completionKey: v.completionKey } });
+          if (done && done.id === id && (ctx.actor?.role !== 'TECHNICIAN' || done.technicianId === ctx.actor.userId)) return done;
+          if (done)
+            throw ValidationError.single('input.completionKey', 'KEY_REUSED', 'That completion key was used for another work order');
+        }
         const before = await forAction(tx, ctx, id, 'complete');
         for (const [i, m] of (v.materials ?? []).entries()) {
           const material = await tx.material.findUnique({ where: { id: m.materialId }, select: { active: true } });
           if (!material) throw new NotFoundError(`input.materials.${i}.materialId`, 'No material with that id');
           if (!material.active) throw ValidationError.single(`input.materials.${i}.materialId`, 'INACTIVE', 'That material is deactivated');
         }
+        // What the visit used comes out of the technician's van; the ONU installed must be one they carry.
+        const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: before.ticketId }, select: { connectionId: true } });
+        await consumeForWorkOrder(
+          tx,
+          { userId: ctx.actor!.userId },
+          {
+            workOrderId: id,
+            technicianId: before.technicianId,
+            connectionId: ticket.connectionId,
+            materials: v.materials ?? [],
+            installedSerial: v.installedOnuSerial ?? null,
+            overrideReason: v.stockOverrideReason ?? null,
+          },
+        );
         const now = new Date();
         const after = await tx.workOrder.update({
           where: { id },
@@ -524,6 +582,9 @@ builder.mutationField('completeWorkOrder', (t) =>
             resolutionNotes: v.resolutionNotes ?? null,
             measuredRxPower: v.measuredRxPower ?? null,
             installedOnuSerial: v.installedOnuSerial ?? null,
+            completionKey: v.completionKey ?? null,
+            signedBy: v.signedBy ?? null,
+            stockOverrideReason: v.installedOnuSerial ? (v.stockOverrideReason ?? null) : null,
           },
         });
         for (const m of v.materials ?? []) {
