@@ -105,6 +105,15 @@ describe('docker-compose.yml', () => {
     for (const name of ['server', 'worker']) {
       for (const key of Object.keys(compose.services[name]!.environment as object)) expect(knownEnvVars).toContain(key);
     }
+    // Attachments go to the compose MinIO, with its root credentials.
+    const server = compose.services.server!.environment as Record<string, string>;
+    const minio = compose.services.minio!;
+    expect(server.FILES_STORAGE).toBe('s3');
+    expect(server.S3_ENDPOINT).toBe('http://minio:9000');
+    expect(server.S3_ACCESS_KEY_ID).toBe((minio.environment as Record<string, string>).MINIO_ROOT_USER);
+    expect(server.S3_SECRET_ACCESS_KEY).toBe('${MINIO_ROOT_PASSWORD}');
+    expect(minio.ports).toBeUndefined();
+    expect((minio.volumes as string[])[0]!.split(':')[0]! in compose.volumes).toBe(true);
     // The database URL points at the compose postgres service with its user and database.
     const url = (compose.services.server!.environment as Record<string, string>).DATABASE_URL!;
     expect(url).toMatch(/^postgresql:\/\/emerald:\$\{POSTGRES_PASSWORD\}@postgres:5432\/emerald$/);

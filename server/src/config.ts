@@ -238,6 +238,18 @@ const envSchema = z.object({
       'must be a raster tile URL with {z}, {x} and {y} (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png), or off',
     ),
   MAP_ATTRIBUTION: z.string().trim().max(300).default('© OpenStreetMap contributors'),
+  FILES_STORAGE: z.enum(['local', 's3']).default('local'),
+  FILES_DIR: z.string().min(1).optional(),
+  FILES_MAX_MB: z.coerce.number().int().min(1).max(200).default(15),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .default('emerald'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -346,6 +358,21 @@ export interface Config {
   traffic: { sampling: boolean; retentionDays: number; hourlyRetentionDays: number };
   /** The map's basemap: a raster tile URL template, or null for none (points on a plain background). */
   map: { tileUrl: string | null; attribution: string };
+  /** Where attachments (photos, signatures, files) are kept, and how large one may be. */
+  files: {
+    maxBytes: number;
+    storage:
+      | { kind: 'local'; dir: string }
+      | {
+          kind: 's3';
+          endpoint: string | null;
+          region: string;
+          bucket: string;
+          accessKeyId: string;
+          secretAccessKey: string;
+          forcePathStyle: boolean;
+        };
+  };
   /** Share of the SmartOLT hourly budget background polls leave for targeted outage reads. */
   smartoltOutageReserve: number;
   notifications: {
@@ -396,6 +423,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'ISPCUBE_*',
   );
   const smartolt = allOrNone({ SMARTOLT_URL: e.SMARTOLT_URL, SMARTOLT_TOKEN: e.SMARTOLT_TOKEN }, 'SMARTOLT_*');
+  if (e.FILES_STORAGE === 's3' && (!e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
+    throw new StartupError('CONFIG_INVALID', 'Invalid configuration: FILES_STORAGE=s3 needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  }
   const routerDefault = e.ROUTEROS_USER ? { user: e.ROUTEROS_USER, password: e.ROUTEROS_PASSWORD ?? '' } : undefined;
 
   const vendorsConfigured = Boolean(ispcube || smartolt || routerDefault || Object.keys(e.ROUTEROS_CREDENTIALS).length);
@@ -512,6 +542,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkSeconds: e.DEVICE_ACTION_CHECK_SECONDS,
     },
     map: { tileUrl: e.MAP_STYLE_URL === 'off' ? null : e.MAP_STYLE_URL, attribution: e.MAP_ATTRIBUTION },
+    files: {
+      maxBytes: e.FILES_MAX_MB * 1024 * 1024,
+      storage:
+        e.FILES_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              endpoint: e.S3_ENDPOINT ?? null,
+              region: e.S3_REGION,
+              bucket: e.S3_BUCKET,
+              accessKeyId: e.S3_ACCESS_KEY_ID!,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            }
+          : { kind: 'local', dir: path.resolve(projectRoot, e.FILES_DIR ?? path.join(e.EMERALD_DATA_DIR, 'files')) },
+    },
     traffic: {
       sampling: e.TRAFFIC_SAMPLING,
       retentionDays: e.TRAFFIC_RETENTION_DAYS,

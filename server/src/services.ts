@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import type { OnuStatusChange } from './mirror/smartolt.ts';
 import type { SessionChange } from './mirror/routeros.ts';
 import type { EventBus } from './realtime/bus.ts';
+import type { FileStore } from './files/store.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { Vendors } from './vendors/factory.ts';
 
@@ -86,4 +87,6 @@ export interface Services {
   demo?: DemoControl;
   /** Prometheus metrics of this process (API processes). */
   metrics?: Metrics;
+  /** Where attachments are kept; by default the store FILES_STORAGE names. */
+  files?: FileStore;
 }

@@ -42,6 +42,8 @@ import { serveSimControl } from './simControl.ts';
 import { createStaticHandler } from './static.ts';
 import { type GraphQLWebSocket, graphqlWebSocket } from './websocket.ts';
 import { serveExport } from './exports.ts';
+import { serveFiles } from './files.ts';
+import { fileStoreFor } from '../files/store.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -96,6 +98,7 @@ export function routeLabel(pathname: string): string {
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1);
   if (pathname.startsWith('/sim/')) return 'sim';
   if (pathname.startsWith('/export/')) return 'export';
+  if (pathname === '/files' || pathname.startsWith('/files/')) return 'files';
   if (pathname.startsWith('/assets/')) return 'assets';
   return 'app';
 }
@@ -168,6 +171,8 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   const actors = createActorCache(services.db, () => services.bus, config.http.authCacheSeconds * 1000);
   const clientIp = clientAddressResolver(config.http.trustProxy);
   const allowed = config.http.allowedOrigins;
+  // Attachments: the configured store (a local folder by default, or S3).
+  const files = services.files ?? fileStoreFor(config.files);
   const headers = securityHeaders({ https: (config.http.publicUrl ?? '').startsWith('https:'), tileUrl: config.map.tileUrl });
 
   // Set-Cookie from resolvers (login/logout) onto the HTTP response.
@@ -415,6 +420,18 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
       headers.api(req, res);
       const remoteAddress = req.socket.remoteAddress;
       await serveExport(services, req, res, async (body, h) => {
+        const response = await yoga.fetch(
+          'http://emerald.internal/graphql',
+          { method: 'POST', headers: h, body: JSON.stringify(body) },
+          { services, remoteAddress, setCookies: [] },
+        );
+        return response.json() as never;
+      });
+      return;
+    } else if (pathname === '/files' || pathname.startsWith('/files/')) {
+      headers.api(req, res);
+      const remoteAddress = req.socket.remoteAddress;
+      await serveFiles(services, files, req, res, async (body, h) => {
         const response = await yoga.fetch(
           'http://emerald.internal/graphql',
           { method: 'POST', headers: h, body: JSON.stringify(body) },

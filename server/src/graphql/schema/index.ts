@@ -26,6 +26,7 @@ import './deviceAction.ts';
 import './traffic.ts';
 import './map.ts';
 import './stock.ts';
+import './attachment.ts';
 import './diagnosis.ts';
 import './subscriptions.ts';
 
