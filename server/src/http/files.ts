@@ -145,7 +145,12 @@ export async function serveFiles(
   const uploadKey = url.searchParams.get('uploadKey');
   if (uploadKey !== null && !/^[A-Za-z0-9_-]{8,100}$/.test(uploadKey))
     return fail(res, 400, 'INVALID', 'uploadKey has 8–100 letters, digits, - or _');
-  const name = (url.searchParams.get('name') ?? `${kind.toLowerCase()}`).replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200) || 'file';
+  // No path separators or control characters in a name that ends up in a header.
+  const name =
+    [...(url.searchParams.get('name') ?? kind.toLowerCase())]
+      .map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? '_' : ch))
+      .join('')
+      .slice(0, 200) || 'file';
   const declared = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!(await maySee(owner))) return fail(res, 404, 'NOT_FOUND', 'No such work order or ticket');
 
