@@ -76,6 +76,8 @@ const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
   { to: '/admin', key: 'nav.admin', roles: ['ADMIN', 'NOC'] },
 ];
 
+const ME_KEY = 'emerald:me';
+
 export function home(role: Role): string {
   return role === 'TECHNICIAN' ? '/work-orders' : '/';
 }
@@ -310,12 +312,25 @@ export function App() {
   const { t } = useI18n();
 
   useEffect(() => {
-    void gql<{ me: Me }>('{ me { id username name role } }').then((r) => setMe(r.data?.me ?? null));
+    gql<{ me: Me }>('{ me { id username name role } }')
+      .then((r) => {
+        const who = r.data?.me ?? null;
+        setMe(who);
+        // Remembered for opening the app without coverage (a technician in the field).
+        if (who) localStorage.setItem(ME_KEY, JSON.stringify(who));
+        else localStorage.removeItem(ME_KEY);
+      })
+      .catch(() => {
+        // No network: whoever last signed in on this device, if anyone (the API decides again once back online).
+        const kept = localStorage.getItem(ME_KEY);
+        setMe(kept ? (JSON.parse(kept) as Me) : null);
+      });
   }, []);
 
   const signOut = useCallback((wasExpired: boolean) => {
     setExpired(wasExpired);
     setMe(null);
+    localStorage.removeItem(ME_KEY);
   }, []);
 
   useEffect(() => {
@@ -353,6 +368,7 @@ export function App() {
           onSignedIn={(user) => {
             setExpired(false);
             setMe(user);
+            localStorage.setItem(ME_KEY, JSON.stringify(user));
             navigate(home(user.role));
           }}
         />

@@ -6,6 +6,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { I18nProvider } from './i18n.tsx';
+import { registerServiceWorker } from './offline.ts';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -23,3 +24,5 @@ createRoot(document.getElementById('root')!).render(
     </MantineProvider>
   </StrictMode>,
 );
+
+registerServiceWorker();

@@ -183,3 +183,138 @@ describe('map', () => {
     await context.close();
   });
 });
+
+describe('offline', () => {
+  it('completes a visit without coverage — photo, signature, ONU from the van — and it all lands once when back online', async () => {
+    const db = emerald.services.db.pool;
+    const { context, page } = await signIn('tecnico', PHONE);
+    await page.getByTestId('my-work').waitFor();
+    const visit = (
+      await db.query<{ id: number }>(
+        `SELECT w.id FROM work_orders w JOIN users u ON u.id = w.technician_id
+          WHERE u.username = 'tecnico' AND w.status = 'SCHEDULED'
+            AND w.scheduled_start >= date_trunc('day', now()) AND w.scheduled_start < date_trunc('day', now()) + interval '1 day'
+          ORDER BY w.scheduled_start LIMIT 1`,
+      )
+    ).rows[0]!;
+    const card = () => page.getByTestId('work-order').filter({ hasText: `OT #${visit.id} ` });
+    await card().getByRole('button', { name: 'Iniciar' }).click();
+    await card().getByTestId('complete-work-order').waitFor();
+    await expect
+      .poll(async () => (await db.query(`SELECT status::text FROM work_orders WHERE id = $1`, [visit.id])).rows[0].status)
+      .toBe('IN_PROGRESS');
+    const van = (await db.query<{ id: number }>(`SELECT id FROM stock_locations WHERE name = 'Camioneta de Tomás'`)).rows[0]!.id;
+    const connectors = (await db.query<{ id: number }>(`SELECT id FROM materials WHERE code = 'CONN-SCAPC'`)).rows[0]!.id;
+    const level = async () =>
+      Number(
+        (await db.query(`SELECT quantity FROM stock_levels WHERE location_id = $1 AND material_id = $2`, [van, connectors])).rows[0]
+          .quantity,
+      );
+    const before = await level();
+
+    // Coverage gone.
+    await context.setOffline(true);
+    await expect.poll(() => page.getByTestId('offline-banner').getAttribute('data-online')).toBe('false');
+    await card().getByTestId('complete-work-order').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('measured-signal').fill('-18.7');
+    await dialog.getByTestId('installed-serial').click();
+    const option = page.getByRole('option').first();
+    const serial = (await option.innerText()).split(' · ')[0]!.trim();
+    await option.click();
+    await dialog.getByTestId(`used-${connectors}`).fill('2');
+    // A photo as a phone camera would give it: a real image, larger than what is sent.
+    const photo = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 2400;
+      c.height = 1800;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#2b8a3e';
+      g.fillRect(0, 0, 2400, 1800);
+      g.fillStyle = '#ffd43b';
+      g.fillRect(600, 400, 1200, 900);
+      return c.toDataURL('image/png').split(',')[1]!;
+    });
+    await dialog
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'caja.png', mimeType: 'image/png', buffer: Buffer.from(photo, 'base64') });
+    await dialog.getByText('1 foto(s)').waitFor();
+    await dialog.getByTestId('signed-by').fill('Marta Gómez');
+    await dialog.getByTestId('signature-pad').scrollIntoViewIfNeeded();
+    const pad = await dialog.getByTestId('signature-pad').boundingBox();
+    await page.mouse.move(pad!.x + 20, pad!.y + 40);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(pad!.x + 20 + i * 25, pad!.y + 40 + (i % 2) * 50, { steps: 2 });
+    await page.mouse.up();
+    await expect.poll(() => dialog.getByTestId('signature-pad').getAttribute('data-signed')).toBe('true');
+    await dialog.getByTestId('confirm-complete').click();
+    await card().getByTestId('pending-sync').waitFor();
+    expect(await page.getByTestId('offline-banner').getAttribute('data-pending')).toBe('1');
+    await shot(page, 'phone-offline-pending');
+    // Nothing reached the server.
+    expect((await db.query(`SELECT status::text FROM work_orders WHERE id = $1`, [visit.id])).rows[0].status).toBe('IN_PROGRESS');
+    expect((await db.query(`SELECT count(*)::int AS n FROM attachments WHERE work_order_id = $1`, [visit.id])).rows[0].n).toBe(0);
+
+    // Back online over a flaky link: the first upload and the first completion reach the server
+    // but their answers are lost. The phone sends them again; each must land once.
+    let lostUpload = false;
+    let lostCompletion = false;
+    await page.route('**/files?*', async (route) => {
+      if (lostUpload) return route.continue();
+      lostUpload = true;
+      await route.fetch();
+      await route.abort('failed');
+    });
+    await page.route('**/graphql', async (route) => {
+      if (lostCompletion || !route.request().postData()?.includes('OutboxComplete')) return route.continue();
+      lostCompletion = true;
+      await route.fetch();
+      await route.abort('failed');
+    });
+    await context.setOffline(false);
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(() => window.dispatchEvent(new Event('online')));
+          return page.getByTestId('pending-sync').count();
+        },
+        { timeout: 30_000, intervals: [1000] },
+      )
+      .toBe(0);
+    expect(lostUpload && lostCompletion).toBe(true);
+
+    const wo = (
+      await db.query(`SELECT status::text, measured_rx_power, installed_onu_serial, signed_by FROM work_orders WHERE id = $1`, [visit.id])
+    ).rows[0];
+    expect(wo).toEqual({ status: 'COMPLETED', measured_rx_power: -18.7, installed_onu_serial: serial, signed_by: 'Marta Gómez' });
+    const files = (
+      await db.query<{ kind: string; content_type: string }>(
+        `SELECT kind::text, content_type FROM attachments WHERE work_order_id = $1 ORDER BY kind`,
+        [visit.id],
+      )
+    ).rows;
+    expect(files).toEqual([
+      { kind: 'PHOTO', content_type: 'image/jpeg' },
+      { kind: 'SIGNATURE', content_type: 'image/png' },
+    ]);
+    // Resized on the phone: at most 1600 px wide, a JPEG far smaller than the 2400 px original.
+    const sent = (await db.query<{ size: number }>(`SELECT size FROM attachments WHERE work_order_id = $1 AND kind = 'PHOTO'`, [visit.id]))
+      .rows[0]!;
+    expect(sent.size).toBeLessThan(200_000);
+    const moves = (
+      await db.query<{ kind: string; n: number; q: string }>(
+        `SELECT kind::text, count(*)::int AS n, sum(quantity)::text AS q FROM stock_moves WHERE work_order_id = $1 GROUP BY 1 ORDER BY 1`,
+        [visit.id],
+      )
+    ).rows;
+    expect(moves).toEqual([
+      { kind: 'CONSUME', n: 1, q: '2.00' },
+      { kind: 'INSTALL', n: 1, q: '1.00' },
+    ]);
+    expect(await level()).toBe(before - 2);
+    expect((await db.query(`SELECT status::text FROM stock_items WHERE serial = $1`, [serial])).rows[0].status).toBe('INSTALLED');
+    await expect.poll(() => card().innerText()).toMatch(/Completada/i);
+    await shot(page, 'phone-offline-synced');
+    await context.close();
+  });
+});

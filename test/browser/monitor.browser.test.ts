@@ -447,7 +447,8 @@ describe('planning', () => {
     ).rows;
     const [tecnico, tecnico2] = [techs.find((u) => u.username === 'tecnico')!, techs.find((u) => u.username === 'tecnico2')!];
 
-    const { context, page } = await signIn('soporte');
+    // Tall enough that both technicians' rows (each with a full demo day) are on screen for the drags.
+    const { context, page } = await signIn('soporte', { width: 1366, height: 1800 });
     await page.goto(`${emerald.url}/work-orders`);
     const pending = page.getByTestId('unscheduled').locator(`[data-number="${number}"]`);
     await pending.waitFor();
