@@ -420,6 +420,8 @@ function SignaturePad({ label, clearLabel, onChange }: { label: string; clearLab
     setSigned(false);
     onChange(null);
   };
+  // A blank (white) pad once, when it appears.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once; clear only paints and reports "no signature"
   useEffect(clear, []);
   return (
     <Stack gap={4}>
