@@ -77,6 +77,8 @@ const NAV: { to: string; key: MessageKey; roles: Role[] }[] = [
 ];
 
 const ME_KEY = 'emerald:me';
+/** Read by screen readers, not shown. */
+const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
 export function home(role: Role): string {
   return role === 'TECHNICIAN' ? '/work-orders' : '/';
@@ -105,19 +107,21 @@ function Login({ onSignedIn, expired }: { onSignedIn(me: Me): void; expired: boo
     }
   };
   return (
-    <Center h="100vh" bg="var(--mantine-color-body)">
-      <Paper withBorder shadow="md" p="xl" radius="md" w={380}>
+    <Center component="main" h="100vh" bg="var(--mantine-color-body)">
+      <Paper withBorder shadow="md" p="xl" radius="md" w={380} maw="calc(100vw - 24px)">
         <form onSubmit={submit}>
           <Stack>
             <div>
-              <Title order={2} c="teal.7">
+              <Title order={1} size="h2" c="teal.9">
                 {t('app.name')}
               </Title>
               <Text c="dimmed" size="sm">
                 {t('app.tagline')}
               </Text>
             </div>
-            <Title order={4}>{t('login.title')}</Title>
+            <Title order={2} size="h4">
+              {t('login.title')}
+            </Title>
             {expired && <Alert color="yellow">{t('login.expired')}</Alert>}
             {error && (
               <Alert color="red" role="alert">
@@ -157,7 +161,7 @@ function LiveIndicator({ state }: { state: 'connecting' | 'up' | 'down' }) {
   const color = state === 'up' ? 'teal' : state === 'connecting' ? 'yellow' : 'red';
   return (
     <Tooltip label={label}>
-      <Badge data-testid="live-indicator" data-state={state} color={color} variant="dot" size="lg" aria-label={label}>
+      <Badge data-testid="live-indicator" data-state={state} color={color} variant="dot" size="lg" role="status" aria-label={label}>
         {/* On a phone only the dot: the words would push the menu off the screen. */}
         <Box component="span" visibleFrom="sm">
           {label}
@@ -218,12 +222,16 @@ function Shell({ me, link, onLogout, children }: { me: Me; link: 'connecting' | 
             </Tooltip>
             <Menu position="bottom-end">
               <Menu.Target>
-                <Button variant="default" size="xs" data-testid="user-menu" aria-label={me.name} px={{ base: 8, sm: 'sm' }}>
+                <Button variant="default" size="xs" data-testid="user-menu" px={{ base: 8, sm: 'sm' }}>
                   <Box component="span" visibleFrom="sm">
                     {me.name}
                   </Box>
-                  <Box component="span" hiddenFrom="sm">
+                  {/* On a phone: the initials on screen, the name for screen readers. */}
+                  <Box component="span" hiddenFrom="sm" aria-hidden="true">
                     {initials}
+                  </Box>
+                  <Box component="span" hiddenFrom="sm" style={HIDDEN}>
+                    {me.name}
                   </Box>
                 </Button>
               </Menu.Target>

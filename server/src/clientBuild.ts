@@ -23,16 +23,28 @@ export function clientBuildIsCurrent(): boolean {
   const index = path.join(clientDir, 'index.html');
   if (!fs.existsSync(index)) return false;
   const built = fs.statSync(index).mtimeMs;
+  const mtime = (file: string) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
   const sources = Math.max(
     newestMtime(path.join(projectRoot, 'client', 'src')),
-    fs.existsSync(path.join(projectRoot, 'client', 'index.html')) ? fs.statSync(path.join(projectRoot, 'client', 'index.html')).mtimeMs : 0,
+    newestMtime(path.join(projectRoot, 'client', 'public')),
+    mtime(path.join(projectRoot, 'client', 'index.html')),
+    mtime(path.join(projectRoot, 'client', 'vite.config.ts')),
   );
   return built >= sources;
 }
 
 export async function buildClient(): Promise<void> {
   const vite = await import('vite');
-  await vite.build({ configFile: path.join(projectRoot, 'client', 'vite.config.ts'), logLevel: 'warn' });
+  // Prisma's generated client sets a global __dirname (its own folder); build plugins that
+  // look for their package.json next to __dirname (vite-plugin-pwa) would look there.
+  const g = globalThis as { __dirname?: string };
+  const saved = g.__dirname;
+  delete g.__dirname;
+  try {
+    await vite.build({ configFile: path.join(projectRoot, 'client', 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (saved !== undefined) g.__dirname = saved;
+  }
 }
 
 export async function ensureClientBuilt(log: (message: string) => void): Promise<void> {

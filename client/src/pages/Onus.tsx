@@ -4,7 +4,7 @@
  * end, so 10,000 rows scroll smoothly. Status changes arrive by subscription and update
  * rows in place (normalised cache).
  */
-import { Group, MultiSelect, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Group, MultiSelect, Paper, Select, Stack, Text, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
@@ -83,7 +83,8 @@ export default function Onus() {
   });
 
   const rows = data?.onus.nodes ?? [];
-  const parentRef = useRef<HTMLDivElement>(null);
+  const parentRef = useRef<HTMLElement>(null);
+  const headerRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => parentRef.current,
@@ -154,9 +155,11 @@ export default function Onus() {
         />
       </Group>
       <Paper withBorder style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
-        <Table.ScrollContainer minWidth={800} style={{ flex: 'none' }}>
+        {/* The header follows the list's horizontal scroll (narrow screens). */}
+        <div ref={headerRef} style={{ flex: 'none', overflow: 'hidden' }}>
           <div
             style={{
+              minWidth: 800,
               display: 'grid',
               gridTemplateColumns: cols,
               padding: '8px 12px',
@@ -172,9 +175,21 @@ export default function Onus() {
             <span>{t('onus.signal')}</span>
             <span>{t('onus.customer')}</span>
           </div>
-        </Table.ScrollContainer>
-        <div ref={parentRef} style={{ flex: 1, overflow: 'auto' }} data-testid="onu-list">
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        </div>
+        {/* Scrolls on its own: reachable by keyboard. */}
+        <section
+          ref={parentRef}
+          style={{ flex: 1, overflow: 'auto' }}
+          data-testid="onu-list"
+          // A scrollable region must be focusable to be scrolled without a mouse.
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+          tabIndex={0}
+          aria-label="ONUs"
+          onScroll={(e) => {
+            if (headerRef.current) headerRef.current.scrollLeft = e.currentTarget.scrollLeft;
+          }}
+        >
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: 800 }}>
             {items.map((v) => {
               const o = rows[v.index]!;
               return (
@@ -220,7 +235,7 @@ export default function Onus() {
               );
             })}
           </div>
-        </div>
+        </section>
       </Paper>
     </Stack>
   );
