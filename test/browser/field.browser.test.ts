@@ -278,7 +278,7 @@ describe('offline', () => {
           await page.evaluate(() => window.dispatchEvent(new Event('online')));
           return page.getByTestId('pending-sync').count();
         },
-        { timeout: 30_000, intervals: [1000] },
+        { timeout: 30_000, interval: 1000 },
       )
       .toBe(0);
     expect(lostUpload && lostCompletion).toBe(true);
