@@ -14,6 +14,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          // Projects do not inherit the root's timeouts: the property tests need more than 5 s on a busy 2-core machine.
+          testTimeout: 30_000,
           include: ['{server,workers,simulators,scripts,test}/**/*.test.ts'],
           exclude: ['**/*.db.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
         },

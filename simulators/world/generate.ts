@@ -500,6 +500,34 @@ export function generateWorld(options: GenerateOptions): WorldData {
     if (a !== b) onus[b]!.externalId = onus[a]!.externalId;
   }
 
+  // A PON port serves one neighbourhood (one splitter tree): its customers live near each
+  // other, so a fibre cut darkens an area, as it does in the field. Each port's centre is
+  // where its first customer lives; its customers are placed around it (about 300 m).
+  const rGeo = root.fork('geo');
+  const connectionById = new Map(connections.map((c) => [c.id, c]));
+  const firstConnection = new Map<number, number>();
+  for (const c of connections) if (!firstConnection.has(c.customerId)) firstConnection.set(c.customerId, c.id);
+  const centres = new Map<string, { lat: number; lng: number }>();
+  for (const o of onus) {
+    const conn = o.connectionId === null ? undefined : connectionById.get(o.connectionId);
+    if (!conn) continue;
+    const key = `${o.oltId}/${o.board}/${o.port}`;
+    let centre = centres.get(key);
+    if (!centre) {
+      centre = { lat: conn.lat, lng: conn.lng };
+      centres.set(key, centre);
+    }
+    conn.lat = round6(centre.lat + rGeo.normal(0, 0.0027));
+    conn.lng = round6(centre.lng + rGeo.normal(0, 0.0027));
+  }
+  for (const customer of customers) {
+    const first = connectionById.get(firstConnection.get(customer.id) ?? -1);
+    if (first) {
+      customer.lat = first.lat;
+      customer.lng = first.lng;
+    }
+  }
+
   return { seed, subscribers, generatedAt: now, plans, routers, customers, connections, secrets, sessions, olts, onus };
 }
 

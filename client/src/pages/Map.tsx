@@ -33,6 +33,7 @@ const NetworkDoc = graphql(`
   query MapNetwork($bbox: BoundingBoxInput!) {
     mapPonPorts(bbox: $bbox) { ponPortId label oltName latitude longitude onus down }
     mapExtent { west south east north }
+    mapOlts { oltId name latitude longitude onus down }
     unlocatedConnections(first: 20) { totalCount nodes { id pppoeUsername customer { name } } }
   }
 `);
@@ -294,7 +295,22 @@ export default function MapPage({ me }: { me: Me }) {
     const group = layers.current?.network;
     if (!group) return;
     group.clearLayers();
-    if (!show.ports || zoom < 12) return;
+    if (!show.ports) return;
+    if (zoom < 12) {
+      // Zoomed out: the OLTs, where their customers are.
+      for (const o of network.data?.mapOlts ?? []) {
+        L.marker([o.latitude, o.longitude], {
+          icon: L.divIcon({
+            className: 'map-olt',
+            iconSize: [22, 22],
+            html: `<div data-testid="map-olt" style="width:22px;height:22px;background:${o.down > o.onus * 0.2 ? STATE_COLOUR.LOS : '#1c4e80'};border:2px solid #fff;transform:rotate(45deg);box-shadow:0 0 0 1px rgba(0,0,0,.4)"></div>`,
+          }),
+          title: `${o.name} · ${o.onus} ONU · ${o.down} ${t('map.down')}`,
+          alt: o.name,
+        }).addTo(group);
+      }
+      return;
+    }
     for (const p of network.data?.mapPonPorts ?? []) {
       L.circleMarker([p.latitude, p.longitude], {
         radius: 9,
@@ -429,7 +445,7 @@ export default function MapPage({ me }: { me: Me }) {
                 {t('map.layers')}
               </Title>
               <Checkbox
-                label={t('map.customers')}
+                label={t('map.layerCustomers')}
                 checked={show.customers}
                 onChange={(e) => setShow({ ...show, customers: e.currentTarget.checked })}
               />

@@ -71,6 +71,23 @@ const ThresholdDoc = graphql(`
   }
 `);
 
+const SaveLocationDoc = graphql(`
+  mutation SaveStockLocationView($input: StockLocationInput!) {
+    saveStockLocation(input: $input) { __typename ... on SaveStockLocationSuccess { location { id } } ... on Error { message } }
+  }
+`);
+const TechniciansDoc = graphql(`query StockTechnicians { users(first: 100, role: [TECHNICIAN]) { nodes { id name } } }`);
+const FaultyDoc = graphql(`
+  mutation StockFaultyView($serial: String!, $reason: String!) {
+    markStockItemFaulty(serial: $serial, reason: $reason) { __typename ... on Error { message } }
+  }
+`);
+const ReturnDoc = graphql(`
+  mutation StockReturnView($serial: String!, $locationId: ID!, $reason: String!) {
+    returnStockItem(serial: $serial, locationId: $locationId, reason: $reason) { __typename ... on Error { message } }
+  }
+`);
+
 type Action = 'receive' | 'transfer' | 'adjust' | 'threshold';
 
 export default function StockPage({ me }: { me: Me }) {
@@ -101,6 +118,13 @@ export default function StockPage({ me }: { me: Me }) {
   const [, transfer] = useMutation(TransferDoc);
   const [, adjust] = useMutation(AdjustDoc);
   const [, threshold] = useMutation(ThresholdDoc);
+  const [, saveLocation] = useMutation(SaveLocationDoc);
+  const [, faulty] = useMutation(FaultyDoc);
+  const [, giveBack] = useMutation(ReturnDoc);
+  const [techs] = useQuery({ query: TechniciansDoc, pause: !keeper });
+  const [newLocation, setNewLocation] = useState<{ kind: 'WAREHOUSE' | 'VAN'; name: string; technicianId: string | null } | null>(null);
+  const [itemReason, setItemReason] = useState('');
+  const [returnTo, setReturnTo] = useState<string | null>(null);
   const material = data?.materials.find((m) => m.id === form.materialId);
   const materialOptions = useMemo(
     () =>
@@ -159,6 +183,11 @@ export default function StockPage({ me }: { me: Me }) {
         </Title>
         {me.role !== 'TECHNICIAN' && (
           <Group gap="xs">
+            {keeper && (
+              <Button size="xs" variant="default" onClick={() => setNewLocation({ kind: 'VAN', name: '', technicianId: null })}>
+                {t('stock.newLocation')}
+              </Button>
+            )}
             <ExportLink kind="stock-items" />
             <ExportLink kind="stock-moves" />
           </Group>
@@ -301,6 +330,46 @@ export default function StockPage({ me }: { me: Me }) {
               ))}
             </Stack>
           )}
+          {keeper && item.data?.stockItem && ['IN_STOCK', 'INSTALLED'].includes(item.data.stockItem.status) && (
+            <Group mt="sm" align="flex-end" gap="xs" data-testid="stock-item-actions">
+              <TextInput label={t('stock.reason')} value={itemReason} onChange={(e) => setItemReason(e.currentTarget.value)} />
+              {item.data.stockItem.status === 'INSTALLED' && (
+                <>
+                  <Select
+                    label={t('stock.returnTo')}
+                    data={locations.map((l) => ({ value: l.id, label: l.name }))}
+                    value={returnTo}
+                    onChange={setReturnTo}
+                  />
+                  <Button
+                    size="sm"
+                    variant="default"
+                    disabled={!returnTo || itemReason.trim().length < 3}
+                    onClick={async () => {
+                      const r = await giveBack({ serial: item.data!.stockItem!.serial, locationId: returnTo!, reason: itemReason });
+                      reportResult(r.data?.returnStockItem, r.error?.message, t('stock.done'));
+                      refetch({ requestPolicy: 'network-only' });
+                    }}
+                  >
+                    {t('stock.return')}
+                  </Button>
+                </>
+              )}
+              <Button
+                size="sm"
+                color="red"
+                variant="light"
+                disabled={itemReason.trim().length < 3}
+                onClick={async () => {
+                  const r = await faulty({ serial: item.data!.stockItem!.serial, reason: itemReason });
+                  reportResult(r.data?.markStockItemFaulty, r.error?.message, t('stock.done'));
+                  refetch({ requestPolicy: 'network-only' });
+                }}
+              >
+                {t('stock.faulty')}
+              </Button>
+            </Group>
+          )}
           {lookup.length >= 6 && item.data && !item.data.stockItem && (
             <Text size="sm" c="dimmed" mt="xs">
               {t('stock.unknownSerial')}
@@ -308,6 +377,50 @@ export default function StockPage({ me }: { me: Me }) {
           )}
         </Card>
       )}
+      <Modal opened={newLocation !== null} onClose={() => setNewLocation(null)} title={t('stock.newLocation')}>
+        {newLocation && (
+          <Stack>
+            <Select
+              label={t('stock.kind')}
+              data={(['WAREHOUSE', 'VAN'] as const).map((k) => ({ value: k, label: t(`stockKind.${k}` as never) }))}
+              value={newLocation.kind}
+              onChange={(v) => setNewLocation({ ...newLocation, kind: v === 'WAREHOUSE' ? 'WAREHOUSE' : 'VAN' })}
+              allowDeselect={false}
+            />
+            <TextInput
+              label={t('stock.name')}
+              value={newLocation.name}
+              onChange={(e) => setNewLocation({ ...newLocation, name: e.currentTarget.value })}
+            />
+            {newLocation.kind === 'VAN' && (
+              <Select
+                label={t('wo.technician')}
+                data={(techs.data?.users.nodes ?? []).map((u) => ({ value: u.id, label: u.name }))}
+                value={newLocation.technicianId}
+                onChange={(v) => setNewLocation({ ...newLocation, technicianId: v })}
+                clearable
+              />
+            )}
+            <Button
+              disabled={newLocation.name.trim().length < 2}
+              onClick={async () => {
+                const r = await saveLocation({
+                  input: {
+                    kind: newLocation.kind,
+                    name: newLocation.name.trim(),
+                    ...(newLocation.kind === 'VAN' && newLocation.technicianId ? { technicianId: newLocation.technicianId } : {}),
+                  },
+                });
+                reportResult(r.data?.saveStockLocation, r.error?.message, t('stock.done'));
+                if (r.data?.saveStockLocation.__typename === 'SaveStockLocationSuccess') setNewLocation(null);
+                refetch({ requestPolicy: 'network-only' });
+              }}
+            >
+              {t('stock.save')}
+            </Button>
+          </Stack>
+        )}
+      </Modal>
       <Modal opened={action !== null} onClose={() => setAction(null)} title={action ? t(`stock.${action}` as never) : ''}>
         <Stack>
           <Select

@@ -7,6 +7,7 @@ import { graphql } from '../gql/index.ts';
 import type { TicketPriority, TicketStatus } from '../gql/graphql.ts';
 import { useI18n } from '../i18n.tsx';
 import { reportResult } from '../ui.tsx';
+import { AttachButton, Attachments } from '../attachments.tsx';
 
 const TicketDoc = graphql(`
   query TicketView($id: ID!) {
@@ -16,7 +17,8 @@ const TicketDoc = graphql(`
       connection { id pppoeUsername }
       assignee { id name }
       timeline(first: 100) { nodes { kind body data createdAt author { name } } }
-      workOrders { id number status type scheduledStart technician { name } }
+      workOrders { id number status type scheduledStart signedBy technician { name } attachments { id kind fileName url size } }
+      attachments { id kind fileName url size }
     }
   }
 `);
@@ -181,11 +183,30 @@ export default function TicketPage({ id }: { id: string }) {
           </Button>
         </Group>
         {tk.workOrders.map((w) => (
-          <Text key={w.id} size="sm">
-            OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} ·{' '}
-            {w.technician?.name ?? '—'}
-          </Text>
+          <Stack key={w.id} gap={4} mt="xs">
+            <Text size="sm">
+              OT #{w.number} · {t(`woStatus.${w.status}` as never)} · {w.scheduledStart ? date(w.scheduledStart) : '—'} ·{' '}
+              {w.technician?.name ?? '—'}
+              {w.signedBy ? ` · ${t('attachment.signedBy', { name: w.signedBy })}` : ''}
+            </Text>
+            <Attachments items={w.attachments} />
+          </Stack>
         ))}
+      </Card>
+      <Card withBorder>
+        <Group justify="space-between" mb="xs">
+          <Title order={2} size="h5">
+            {t('attachment.title')}
+          </Title>
+          <AttachButton owner={{ ticketId: tk.id }} onDone={() => refetch({ requestPolicy: 'network-only' })} />
+        </Group>
+        {tk.attachments.length ? (
+          <Attachments items={tk.attachments} />
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('attachment.none')}
+          </Text>
+        )}
       </Card>
     </Stack>
   );

@@ -253,7 +253,7 @@ builder.queryFields((t) => ({
       ctx.db.prisma.stockLocation.findMany({
         ...query,
         where: { ...(await visibleLocations(ctx)), ...(args.includeInactive ? {} : { active: true }) },
-        orderBy: [{ kind: 'desc' }, { name: 'asc' }],
+        orderBy: [{ kind: 'asc' }, { name: 'asc' }],
       }),
   }),
   stockItems: t.prismaConnection({
