@@ -8,43 +8,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import pino from 'pino';
-import { loadConfig } from '../server/src/config.ts';
-import { buildApp } from '../server/src/http/app.ts';
-import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
-import { createJobQueue } from '../server/src/jobs/queue.ts';
-import { benchDatabase, summarize } from './setup.ts';
+import { benchApi, benchDatabase, summarize } from './setup.ts';
 import { CUSTOMER_PAGE, CUSTOMER_PAGE_SQL as CUSTOMER_SQL, ONUS_BY_PON } from './screens.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 
 const { db } = await benchDatabase(subscribers);
-const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', EMERALD_DEMO: 'off' });
-const jobs = createJobQueue(db.pool);
-const vendors = createVendors(db, endpointsFromConfig(config));
-const app = buildApp(
-  { config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors },
-  { clientDir: null },
-);
-const running = await app.start(0);
-
-async function post(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
-  const res = await fetch(`${running.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(`${JSON.stringify(variables)}: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-const login = await post(
-  'mutation { login(username: "soporte", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }',
-  {},
-);
-const token: string = login.login.session.token;
+const api = await benchApi(db, 'soporte');
+const post = api.post;
 
 // ── samples
 const _rand = (n: number) => Math.floor(Math.random() * n);
@@ -107,16 +79,16 @@ const results: Record<string, unknown> = {
   machine: '2 cores, PostgreSQL 15 on 127.0.0.1',
 };
 results.search = summarize(
-  await measure('search (GraphQL over HTTP)', (i) => post(SEARCH, { q: searchQueries[i % searchQueries.length] }, token)),
+  await measure('search (GraphQL over HTTP)', (i) => post(SEARCH, { q: searchQueries[i % searchQueries.length] })),
 );
 results.customerPage = summarize(
   await measure('customer page (GraphQL over HTTP)', (i) =>
-    post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i % customers.length].id)) }, token),
+    post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i % customers.length].id)) }),
   ),
 );
 results.onusByPonPort = summarize(
   await measure('100 ONUs of a PON port (GraphQL)', (i) =>
-    post(ONUS_BY_PON, { p: encodeGlobalID('PonPort', String(ponPorts[i % ponPorts.length])) }, token),
+    post(ONUS_BY_PON, { p: encodeGlobalID('PonPort', String(ponPorts[i % ponPorts.length])) }),
   ),
 );
 
@@ -139,7 +111,7 @@ await Promise.all(
     let i = k;
     while (Date.now() < until) {
       const t = performance.now();
-      await post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i++ % customers.length].id)) }, token);
+      await post(CUSTOMER_PAGE, { id: encodeGlobalID('Customer', String(customers[i++ % customers.length].id)) });
       latencies.push(performance.now() - t);
       done++;
     }
@@ -156,6 +128,5 @@ console.log('customer page, 50 clients'.padEnd(34), JSON.stringify(results.custo
 
 fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.join(import.meta.dirname, 'results', `api-${subscribers}.json`), `${JSON.stringify(results, null, 2)}\n`);
-await running.stop();
-await jobs.release();
+await api.stop();
 await db.close();

@@ -8,43 +8,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../server/src/config.ts';
-import { buildApp } from '../server/src/http/app.ts';
-import { createJobQueue } from '../server/src/jobs/queue.ts';
-import { createVendors, endpointsFromConfig } from '../server/src/vendors/factory.ts';
-import { benchDatabase, summarize } from './setup.ts';
+import { benchApi, benchDatabase, summarize } from './setup.ts';
 
 const subscribers = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 
 const { db } = await benchDatabase(subscribers);
-const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', EMERALD_DEMO: 'off' });
-const jobs = createJobQueue(db.pool);
-const vendors = createVendors(db, endpointsFromConfig(config));
-const app = buildApp(
-  { config, db, log: pino({ level: 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors },
-  { clientDir: null },
-);
-const running = await app.start(0);
-
-async function post(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
-  const res = await fetch(`${running.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-const token: string = (
-  await post(
-    'mutation { login(username: "noc", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }',
-    {},
-  )
-).login.session.token;
+const api = await benchApi(db, 'noc');
+const post = api.post;
 
 /** The query the map screen sends on every pan and zoom. */
 const MAP = `query MapBench($bbox: BoundingBoxInput!, $zoom: Int!) {
@@ -75,10 +46,10 @@ const cityWide = (t: (typeof towns)[number], jitter = 0) => ({
 async function measure(name: string, variables: () => Record<string, unknown>): Promise<ReturnType<typeof summarize> & { total: number }> {
   const samples: number[] = [];
   let total = 0;
-  for (let i = 0; i < 20; i++) await post(MAP, variables(), token); // warm-up
+  for (let i = 0; i < 20; i++) await post(MAP, variables()); // warm-up
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    const data = await post(MAP, variables(), token);
+    const data = await post(MAP, variables());
     samples.push(performance.now() - t);
     total = data.map.total;
   }
@@ -108,7 +79,7 @@ await Promise.all(
     while (Date.now() < until) {
       const t0 = towns[Math.floor(Math.random() * towns.length)]!;
       const t = performance.now();
-      await post(MAP, { bbox: cityWide(t0, (Math.random() - 0.5) * 0.02), zoom: 13 }, token);
+      await post(MAP, { bbox: cityWide(t0, (Math.random() - 0.5) * 0.02), zoom: 13 });
       latencies.push(performance.now() - t);
     }
   }),
@@ -131,6 +102,5 @@ console.log('500 ONUs LOS and back (with map triggers)'.padEnd(44), JSON.stringi
 
 fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.join(import.meta.dirname, 'results', `map-${subscribers}.json`), `${JSON.stringify(results, null, 2)}\n`);
-await running.stop();
-await jobs.release();
+await api.stop();
 await db.close();

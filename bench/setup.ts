@@ -78,3 +78,51 @@ export async function runBench(main: () => Promise<void>): Promise<void> {
     },
   );
 }
+
+/**
+ * Emerald's API on a benchmark database, served on 127.0.0.1 as in production (no demo),
+ * signed in as `username`: `post` sends a GraphQL request with that user's token and
+ * throws on any error.
+ */
+export async function benchApi(
+  db: Db,
+  username: string,
+): Promise<{ url: string; post(query: string, variables?: Record<string, unknown>): Promise<any>; stop(): Promise<void> }> {
+  const { loadConfig } = await import('../server/src/config.ts');
+  const { buildApp } = await import('../server/src/http/app.ts');
+  const { createJobQueue } = await import('../server/src/jobs/queue.ts');
+  const { createVendors, endpointsFromConfig } = await import('../server/src/vendors/factory.ts');
+  const pino = (await import('pino')).default;
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', EMERALD_DEMO: 'off' });
+  const jobs = createJobQueue(db.pool);
+  const vendors = createVendors(db, endpointsFromConfig(config));
+  const app = buildApp(
+    { config, db, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }), startedAt: new Date(), version: 'bench', jobs, vendors },
+    { clientDir: null },
+  );
+  const running = await app.start(0);
+  const send = async (query: string, variables: Record<string, unknown>, token?: string) => {
+    const res = await fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    if (body.errors) throw new Error(`${JSON.stringify(variables)}: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  };
+  const token: string = (
+    await send(
+      `mutation { login(username: "${username}", password: "emerald-demo", returnToken: true) { ... on LoginSuccess { session { token } } } }`,
+      {},
+    )
+  ).login.session.token;
+  return {
+    url: running.url,
+    post: (query, variables = {}) => send(query, variables, token),
+    async stop() {
+      await running.stop();
+      await jobs.release();
+    },
+  };
+}

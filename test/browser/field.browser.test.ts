@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emerald } from '../../server/src/boot.ts';
 import { startTestEmerald } from '../emerald.ts';
 import { launchChromium } from './launch.ts';
+import { browserSession } from './session.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results', 'screenshots');
@@ -37,30 +38,10 @@ afterAll(async () => {
   await emerald?.stop();
 });
 
-const unexpected: string[] = [];
-afterEach(() => {
-  const seen = unexpected.splice(0);
-  expect(seen, 'page or GraphQL errors during the test').toEqual([]);
-});
-
-async function signIn(username: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'es-AR', isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => unexpected.push(`[page error] ${e.message}`));
-  page.on('response', async (r) => {
-    if (!new URL(r.url()).pathname.endsWith('/graphql')) return;
-    const body = (await r.json().catch(() => null)) as { errors?: { message: string; extensions?: { code?: string } }[] } | null;
-    for (const e of body?.errors ?? []) if (e.extensions?.code !== 'UNAUTHENTICATED') unexpected.push(`[graphql error] ${e.message}`);
-  });
-  await page.goto(emerald.url!);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('emerald-demo');
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await page.getByTestId('user-menu').waitFor();
-  return { context, page };
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+const { signIn, shot } = browserSession(
+  () => browser,
+  () => emerald.url!,
+);
 
 /** Header controls that stick out of the viewport (their right edge past its width). */
 async function overflowing(page: Page): Promise<string[]> {

@@ -5,10 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './launch.ts';
+import { browserSession } from './session.ts';
 import type { Emerald } from '../../server/src/boot.ts';
 import { startTestEmerald } from '../emerald.ts';
 
@@ -33,36 +34,10 @@ afterAll(async () => {
   await emerald?.stop();
 });
 
-/** Page errors and GraphQL errors seen by any page: each test must end with none. */
-const unexpected: string[] = [];
-afterEach(() => {
-  const seen = unexpected.splice(0);
-  expect(seen, 'page or GraphQL errors during the test').toEqual([]);
-});
-
-async function signIn(
-  username: string,
-  viewport = { width: 1366, height: 768 },
-  password = 'emerald-demo',
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'es-AR' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => unexpected.push(`[page error] ${e.message}`));
-  // A GraphQL error the screen swallowed would otherwise only show as a missing element.
-  page.on('response', async (r) => {
-    if (!new URL(r.url()).pathname.endsWith('/graphql')) return;
-    const body = (await r.json().catch(() => null)) as { errors?: { message: string; extensions?: { code?: string } }[] } | null;
-    for (const e of body?.errors ?? []) if (e.extensions?.code !== 'UNAUTHENTICATED') unexpected.push(`[graphql error] ${e.message}`);
-  });
-  await page.goto(emerald.url!);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill(password);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await page.getByTestId('user-menu').waitFor();
-  return { context, page };
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+const { signIn, shot } = browserSession(
+  () => browser,
+  () => emerald.url!,
+);
 
 /** Support creates a work order through the API (as a script would); returns its number. */
 async function createWorkOrder(input: Record<string, unknown>): Promise<number> {

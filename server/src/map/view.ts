@@ -106,17 +106,7 @@ export async function mapView(db: Queryable, bbox: Bbox, zoom: number, pointLimi
   };
 }
 
-export interface PlacedPort {
-  ponPortId: number;
-  oltId: number;
-  label: string;
-  oltName: string;
-  lat: number;
-  lng: number;
-  onus: number;
-  down: number;
-}
-
+/** Where a PON port is: the centre of its located customers. */
 interface PortPlace {
   ponPortId: number;
   oltId: number;
@@ -125,6 +115,11 @@ interface PortPlace {
   lat: number;
   lng: number;
   onus: number;
+}
+
+/** A placed port with how many of its ONUs are down now. */
+export interface PlacedPort extends PortPlace {
+  down: number;
 }
 
 /** Where the ports are moves only when customers move: computed at most once a minute per process. */
