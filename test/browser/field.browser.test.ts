@@ -347,6 +347,24 @@ describe('stock and attachments', () => {
     await expect
       .poll(() => page.locator('[data-testid="stock-level"][data-code="CONN-SCAPC"]').getAttribute('data-quantity'))
       .toBe(String(before + 5));
+    // A van for a whole team.
+    await page.getByRole('button', { name: 'Nuevo depósito o camioneta' }).click();
+    const create = page.getByRole('dialog');
+    await create.getByLabel('Nombre').fill('Camioneta Infraestructura');
+    await create.getByLabel('O de la cuadrilla').click();
+    await page.getByRole('option', { name: 'Cuadrilla Infraestructura' }).click();
+    await create.getByRole('button', { name: 'Guardar' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.query(
+              `SELECT l.kind::text, t.name FROM stock_locations l JOIN teams t ON t.id = l.team_id WHERE l.name = 'Camioneta Infraestructura'`,
+            )
+          ).rows,
+      )
+      .toEqual([{ kind: 'VAN', name: 'Cuadrilla Infraestructura' }]);
+    await page.getByTestId('stock-locations').getByText('Camioneta Infraestructura').waitFor();
     // Any unit's history, from its serial.
     const serial = (await db.query(`SELECT serial FROM stock_items ORDER BY id LIMIT 1`)).rows[0].serial as string;
     await page.getByTestId('stock-serial').fill(serial.toLowerCase());

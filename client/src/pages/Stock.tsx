@@ -76,7 +76,7 @@ const SaveLocationDoc = graphql(`
     saveStockLocation(input: $input) { __typename ... on SaveStockLocationSuccess { location { id } } ... on Error { message } }
   }
 `);
-const TechniciansDoc = graphql(`query StockTechnicians { users(first: 100, role: [TECHNICIAN]) { nodes { id name } } }`);
+const TechniciansDoc = graphql(`query StockTechnicians { users(first: 100, role: [TECHNICIAN]) { nodes { id name } } teams { id name } }`);
 const FaultyDoc = graphql(`
   mutation StockFaultyView($serial: String!, $reason: String!) {
     markStockItemFaulty(serial: $serial, reason: $reason) { __typename ... on Error { message } }
@@ -122,7 +122,12 @@ export default function StockPage({ me }: { me: Me }) {
   const [, faulty] = useMutation(FaultyDoc);
   const [, giveBack] = useMutation(ReturnDoc);
   const [techs] = useQuery({ query: TechniciansDoc, pause: !keeper });
-  const [newLocation, setNewLocation] = useState<{ kind: 'WAREHOUSE' | 'VAN'; name: string; technicianId: string | null } | null>(null);
+  const [newLocation, setNewLocation] = useState<{
+    kind: 'WAREHOUSE' | 'VAN';
+    name: string;
+    technicianId: string | null;
+    teamId: string | null;
+  } | null>(null);
   const [itemReason, setItemReason] = useState('');
   const [returnTo, setReturnTo] = useState<string | null>(null);
   const material = data?.materials.find((m) => m.id === form.materialId);
@@ -184,7 +189,11 @@ export default function StockPage({ me }: { me: Me }) {
         {me.role !== 'TECHNICIAN' && (
           <Group gap="xs">
             {keeper && (
-              <Button size="xs" variant="default" onClick={() => setNewLocation({ kind: 'VAN', name: '', technicianId: null })}>
+              <Button
+                size="xs"
+                variant="default"
+                onClick={() => setNewLocation({ kind: 'VAN', name: '', technicianId: null, teamId: null })}
+              >
                 {t('stock.newLocation')}
               </Button>
             )}
@@ -397,7 +406,16 @@ export default function StockPage({ me }: { me: Me }) {
                 label={t('wo.technician')}
                 data={(techs.data?.users.nodes ?? []).map((u) => ({ value: u.id, label: u.name }))}
                 value={newLocation.technicianId}
-                onChange={(v) => setNewLocation({ ...newLocation, technicianId: v })}
+                onChange={(v) => setNewLocation({ ...newLocation, technicianId: v, teamId: v ? null : newLocation.teamId })}
+                clearable
+              />
+            )}
+            {newLocation.kind === 'VAN' && !newLocation.technicianId && (
+              <Select
+                label={t('stock.vanTeam')}
+                data={(techs.data?.teams ?? []).map((team) => ({ value: team.id, label: team.name }))}
+                value={newLocation.teamId}
+                onChange={(v) => setNewLocation({ ...newLocation, teamId: v })}
                 clearable
               />
             )}
@@ -409,6 +427,7 @@ export default function StockPage({ me }: { me: Me }) {
                     kind: newLocation.kind,
                     name: newLocation.name.trim(),
                     ...(newLocation.kind === 'VAN' && newLocation.technicianId ? { technicianId: newLocation.technicianId } : {}),
+                    ...(newLocation.kind === 'VAN' && newLocation.teamId ? { teamId: newLocation.teamId } : {}),
                   },
                 });
                 reportResult(r.data?.saveStockLocation, r.error?.message, t('stock.done'));
