@@ -18,28 +18,17 @@ import { ErrorInterface, mutationErrors, mutationResult } from './errorTypes.ts'
 export const STOCK_READERS = ['ADMIN', 'SUPPORT', 'NOC'] as const;
 const STOCK_KEEPERS = ['ADMIN', 'SUPPORT'] as const;
 
-const teamOf = new WeakMap<Context, Promise<number | null>>();
-/** The signed-in technician's team (once per request). */
-function myTeam(ctx: Context): Promise<number | null> {
-  let p = teamOf.get(ctx);
-  if (!p) {
-    p = ctx.db.prisma.user.findUnique({ where: { id: ctx.actor!.userId }, select: { teamId: true } }).then((u) => u?.teamId ?? null);
-    teamOf.set(ctx, p);
-  }
-  return p;
-}
-
 /** Which stock locations the caller may see: all for staff, their own and their team's vans for technicians. */
 async function visibleLocations(ctx: Context): Promise<Prisma.StockLocationWhereInput> {
   if (ctx.actor?.role !== 'TECHNICIAN') return {};
-  const team = await myTeam(ctx);
+  const team = ctx.actor.teamId;
   return { kind: 'VAN', OR: [{ technicianId: ctx.actor.userId }, ...(team ? [{ teamId: team }] : [])] };
 }
 
 async function mayView(l: Pick<StockLocation, 'kind' | 'technicianId' | 'teamId'>, ctx: Context) {
   if (ctx.actor?.role !== 'TECHNICIAN') return readAs(...STOCK_READERS);
   if (!ctx.actor.scopes.read || l.kind !== 'VAN') return false;
-  return l.technicianId === ctx.actor.userId || (l.teamId !== null && l.teamId === (await myTeam(ctx)));
+  return l.technicianId === ctx.actor.userId || (l.teamId !== null && l.teamId === ctx.actor.teamId);
 }
 
 builder.objectType(StockError, {
