@@ -104,13 +104,14 @@ const CUSTOMER_P = `query($id: Int!) { customerByRowId(rowId: $id) {
     ticketsByConnectionId(first: 5, orderBy: CREATED_AT_DESC) { totalCount nodes { rowId subject status priority createdAt } }
   } }
 } }`;
-const ONUS_P = `query($p: Int!) { ponPortByRowId(rowId: $p) { onusesByPonPortId(first: 100, orderBy: PRIMARY_KEY_ASC) { totalCount nodes {
+// Both in serial order (unique, so indexed: PostGraphile may sort by it), so both pages hold the same 100 ONUs.
+const ONUS_P = `query($p: Int!) { ponPortByRowId(rowId: $p) { onusesByPonPortId(first: 100, orderBy: SERIAL_ASC) { totalCount nodes {
   serial name status statusChangedAt rxPower signalCategory connectionByConnectionId { pppoeUsername } } } } }`;
 const ONUS_SQL = `
 SELECT (SELECT count(*) FROM onus WHERE pon_port_id = $1 AND gone_at IS NULL) AS total,
   (SELECT json_agg(x) FROM (SELECT o.serial, o.name, o.status, o.status_changed_at, o.rx_power, c.pppoe_username
      FROM onus o LEFT JOIN connections c ON c.id = o.connection_id
-     WHERE o.pon_port_id = $1 AND o.gone_at IS NULL ORDER BY o.onu_index, o.id LIMIT 100) x) AS onus`;
+     WHERE o.pon_port_id = $1 AND o.gone_at IS NULL ORDER BY o.serial, o.id LIMIT 100) x) AS onus`;
 
 // ── samples
 const customers = (

@@ -133,6 +133,7 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   INTROSPECTION: z.enum(['on', 'signed-in']).optional(),
+  GRAPHQL_COMPILED_READS: z.enum(['on', 'off']).default('on'),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(200),
 
@@ -281,6 +282,8 @@ export interface Config {
     introspection: 'on' | 'signed-in';
     /** Seconds a caller's session/key lookup is remembered (0: never); dropped at once on any access change. */
     authCacheSeconds: number;
+    /** Answer the main screens' queries with one prepared SQL statement each (graphql/compiled/). */
+    compiledReads: boolean;
   };
   ws: { maxSubscriptionsPerSocket: number; maxSubscriptionsPerUser: number };
   /**
@@ -479,6 +482,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graphiql: e.GRAPHIQL ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
       introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'signed-in' : 'on'),
       authCacheSeconds: e.AUTH_CACHE_SECONDS,
+      compiledReads: e.GRAPHQL_COMPILED_READS === 'on',
     },
     ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },

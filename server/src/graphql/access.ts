@@ -12,7 +12,7 @@ import type { RoleValue } from '../domain/types.ts';
 import type { AuthScopes } from './builder.ts';
 import type { Context } from './context.ts';
 
-type ScopeMap = { $all?: ScopeMap; $any?: ScopeMap } & Partial<Record<keyof AuthScopes, boolean>>;
+export type ScopeMap = { $all?: ScopeMap; $any?: ScopeMap } & Partial<Record<keyof AuthScopes, boolean>>;
 
 const ROLE_SCOPE: Record<RoleValue, keyof AuthScopes> = {
   ADMIN: 'admin',
@@ -88,18 +88,44 @@ export function technicianScope(ctx: Context): Promise<TechnicianScope> {
 }
 
 /**
+ * Marks type scopes that depend on the row only for some callers: for the others it gives
+ * the scope map that applies to every row (null when it depends on the row). The compiled
+ * read path (compiled/) authorizes a whole query up front with it.
+ */
+export const ROW_INDEPENDENT = Symbol('rowIndependentScopes');
+
+export type RowScopes<T> = ((row: T, ctx: Context) => Promise<ScopeMap | boolean>) & {
+  [ROW_INDEPENDENT]: (ctx: Context) => ScopeMap | null;
+};
+
+/**
  * Type-level scopes for rows technicians may see when they hang off their work orders.
  * Other roles: `roles` with READ.
  */
-export function rowScopes<T>(
-  roles: RoleValue[],
-  technicianMay: (row: T, scope: TechnicianScope, ctx: Context) => boolean,
-): (row: T, ctx: Context) => Promise<ScopeMap | boolean> {
-  return async (row, ctx) => {
+export function rowScopes<T>(roles: RoleValue[], technicianMay: (row: T, scope: TechnicianScope, ctx: Context) => boolean): RowScopes<T> {
+  const check = async (row: T, ctx: Context): Promise<ScopeMap | boolean> => {
     if (ctx.actor?.role === 'TECHNICIAN') {
       if (!ctx.actor.scopes.read) return false;
       return technicianMay(row, await technicianScope(ctx), ctx);
     }
     return readAs(...roles);
   };
+  return Object.assign(check, { [ROW_INDEPENDENT]: (ctx: Context) => (ctx.actor?.role === 'TECHNICIAN' ? null : readAs(...roles)) });
+}
+
+/** Whether `map` (scope-auth's semantics: keys are any-of, `$all`/`$any` nest) holds for `scopes`. */
+export function scopeMapHolds(map: ScopeMap, scopes: AuthScopes, mode: 'any' | 'all' = 'any'): boolean | null {
+  const results: boolean[] = [];
+  for (const [key, value] of Object.entries(map)) {
+    if (key === '$all' || key === '$any') {
+      const nested = scopeMapHolds(value as ScopeMap, scopes, key === '$all' ? 'all' : 'any');
+      if (nested === null) return null;
+      results.push(nested);
+    } else if (value === true && key in scopes) {
+      results.push(scopes[key as keyof AuthScopes]);
+    } else {
+      return null; // parameters or unknown scopes: only scope-auth itself can decide
+    }
+  }
+  return mode === 'all' ? results.every(Boolean) : results.some(Boolean);
 }

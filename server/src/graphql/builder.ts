@@ -58,6 +58,19 @@ const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   },
 });
 
+/** The scopes a caller holds (scope-auth's map; the compiled read path evaluates the same one). */
+export function scopesOf(a: Context['actor']): AuthScopes {
+  return {
+    authenticated: !!a,
+    read: !!a && a.scopes.read,
+    write: !!a && a.scopes.write,
+    admin: a?.role === 'ADMIN',
+    noc: a?.role === 'NOC',
+    support: a?.role === 'SUPPORT',
+    technician: a?.role === 'TECHNICIAN',
+  };
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -76,18 +89,7 @@ export const builder = new SchemaBuilder<{
     // A type the caller may not see fails as a whole (one error, the object is null),
     // wherever it appears: root fields, relations, node(id).
     runScopesOnType: true,
-    authScopes: (ctx) => {
-      const a = ctx.actor;
-      return {
-        authenticated: !!a,
-        read: !!a && a.scopes.read,
-        write: !!a && a.scopes.write,
-        admin: a?.role === 'ADMIN',
-        noc: a?.role === 'NOC',
-        support: a?.role === 'SUPPORT',
-        technician: a?.role === 'TECHNICIAN',
-      };
-    },
+    authScopes: (ctx) => scopesOf(ctx.actor),
     unauthorizedError: (_parent, context) =>
       context.actor
         ? new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } })

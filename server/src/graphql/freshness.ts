@@ -57,6 +57,19 @@ export function freshness(ctx: Context): Promise<Freshness> {
   return (cache.freshness = entry.value);
 }
 
+/**
+ * `fn` of the freshness: at once when this request already has it (every call after the
+ * first, so lists of rows resolve without a promise each), else once it is loaded.
+ */
+export function withFreshness<T>(ctx: Context, fn: (f: Freshness) => T): T | Promise<T> {
+  const cache = ctx as Context & { freshnessLoaded?: Freshness };
+  if (cache.freshnessLoaded) return fn(cache.freshnessLoaded);
+  return freshness(ctx).then((f) => {
+    cache.freshnessLoaded = f;
+    return fn(f);
+  });
+}
+
 /** The later of two instants (either may be missing). */
 export function latest(a: Date | null | undefined, b: Date | null | undefined): Date | null {
   if (!a) return b ?? null;

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 describe('statements per screen', () => {
-  it('the customer page is one statement and the ONUs of a PON port two (rows and count), once the caches are warm', async () => {
+  it('the customer page and the ONUs of a PON port are one statement each, once the caches are warm', async () => {
     await support.query(CUSTOMER_PAGE, { id: customerId });
     const customer = await api.countStatements(() => support.query(CUSTOMER_PAGE, { id: customerId }));
     expect(customer.result.errors ?? []).toEqual([]);
@@ -37,8 +37,17 @@ describe('statements per screen', () => {
     expect(customer.statements[0]).not.toMatch(/"raw"/);
     const onus = await api.countStatements(() => support.query(ONU_PAGE, { p: ponPortId }));
     expect(onus.result.errors ?? []).toEqual([]);
-    expect(onus.statements).toHaveLength(2);
+    expect(onus.statements).toHaveLength(1);
     expect(onus.statements.join('\n')).not.toMatch(/"raw"/);
+    // The regular executor (GRAPHQL_COMPILED_READS=off): one for the customer page (Prisma's
+    // joins), two for the ONUs (rows and count).
+    api.config.http.compiledReads = false;
+    try {
+      expect((await api.countStatements(() => support.query(CUSTOMER_PAGE, { id: customerId }))).statements).toHaveLength(1);
+      expect((await api.countStatements(() => support.query(ONU_PAGE, { p: ponPortId }))).statements).toHaveLength(2);
+    } finally {
+      api.config.http.compiledReads = true;
+    }
     // Asked for, the payload is loaded.
     const withPayload = await api.countStatements(() =>
       support.query('query($p: ID!) { onus(first: 1, filter: { ponPortId: $p }) { nodes { vendorPayload } } }', { p: ponPortId }),

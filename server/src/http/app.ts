@@ -44,6 +44,7 @@ import { type GraphQLWebSocket, graphqlWebSocket } from './websocket.ts';
 import { serveExport } from './exports.ts';
 import { serveFiles } from './files.ts';
 import { fileStoreFor } from '../files/store.ts';
+import { runCompiled } from '../graphql/compiled/compile.ts';
 
 export interface AppOptions {
   schema?: GraphQLSchema;
@@ -267,6 +268,21 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     },
   };
 
+  // Last, so the hooks above (metrics, error logging) see its results like any other.
+  const compiledReads: Plugin<Context> = {
+    async onExecute({ args, setResultAndStopExecution }) {
+      if (!config.http.compiledReads) return;
+      const data = await runCompiled({
+        schema: args.schema,
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues as Record<string, unknown> | undefined,
+        ctx: args.contextValue,
+      });
+      if (data) setResultAndStopExecution({ data });
+    },
+  };
+
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -307,6 +323,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
         costLimit: { enabled: false }, // the complexity plugin prices lists by page size
         blockFieldSuggestion: { enabled: production },
       }),
+      compiledReads,
     ],
     maskedErrors: {
       isDev: !production,

@@ -3,7 +3,7 @@ import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../freshness.ts';
+import { withFreshness } from '../freshness.ts';
 import { SourceEnum, TicketStatusEnum } from './enums.ts';
 import { OnuRef } from './onu.ts';
 import { PppSecretRef, PppSessionRef } from './ppp.ts';
@@ -40,7 +40,7 @@ export const ConnectionRef = builder.prismaNode('Connection', {
       type: 'DateTime',
       nullable: true,
       description: 'When ISPCube data was last synced.',
-      resolve: async (_c, _a, ctx) => (await freshness(ctx)).lastSuccess('ISPCUBE', 'INVENTORY', 'all'),
+      resolve: (_c, _a, ctx) => withFreshness(ctx, (f) => f.lastSuccess('ISPCUBE', 'INVENTORY', 'all')),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
     vendorPayload: t.field({

@@ -4,7 +4,7 @@ import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { CUSTOMER_READERS, readAs, rowScopes } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../freshness.ts';
+import { withFreshness } from '../freshness.ts';
 import { CustomerStatusEnum, SourceEnum, TicketStatusEnum } from './enums.ts';
 
 export const CustomerRef = builder.prismaNode('Customer', {
@@ -32,7 +32,7 @@ export const CustomerRef = builder.prismaNode('Customer', {
       type: 'DateTime',
       nullable: true,
       description: 'When ISPCube data was last synced.',
-      resolve: async (_c, _a, ctx) => (await freshness(ctx)).lastSuccess('ISPCUBE', 'INVENTORY', 'all'),
+      resolve: (_c, _a, ctx) => withFreshness(ctx, (f) => f.lastSuccess('ISPCUBE', 'INVENTORY', 'all')),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ISPCUBE.', resolve: () => 'ISPCUBE' as const }),
     vendorPayload: t.field({

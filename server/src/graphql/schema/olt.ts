@@ -6,7 +6,7 @@ import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import type { Context } from '../context.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../freshness.ts';
+import { withFreshness } from '../freshness.ts';
 
 export interface StatusCounts {
   total: number;
@@ -136,7 +136,7 @@ export const OltRef = builder.prismaNode('Olt', {
       type: 'DateTime',
       nullable: true,
       description: 'Last successful bulk status poll of this OLT.',
-      resolve: async (o, _a, ctx) => (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_STATUS', `olt:${o.id}`),
+      resolve: (o, _a, ctx) => withFreshness(ctx, (f) => f.lastSuccess('SMARTOLT', 'ONU_STATUS', `olt:${o.id}`)),
     }),
     ponPorts: t.relation('ponPorts', {
       description: 'PON ports, by board and port.',

@@ -7,7 +7,7 @@ import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import type { Context } from '../context.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
-import { ageSeconds, freshness, latest } from '../freshness.ts';
+import { ageSeconds, withFreshness, latest } from '../freshness.ts';
 import { OnuStatusEnum, SignalCategoryEnum, SignalLevelEnum, SortDirectionEnum, SourceEnum } from './enums.ts';
 
 interface StatusReading {
@@ -96,26 +96,25 @@ export const OnuRef = builder.prismaNode('Onu', {
       type: OnuStatusReadingRef,
       description: 'Current state, since when, and how fresh.',
       select: { status: true, statusChangedAt: true, statusObservedAt: true, oltId: true },
-      resolve: async (o, _a, ctx) => ({
-        value: o.status,
-        since: o.statusChangedAt,
-        observedAt: latest(o.statusObservedAt, (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_STATUS', `olt:${o.oltId}`)),
-      }),
+      resolve: (o, _a, ctx) =>
+        withFreshness(ctx, (f) => ({
+          value: o.status,
+          since: o.statusChangedAt,
+          observedAt: latest(o.statusObservedAt, f.lastSuccess('SMARTOLT', 'ONU_STATUS', `olt:${o.oltId}`)),
+        })),
     }),
     signal: t.field({
       type: OnuSignalReadingRef,
       description: 'Last optical reading.',
       select: { rxPower: true, oltRxPower: true, signalCategory: true, signalObservedAt: true, oltId: true },
-      resolve: async (o, _a, ctx) => ({
-        rxPower: o.rxPower,
-        oltRxPower: o.oltRxPower,
-        category: o.signalCategory,
-        level: signalLevel(o.rxPower, ctx.config.thresholds),
-        observedAt:
-          o.rxPower === null
-            ? null
-            : latest(o.signalObservedAt, (await freshness(ctx)).lastSuccess('SMARTOLT', 'ONU_SIGNAL', `olt:${o.oltId}`)),
-      }),
+      resolve: (o, _a, ctx) =>
+        withFreshness(ctx, (f) => ({
+          rxPower: o.rxPower,
+          oltRxPower: o.oltRxPower,
+          category: o.signalCategory,
+          level: signalLevel(o.rxPower, ctx.config.thresholds),
+          observedAt: o.rxPower === null ? null : latest(o.signalObservedAt, f.lastSuccess('SMARTOLT', 'ONU_SIGNAL', `olt:${o.oltId}`)),
+        })),
     }),
     olt: t.relation('olt', { description: 'The OLT.' }),
     ponPort: t.relation('ponPort', { nullable: true, description: 'The PON port.' }),

@@ -4,7 +4,7 @@ import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import { optionalIdOf } from '../ids.ts';
-import { freshness, latest } from '../freshness.ts';
+import { withFreshness, latest } from '../freshness.ts';
 import { SourceEnum } from './enums.ts';
 
 export const PppSecretRef = builder.prismaNode('PppSecret', {
@@ -52,7 +52,7 @@ export const PppSecretRef = builder.prismaNode('PppSecret', {
       nullable: true,
       description: "When the router's secrets were last synced.",
       select: { routerId: true },
-      resolve: async (s, _a, ctx) => (await freshness(ctx)).lastSuccess('ROUTEROS', 'INVENTORY', `router:${s.routerId}`),
+      resolve: (s, _a, ctx) => withFreshness(ctx, (f) => f.lastSuccess('ROUTEROS', 'INVENTORY', `router:${s.routerId}`)),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ROUTEROS.', resolve: () => 'ROUTEROS' as const }),
     vendorPayload: t.field({
@@ -93,8 +93,8 @@ export const PppSessionRef = builder.prismaNode('PppSession', {
       type: 'DateTime',
       description: 'When the router last confirmed this session.',
       select: { observedAt: true, routerId: true },
-      resolve: async (s, _a, ctx) =>
-        latest(s.observedAt, (await freshness(ctx)).lastSuccess('ROUTEROS', 'SESSIONS', `router:${s.routerId}`))!,
+      resolve: (s, _a, ctx) =>
+        withFreshness(ctx, (f) => latest(s.observedAt, f.lastSuccess('ROUTEROS', 'SESSIONS', `router:${s.routerId}`))!),
     }),
     source: t.field({ type: SourceEnum, description: 'Always ROUTEROS.', resolve: () => 'ROUTEROS' as const }),
     router: t.relation('router', { description: 'Router terminating the session.' }),

@@ -3,7 +3,7 @@ import { storablePayload } from '../../mirror/common.ts';
 import { builder } from '../builder.ts';
 import { NETWORK_READERS, readAs } from '../access.ts';
 import { idOf } from '../ids.ts';
-import { freshness } from '../freshness.ts';
+import { withFreshness } from '../freshness.ts';
 
 export const RouterRef = builder.prismaNode('Router', {
   // Select mode: only the columns the query asks for are loaded (never the vendor payload unless asked).
@@ -33,7 +33,7 @@ export const RouterRef = builder.prismaNode('Router', {
       type: 'DateTime',
       nullable: true,
       description: 'When the live sessions of this router were last confirmed by a full sweep.',
-      resolve: async (r, _a, ctx) => (await freshness(ctx)).lastSuccess('ROUTEROS', 'SESSIONS', `router:${r.id}`),
+      resolve: (r, _a, ctx) => withFreshness(ctx, (f) => f.lastSuccess('ROUTEROS', 'SESSIONS', `router:${r.id}`)),
     }),
     activeSessionCount: t.relationCount('sessions', { description: 'PPPoE sessions up right now (per the mirror).' }),
     secretCount: t.relationCount('secrets', { where: { goneAt: null }, description: 'PPP secrets on the router.' }),
