@@ -77,19 +77,32 @@ const wsLimitRules = [
 ];
 
 /**
- * A WebSocket operation's limit errors (tokens, aliases, directives), or undefined to let
- * graphql-ws go on. Returned errors become the operation's `error` message; nothing runs.
+ * A WebSocket operation parsed and validated (GraphQL's rules and the limits: tokens,
+ * aliases, directives), or its errors, which become the operation's `error` message.
+ * Remembered per query text, so a thousand screens subscribing with the same document
+ * (a reconnect storm after a restart) parse and validate it once.
  */
-export function wsLimitErrors(schema: GraphQLSchema, query: string): readonly GraphQLError[] | undefined {
+export function wsCheckedOperation(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  let perSchema = checkedOperations.get(schema);
+  if (!perSchema) checkedOperations.set(schema, (perSchema = new Map()));
+  const known = perSchema.get(query);
+  if (known) return known;
+  let checked: { document: DocumentNode } | { errors: readonly GraphQLError[] };
   try {
-    const errors = validate(schema, parse(query, { maxTokens: ARMOR_LIMITS.maxTokens }), wsLimitRules);
-    return errors.length > 0 ? errors : undefined;
+    const document = parse(query, { maxTokens: ARMOR_LIMITS.maxTokens });
+    const errors = validate(schema, document, wsLimitRules);
+    checked = errors.length > 0 ? { errors } : { document };
   } catch (error) {
     // Syntax errors, and armor's rules, which throw their rejection.
-    if (error instanceof GraphQLError) return [error];
-    throw error;
+    if (!(error instanceof GraphQLError)) throw error;
+    checked = { errors: [error] };
   }
+  // Bounded: documents come from clients. Dropping the oldest only costs a parse again.
+  if (perSchema.size >= 500) perSchema.delete(perSchema.keys().next().value!);
+  perSchema.set(query, checked);
+  return checked;
 }
+const checkedOperations = new WeakMap<GraphQLSchema, Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>>();
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
 
@@ -195,19 +208,27 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
   };
 
   // Text with NUL characters is refused up front: PostgreSQL cannot store or compare it.
+  // A document is searched once (parsed documents are cached and reused), variables every time.
+  const documentHoldsNul = new WeakMap<DocumentNode, boolean>();
   const refuseNul: Plugin = {
     onExecute({ args, setResultAndStopExecution }) {
       let found = holdsNul(args.variableValues);
       if (!found) {
-        visit(args.document, {
-          StringValue(node) {
-            if (node.value.includes('\u0000')) {
-              found = true;
-              return BREAK;
-            }
-            return undefined;
-          },
-        });
+        let inDocument = documentHoldsNul.get(args.document);
+        if (inDocument === undefined) {
+          inDocument = false;
+          visit(args.document, {
+            StringValue(node) {
+              if (node.value.includes('\u0000')) {
+                inDocument = true;
+                return BREAK;
+              }
+              return undefined;
+            },
+          });
+          documentHoldsNul.set(args.document, inDocument);
+        }
+        found = inDocument;
       }
       if (found) {
         setResultAndStopExecution({
@@ -517,7 +538,7 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
     schema,
     clientIp,
     loginThrottle,
-    limitErrors: (query) => wsLimitErrors(schema, query),
+    checkOperation: (query) => wsCheckedOperation(schema, query),
   });
   services.metrics?.setRealtime(() => websocket.stats());
   // Upgrades are routed here explicitly, so the HTTP server's own errors (e.g. port in

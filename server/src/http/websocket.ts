@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -52,7 +52,8 @@ export interface WebSocketOptions {
   clientIp: ClientAddress;
   loginThrottle: AddressThrottle;
   /** The alias/token/directive limits applied over HTTP, for the same documents here. */
-  limitErrors: (query: string) => readonly GraphQLError[] | undefined;
+  /** The operation parsed and validated (limits included), or its errors; cached per text. */
+  checkOperation: (query: string) => { document: DocumentNode } | { errors: readonly GraphQLError[] };
 }
 
 export interface GraphQLWebSocket {
@@ -145,8 +146,8 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
         return true;
       },
       onSubscribe: (ctx, id, payload) => {
-        const limits = options.limitErrors(payload.query);
-        if (limits) return limits;
+        const checked = options.checkOperation(payload.query);
+        if ('errors' in checked) return checked.errors;
         const operations = ctx.extra.operations ?? new Set<string>();
         const userId = ctx.extra.actor?.userId;
         if (operations.size >= maxSubscriptionsPerSocket)
@@ -155,7 +156,8 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
           return [tooMany(`At most ${maxSubscriptionsPerUser} subscriptions per user, over all their connections`)];
         }
         operations.add(id);
-        return undefined;
+        // Already parsed and validated: graphql-ws runs it as given (the context comes from `context`).
+        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onComplete: (ctx, id) => {
         ctx.extra.operations?.delete(id);
