@@ -114,15 +114,6 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     SMARTOLT_STATUS_INTERVAL_SECONDS: String(statusInterval),
   });
-  // The worker's start (migrations, job queue, live session listeners) is not part of a sync:
-  // wait for its first heartbeat before timing anything.
-  const bootStarted = performance.now();
-  for (const deadline = Date.now() + 300_000; ; ) {
-    if ((await db.pool.query('SELECT 1 FROM worker_heartbeats LIMIT 1')).rowCount) break;
-    if (Date.now() > deadline) throw new Error(`the worker did not start:\n${worker.out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const workerStartSeconds = Math.round((performance.now() - bootStarted) / 100) / 10;
   let peakKb = 0;
   const sampler = setInterval(() => {
     try {
@@ -217,7 +208,6 @@ async function main(): Promise<void> {
     workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
     postgres: (await db.pool.query('SHOW server_version')).rows[0].server_version,
     rows,
-    workerStartSeconds,
     fullSync: { seconds: Math.round(firstMs / 100) / 10, peakRssMb: firstPeakMb, target: { seconds: 60, peakRssMb: 700 } },
     resyncNoChanges: {
       seconds: Math.round(secondMs / 100) / 10,
