@@ -27,6 +27,13 @@ const back =
   (c: string, p: string): string =>
     `${c}.${column} = ${p}.id`;
 const notGone = (c: string): string => `${c}.gone_at IS NULL`;
+/** Tickets newest first (customer.ts and connection.ts `tickets`). */
+const ticketsBy = (column: string): Relation => ({
+  model: 'Ticket',
+  shape: 'connection',
+  on: back(column),
+  orderBy: (c) => `${c}.created_at DESC, ${c}.id DESC`,
+});
 
 export const RELATIONS: Record<string, Relation> = {
   'Customer.phones': { model: 'CustomerPhone', shape: 'list', on: back('customer_id'), orderBy: (c) => `${c}.position ASC` },
@@ -38,12 +45,7 @@ export const RELATIONS: Record<string, Relation> = {
     where: notGone,
     orderBy: (c) => `${c}.id ASC`,
   },
-  'Customer.tickets': {
-    model: 'Ticket',
-    shape: 'connection',
-    on: back('customer_id'),
-    orderBy: (c) => `${c}.created_at DESC, ${c}.id DESC`,
-  },
+  'Customer.tickets': ticketsBy('customer_id'),
   'Connection.customer': { model: 'Customer', shape: 'one', on: fk('customer_id') },
   'Connection.plan': { model: 'Plan', shape: 'one', on: fk('plan_id') },
   'Connection.router': { model: 'Router', shape: 'one', on: fk('router_id') },
@@ -57,12 +59,7 @@ export const RELATIONS: Record<string, Relation> = {
   },
   'Connection.session': { model: 'PppSession', shape: 'one', on: back('connection_id'), orderBy: (c) => `${c}.started_at DESC` },
   'Connection.onu': { model: 'Onu', shape: 'one', on: back('connection_id'), where: notGone, orderBy: (c) => `${c}.id ASC` },
-  'Connection.tickets': {
-    model: 'Ticket',
-    shape: 'connection',
-    on: back('connection_id'),
-    orderBy: (c) => `${c}.created_at DESC, ${c}.id DESC`,
-  },
+  'Connection.tickets': ticketsBy('connection_id'),
   'Onu.olt': { model: 'Olt', shape: 'one', on: fk('olt_id') },
   'Onu.ponPort': { model: 'PonPort', shape: 'one', on: fk('pon_port_id') },
   'Onu.connection': { model: 'Connection', shape: 'one', on: fk('connection_id') },
