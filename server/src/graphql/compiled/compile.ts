@@ -36,6 +36,7 @@ import {
   isNonNullType,
   isObjectType,
   Kind,
+  visit,
 } from 'graphql';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { ROW_INDEPENDENT, type RowScopes, type ScopeMap, scopeMapHolds } from '../access.ts';
@@ -181,16 +182,13 @@ interface Plan {
   /** Variables that set page sizes: complexity is checked once per distinct value. */
   pageVariables: string[];
   complexityOk: Map<string, boolean>;
-  needsContextScopes: boolean;
 }
 
 interface Planner {
-  schema: GraphQLSchema;
   models: Map<string, Model>;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   checks: Plan['checks'];
-  pageVariables: Set<string>;
   aliases: number;
 }
 
@@ -251,9 +249,6 @@ function givenArgs(node: FieldNode): string[] {
 
 /** Page size of a connection field: a literal, or a variable checked per request. */
 function pageOf(p: Planner, field: GraphQLField<unknown, unknown>, node: FieldNode): number {
-  for (const a of node.arguments ?? []) {
-    if (a.name.value === 'first' && a.value.kind === Kind.VARIABLE) p.pageVariables.add(a.value.name.value);
-  }
   const args = getArgumentValues(field, node, p.variables) as { first?: number | null; last?: number | null };
   if (args.last !== undefined && args.last !== null) notCompiled('last');
   const first = args.first ?? DEFAULT_PAGE;
@@ -452,9 +447,23 @@ function childSql(s: Sql, child: ChildQuery, parent: string): string {
 
 /** Plans of a document's operation, by the values of the variables that set page sizes (baked into the SQL). */
 interface OperationPlans {
-  pageVariables: string[] | null;
+  pageVariables: string[];
   byPage: Map<string, Plan | null>;
 }
+
+/** Variables given as a page size (`first: $n`) anywhere in the document. */
+function pageVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(node) {
+      if (node.name.value === 'first' && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+    },
+  });
+  return [...names];
+}
+
+const pageKeyOf = (names: string[], variables: Record<string, unknown>): string =>
+  names.map((v) => JSON.stringify(variables[v] ?? null)).join(',');
 const plans = new WeakMap<DocumentNode, Map<string, OperationPlans>>();
 
 function planFor(
@@ -473,21 +482,20 @@ function planFor(
   const name = operation.name?.value ?? '';
   let entry = byOperation.get(name);
   if (!entry) {
-    entry = { pageVariables: null, byPage: new Map() };
+    entry = { pageVariables: pageVariablesOf(document), byPage: new Map() };
     byOperation.set(name, entry);
   }
-  const pageKey = entry.pageVariables ? entry.pageVariables.map((v) => JSON.stringify(variables[v] ?? null)).join(',') : '';
-  if (entry.pageVariables && entry.byPage.has(pageKey)) return entry.byPage.get(pageKey)!;
+  // A page size out of range is not compiled; that must not stop other sizes from being.
+  const pageKey = pageKeyOf(entry.pageVariables, variables);
+  if (entry.byPage.has(pageKey)) return entry.byPage.get(pageKey)!;
   let plan: Plan | null = null;
   try {
-    plan = makePlan(schema, prisma, document, operation, variables);
+    plan = makePlan(schema, prisma, document, operation, variables, entry.pageVariables);
   } catch (e) {
     if (!(e instanceof NotCompiled)) throw e;
     log?.debug({ operation: operation.name?.value, reason: e.message }, 'query not compiled: the executor answers it');
   }
-  entry.pageVariables ??= plan?.pageVariables ?? [];
-  if (entry.byPage.size < 20)
-    entry.byPage.set(plan ? plan.pageVariables.map((v) => JSON.stringify(variables[v] ?? null)).join(',') : pageKey, plan);
+  if (entry.byPage.size < 20) entry.byPage.set(pageKey, plan);
   return plan;
 }
 
@@ -497,11 +505,12 @@ function makePlan(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
+  pageVariables: string[],
 ): Plan {
   if (operation.operation !== 'query') notCompiled('not a query');
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const p: Planner = { schema, models: modelsOf(prisma), fragments, variables, checks: [], pageVariables: new Set(), aliases: 0 };
+  const p: Planner = { models: modelsOf(prisma), fragments, variables, checks: [], aliases: 0 };
   const queryType = schema.getQueryType()!;
   const top = [...collect(p, queryType.name, operation.selectionSet)];
   if (top.length !== 1) notCompiled('one root field');
@@ -549,9 +558,8 @@ function makePlan(
     checks: p.checks,
     rootNode,
     rootFieldDef,
-    pageVariables: [...p.pageVariables],
+    pageVariables,
     complexityOk: new Map(),
-    needsContextScopes: p.checks.some((c) => typeof c === 'function'),
   };
 }
 
@@ -585,7 +593,7 @@ function withinLimits(
   variables: Record<string, unknown>,
   ctx: Context,
 ): boolean {
-  const key = plan.pageVariables.map((v) => JSON.stringify(variables[v] ?? null)).join(',');
+  const key = pageKeyOf(plan.pageVariables, variables);
   let ok = plan.complexityOk.get(key);
   if (ok === undefined) {
     const c = complexityFromQuery(document, { schema, variables, ctx });

@@ -180,6 +180,19 @@ describe('compiled reads answer exactly what the executor answers', () => {
     expect(missing.answered).toBe(true);
   });
 
+  it('a page size out of range goes to the executor without keeping other sizes of the same document from being compiled', async () => {
+    const query = 'query($p: ID!, $n: Int) { onus(first: $n, filter: { ponPortId: $p }) { totalCount nodes { serial } } }';
+    const tooBig = await both(callers.noc!, query, { p: ports[1]!, n: 101 });
+    expect(tooBig.compiled).toEqual(tooBig.regular);
+    expect(tooBig.regular.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(tooBig.answered).toBe(false);
+    for (const n of [5, 100]) {
+      const run = await both(callers.noc!, query, { p: ports[1]!, n });
+      expect(run.compiled).toEqual(run.regular);
+      expect(run.answered, `first: ${n}`).toBe(true);
+    }
+  });
+
   it('never answers a caller the executor would refuse', async () => {
     const key = await callers.admin!.query<{ createApiKey: { created: { token: string } } }>(
       'mutation { createApiKey(input: { name: "write-only", scopes: [WRITE] }) { ... on CreateApiKeySuccess { created { token } } } }',
