@@ -6,6 +6,11 @@
  *   2. the same again with nothing changed: rows written (must be 0) and time
  *   3. status latency: an ONU changes state in the simulator; time until its status-history
  *      row exists, against the poll interval
+ *   4. floors, so figures compare across machines (absolute seconds move ~2× between machines
+ *      of the same kind): the vendors' fetch time alone (the same clients, the same requests in
+ *      the same order and concurrency as a full sync, nothing mapped or written), and a COPY of
+ *      the mirrored rows into empty copies of their tables (indexes included). Each sync figure
+ *      is also reported as a ratio to its floor.
  *
  *   npm run bench:sync -- [--subscribers 100000] [--status-interval 20] [--samples 5]
  * Peak RSS is the worker process's VmHWM. Results go to bench/results/sync-<n>.json.
@@ -14,14 +19,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { loadConfig } from '../server/src/config.ts';
 import { createDb } from '../server/src/db/client.ts';
 import { applyMigrations } from '../server/src/db/migrate.ts';
 import { withDatabaseName } from '../server/src/db/scratch.ts';
 import { createJobQueue } from '../server/src/jobs/queue.ts';
 import { benchServer, runBench, writeResult } from './setup.ts';
 import { enqueueSync } from '../server/src/sync/enqueue.ts';
+import { createVendors, endpointsFromConfig, type MirroredRouter } from '../server/src/vendors/factory.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -80,6 +90,116 @@ function startChild(args: string[], env: Record<string, string>, ready?: RegExp)
 function peakRssKb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** Run `fn` over `items`, `n` at a time (the worker's job concurrency). */
+async function pooled<T>(items: readonly T[], n: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * The vendors' fetch time alone: the requests of a re-sync with the worker's own clients, in
+ * the same order and concurrency, nothing mapped or written. ISPCube takes one of the worker's job slots while
+ * every router's secrets and every OLT's ONUs are fetched in the others; then every router's
+ * sessions. Seconds: ISPCube alone, ISPCube and the devices together, sessions, total.
+ */
+async function fetchFloor(
+  url: string,
+  env: Record<string, string>,
+  concurrency: number,
+): Promise<{ ispcube: number; inventories: number; sessions: number; total: number }> {
+  const db = createDb(url, { poolSize: 2 });
+  const vendors = createVendors(db, endpointsFromConfig(loadConfig({ ...process.env, ...env, DATABASE_URL: url })));
+  const routers = (
+    await db.pool.query<MirroredRouter>(
+      'SELECT id, external_id AS "externalId", name, host, api_port AS "apiPort" FROM routers WHERE gone_at IS NULL ORDER BY id',
+    )
+  ).rows;
+  const olts = (await db.pool.query<{ ext: string }>('SELECT external_id AS ext FROM olts WHERE gone_at IS NULL ORDER BY id')).rows;
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  let ispcubeMs = 0;
+  const ispcube = async (): Promise<void> => {
+    const t = performance.now();
+    const client = vendors.ispcube();
+    await client.plans();
+    await client.nodes();
+    for await (const _page of client.customerPages(500));
+    await client.connections();
+    ispcubeMs = performance.now() - t;
+  };
+  const t0 = performance.now();
+  await pooled(
+    [
+      ispcube,
+      ...routers.map(
+        (r) => () =>
+          vendors.routers.use(vendors.routerTarget(r), async (c) => {
+            await c.print('/ppp/secret');
+            await c.print('/system/identity');
+            await c.print('/system/resource');
+          }),
+      ),
+      ...olts.map((o) => () => vendors.smartoltBackground().onuDetails(o.ext, 1000)),
+    ],
+    concurrency,
+    (f) => f(),
+  );
+  const t1 = performance.now();
+  await pooled(routers, concurrency, (r) => vendors.routers.use(vendors.routerTarget(r), (c) => c.print('/ppp/active')));
+  const t2 = performance.now();
+  const result = { ispcube: seconds(ispcubeMs), inventories: seconds(t1 - t0), sessions: seconds(t2 - t1), total: seconds(t2 - t0) };
+  await vendors.close();
+  await db.close();
+  return result;
+}
+
+/** Tables a full sync fills, in an order a COPY can load them. */
+const COPIED_TABLES = [
+  'plans',
+  'routers',
+  'customers',
+  'customer_phones',
+  'customer_emails',
+  'connections',
+  'ppp_secrets',
+  'olts',
+  'onus',
+  'ppp_sessions',
+];
+
+/**
+ * The write floor: the mirrored rows, read out first, then COPY'd into empty copies of their
+ * tables (same columns, defaults and indexes, the trigram ones included; no foreign keys).
+ * Seconds for the COPYs alone.
+ */
+async function copyFloor(url: string): Promise<{ seconds: number; megabytes: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let ms = 0;
+  let bytes = 0;
+  try {
+    await client.query('DROP SCHEMA IF EXISTS bench_floor CASCADE; CREATE SCHEMA bench_floor');
+    for (const table of COPIED_TABLES) {
+      const chunks: Buffer[] = [];
+      await pipeline(client.query(copyTo(`COPY ${table} TO STDOUT`)), async (source: AsyncIterable<Buffer>) => {
+        for await (const c of source) chunks.push(c);
+      });
+      bytes += chunks.reduce((n, c) => n + c.length, 0);
+      await client.query(`CREATE TABLE bench_floor.${table} (LIKE public.${table} INCLUDING ALL)`);
+      const t0 = performance.now();
+      await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY bench_floor.${table} FROM STDIN`)));
+      ms += performance.now() - t0;
+    }
+  } finally {
+    await client.query('DROP SCHEMA IF EXISTS bench_floor CASCADE');
+    await client.end();
+  }
+  return { seconds: Math.round(ms / 100) / 10, megabytes: Math.round(bytes / 1e6) };
 }
 
 async function main(): Promise<void> {
@@ -202,10 +322,20 @@ async function main(): Promise<void> {
   }
 
   clearInterval(sampler);
+  // 5. Floors, with the worker stopped so nothing else competes for the machine.
+  const workerExit = new Promise((r) => worker.child.once('exit', r));
+  worker.child.kill('SIGTERM');
+  await workerExit;
+  const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
+  process.stderr.write("floors: the vendors' fetch time alone…\n");
+  const fetchSeconds = await fetchFloor(url, simEnv, concurrency);
+  process.stderr.write('floors: COPY of the mirrored rows…\n');
+  const copy = await copyFloor(url);
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const result = {
     date: new Date().toISOString(),
     subscribers,
-    workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
+    workerConcurrency: concurrency,
     postgres: (await db.pool.query('SHOW server_version')).rows[0].server_version,
     rows,
     fullSync: { seconds: Math.round(firstMs / 100) / 10, peakRssMb: firstPeakMb, target: { seconds: 60, peakRssMb: 700 } },
@@ -222,10 +352,14 @@ async function main(): Promise<void> {
       max: Math.round(Math.max(...latencies) / 10) / 100,
       target: statusInterval + 1,
     },
+    floors: { fetchSeconds, copySeconds: copy.seconds, copyMegabytes: copy.megabytes },
+    ratios: {
+      fullSyncToFetchPlusCopy: ratio(firstMs / 1000, fetchSeconds.total + copy.seconds),
+      resyncToFetch: ratio(secondMs / 1000, fetchSeconds.total),
+    },
   };
   writeResult(`sync-${subscribers}`, result);
 
-  worker.child.kill('SIGTERM');
   sim.child.kill('SIGINT');
   await jobs.release();
   await db.close();

@@ -59,18 +59,62 @@ const SECRET_KEY =
 /** Values that are credentials whatever their key: bearer tokens, JWTs, PEM keys. */
 const SECRET_VALUE = /^(bearer|basic)\s+\S|^eyJ[\w-]+\.[\w-]+\.|-----BEGIN [A-Z ]*PRIVATE KEY-----/i;
 
-/** A vendor payload as Emerald stores and shows it: everything but credentials, at any depth. */
-export function storablePayload(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(storablePayload);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (SECRET_KEY.test(k) || (typeof v === 'string' && SECRET_VALUE.test(v))) continue;
-      out[k] = storablePayload(v);
-    }
-    return out;
+/** Keys seen so far and whether they name a credential (vendors use a few dozen keys; bounded anyway). */
+const secretKeys = new Map<string, boolean>();
+function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (secretKeys.size < 10_000) secretKeys.set(key, secret);
   }
-  return typeof value === 'string' && SECRET_VALUE.test(value) ? null : value;
+  return secret;
+}
+
+/** SECRET_VALUE, tried only on strings that could match it (starting with b or e in either case, or holding a PEM dash run). */
+function isSecretValue(value: string): boolean {
+  const first = value.charCodeAt(0) | 32;
+  return (first === 98 || first === 101 || value.includes('-----')) && SECRET_VALUE.test(value);
+}
+
+const REMOVE = Symbol('remove');
+
+/**
+ * A vendor payload as Emerald stores and shows it: everything but credentials, at any depth.
+ * Parts without credentials are returned as they are (not copied): a payload is read,
+ * never changed, and most have nothing to remove.
+ */
+export function storablePayload(value: unknown): unknown {
+  const out = clean(value);
+  return out === REMOVE ? null : out;
+}
+
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return isSecretValue(value) ? REMOVE : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      let cleaned = clean(item);
+      if (cleaned === REMOVE) cleaned = null; // a list keeps its length; a credential in it becomes null
+      if (cleaned !== item && copy === null) copy = value.slice(0, i);
+      copy?.push(cleaned);
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | null = null;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = (value as Record<string, unknown>)[k];
+    const cleaned = isSecretKey(k) ? REMOVE : clean(v);
+    if (cleaned !== v && copy === null) {
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j]!] = (value as Record<string, unknown>)[keys[j]!];
+    }
+    if (copy !== null && cleaned !== REMOVE) copy[k] = cleaned;
+  }
+  return copy ?? value;
 }
 
 export class MappingError extends Error {

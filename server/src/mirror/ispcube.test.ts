@@ -1,7 +1,15 @@
 /** ISPCube payloads as public client code shows them: tolerant mapping, and nothing secret kept. */
 import { describe, expect, it } from 'vitest';
-import { mapIspcubeConnection, mapIspcubeCustomer } from './ispcube.ts';
+import {
+  CONNECTION_FIXTURES,
+  CONNECTION_MAPPING,
+  CUSTOMER_FIXTURES,
+  CUSTOMER_MAPPING,
+  mapIspcubeConnection,
+  mapIspcubeCustomer,
+} from './ispcube.ts';
 import { MappingError, storablePayload } from './common.ts';
+import { mappingVersion, payloadHash, payloadId } from './upsert.ts';
 
 const customer = {
   id: 1042,
@@ -110,7 +118,88 @@ describe('stored vendor payloads', () => {
       { keep: 'passive', pass_through: 'yes', compass: 'N' },
     ],
     [[{ secret: 's', name: 'n' }], [{ name: 'n' }]],
+    // Either case, anywhere the pattern allows it; a credential in a list becomes null in its place.
+    [{ a: 'x -----begin ec private key----- y', b: 'EYJhbGc.eyJzdWIi.sig', c: 'BASIC dXNlcg==' }, {}],
+    [{ tokens: ['ok', 'Bearer t', 'eyJa.eyJb.c'] }, {}],
+    [{ list: ['ok', 'Bearer t', { k: 1, passwd: 2 }] }, { list: ['ok', null, { k: 1 }] }],
+    ['bearer abc', null],
+    [
+      { begins: 'banana', ends: 'extra', dashes: '-----', empty: '' },
+      { begins: 'banana', ends: 'extra', dashes: '-----', empty: '' },
+    ],
   ])('drops credential-shaped keys and values: %j', (input, expected) => {
     expect(storablePayload(input)).toEqual(expected);
+  });
+
+  it('returns what holds no credential as it is, and copies only the path to one', () => {
+    const clean = { id: 1, city: { id: 7, name: 'Trelew' }, tags: [{ id: 3 }] };
+    expect(storablePayload(clean)).toBe(clean);
+    const mixed = { id: 1, city: clean.city, tags: clean.tags, connections: [{ id: 9, user: 'u', password: 'p' }] };
+    const stored = storablePayload(mixed) as typeof mixed;
+    expect(stored).toEqual({ id: 1, city: clean.city, tags: clean.tags, connections: [{ id: 9, user: 'u' }] });
+    expect(stored).not.toBe(mixed);
+    expect(stored.city).toBe(mixed.city);
+    expect(stored.tags).toBe(mixed.tags);
+    // The payload itself is never changed.
+    expect(mixed.connections[0]).toEqual({ id: 9, user: 'u', password: 'p' });
+  });
+});
+
+describe('payload hashes and mapping versions', () => {
+  const mapped = (fixtures: unknown[], map: (p: unknown) => Record<string, unknown>) =>
+    fixtures.flatMap((p) => {
+      try {
+        return [map(p)];
+      } catch {
+        return [];
+      }
+    });
+
+  it.each([
+    ['customer', CUSTOMER_FIXTURES, mapIspcubeCustomer],
+    ['connection', CONNECTION_FIXTURES, mapIspcubeConnection],
+  ] as const)('the %s fixtures vary every column and include a payload the mapping refuses', (_name, fixtures, map) => {
+    const rows = mapped(fixtures, map as unknown as (p: unknown) => Record<string, unknown>);
+    expect(rows.length).toBeLessThan(fixtures.length);
+    for (const column of Object.keys(rows[0]!)) {
+      const values = new Set(rows.map((r) => JSON.stringify(r[column])));
+      expect({ column, varies: values.size > 1 }).toEqual({ column, varies: true });
+    }
+  });
+
+  it('hashes the payload as received under the mapping version', () => {
+    const row = mapIspcubeCustomer(customer);
+    expect(row.row_hash).toBe(payloadHash(CUSTOMER_MAPPING, customer));
+    expect(row.row_hash).not.toBe(payloadHash(CONNECTION_MAPPING, customer));
+    expect(mapIspcubeCustomer({ ...customer, debt: '1234.51' }).row_hash).not.toBe(row.row_hash);
+    // A credential that changes changes the payload, so the row is compared again (and stored without it).
+    expect(mapIspcubeCustomer({ ...customer, password: 'a' }).row_hash).not.toBe(
+      mapIspcubeCustomer({ ...customer, password: 'b' }).row_hash,
+    );
+  });
+
+  it('gives a mapping a new version when what it makes of the fixtures changes', () => {
+    const base = mappingVersion('m', [{ a: 1 }, { a: 2 }], (p) => p);
+    expect(mappingVersion('m', [{ a: 1 }, { a: 2 }], (p) => p)).toBe(base);
+    expect(mappingVersion('m', [{ a: 1 }, { a: 2 }], (p) => ({ ...(p as object), b: null }))).not.toBe(base);
+    expect(
+      mappingVersion('m', [{ a: 1 }, { a: 2 }], (p) => {
+        if ((p as { a: number }).a === 2) throw new Error('refused');
+        return p;
+      }),
+    ).not.toBe(base);
+    expect(mappingVersion('n', [{ a: 1 }, { a: 2 }], (p) => p)).not.toBe(base);
+  });
+
+  it('reads the external id of a payload as the mappings do', () => {
+    expect([{ id: 7 }, { id: ' 7 ' }, { id: '' }, { id: { x: 1 } }, null, 'x', {}].map(payloadId)).toEqual([
+      '7',
+      '7',
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });

@@ -17,7 +17,7 @@ import {
   storablePayload,
   type ApplyCounts,
 } from './common.ts';
-import { changedRows, rowHash, upsert } from './upsert.ts';
+import { changedRows, mappingVersion, payloadHash, upsert } from './upsert.ts';
 
 // Only an id and a name are required; every other field is read tolerantly (ISPCube's
 // shapes vary by endpoint and version: `city` is a string or `{id, name}`, phones are
@@ -59,6 +59,8 @@ export interface CustomerRow {
   raw: unknown;
   phones: { number: string; digits: string }[];
   emails: string[];
+  /** payloadHash of the payload under CUSTOMER_MAPPING. */
+  row_hash: string;
 }
 
 function customerStatus(value: string | null): CustomerStatusValue {
@@ -91,6 +93,12 @@ function truthy(v: unknown): boolean {
 }
 
 export function mapIspcubeCustomer(payload: unknown): CustomerRow {
+  const row = customerOf(payload) as CustomerRow;
+  row.row_hash = payloadHash(CUSTOMER_MAPPING, payload);
+  return row;
+}
+
+function customerOf(payload: unknown): Omit<CustomerRow, 'row_hash'> {
   const c = parse(customerSchema, payload, 'ISPCube customer');
   const seenPhones = new Set<string>();
   const phones: CustomerRow['phones'] = [];
@@ -178,8 +186,16 @@ export interface ConnectionRow {
   latitude: number | null;
   longitude: number | null;
   raw: unknown;
+  /** payloadHash of the payload under CONNECTION_MAPPING. */
+  row_hash: string;
 }
 export function mapIspcubeConnection(payload: unknown): ConnectionRow {
+  const row = connectionOf(payload) as ConnectionRow;
+  row.row_hash = payloadHash(CONNECTION_MAPPING, payload);
+  return row;
+}
+
+function connectionOf(payload: unknown): Omit<ConnectionRow, 'row_hash'> {
   const c = parse(connectionSchema, payload, 'ISPCube connection');
   return {
     external_id: c.id,
@@ -219,8 +235,9 @@ export async function applyPlans(db: Queryable, rows: PlanRow[], complete: boole
   return counts(rows.length, r.inserted, r.updated, removed);
 }
 
-export async function applyRouters(db: Queryable, rows: RouterRow[], complete: boolean): Promise<ApplyCounts> {
-  const r = await upsert(
+/** Routers from ISPCube's nodes; `written` are the ids of routers added, changed (moved, renamed) or revived. */
+export async function applyRouters(db: Queryable, rows: RouterRow[], complete: boolean): Promise<ApplyCounts & { written: number[] }> {
+  const r = await upsert<{ id: number }>(
     db,
     {
       table: 'routers',
@@ -228,6 +245,7 @@ export async function applyRouters(db: Queryable, rows: RouterRow[], complete: b
       conflict: ['external_id'],
       gone: true,
       insertExtra: { updated_at: 'now()' },
+      returning: ['id'],
     },
     rows as unknown as Record<string, unknown>[],
   );
@@ -239,15 +257,14 @@ export async function applyRouters(db: Queryable, rows: RouterRow[], complete: b
         rows.map((p) => p.external_id),
       )
     : 0;
-  return counts(rows.length, r.inserted, r.updated, removed);
+  return { ...counts(rows.length, r.inserted, r.updated, removed), written: r.rows.map((x) => x.id) };
 }
 
 export async function applyCustomers(db: Queryable, rows: CustomerRow[], complete: boolean): Promise<ApplyCounts> {
   let inserted = 0;
   let updated = 0;
-  // The hash covers phones and e-mails: a phone can change without the rest of the row.
-  const hashed = rows.map((r) => ({ ...r, row_hash: rowHash(r) }));
-  for (const part of chunk(hashed, 2000)) {
+  // The hash covers phones and e-mails (they come in the same payload).
+  for (const part of chunk(rows, 2000)) {
     const changed = await changedRows(db, 'customers', 'external_id', (c) => c.external_id, part);
     if (changed.length === 0) continue;
     const r = await upsert<{ id: number; external_id: string }>(
@@ -339,8 +356,7 @@ export async function applyConnections(db: Queryable, rows: ConnectionRow[], com
   let inserted = 0;
   let updated = 0;
   const orphans: string[] = [];
-  const hashed = rows.map((r) => ({ ...r, row_hash: rowHash(r) }));
-  for (const all of chunk(hashed, 2000)) {
+  for (const all of chunk(rows, 2000)) {
     const part = await changedRows(db, 'connections', 'external_id', (c) => c.external_id, all);
     if (part.length === 0) continue;
     const res = await db.query<{ external_id: string; inserted: boolean | null; orphan: boolean }>(
@@ -388,3 +404,66 @@ export async function applyConnections(db: Queryable, rows: ConnectionRow[], com
   const removed = complete ? await markGone(db, 'connections', 'external_id', kept) : 0;
   return { ...counts(rows.length - orphans.length, inserted, updated, removed), orphans };
 }
+
+// ── Mapping versions (see mappingVersion): payloads that exercise every field and quirk ──
+
+export const CUSTOMER_FIXTURES: unknown[] = [
+  {
+    id: 1008,
+    code: '10007',
+    name: ' Carnicería San Cayetano ',
+    doc_number: '30-58551226-1',
+    type: 'empresa',
+    address: 'Dr. Ñañez 104',
+    city: { id: 679, name: 'La Falda' },
+    lat: '-31.095664',
+    lng: '-64.492562',
+    status: 'enabled',
+    debt: '1500.50',
+    speed_limited: 0,
+    phones: [{ id: 1, number: '3548 69-8793' }, { phone: '3548698793' }, '351 555 1234', '12'],
+    contact_emails: [{ email: 'A@Example.com' }, 'a@example.com'],
+    connections: [{ id: 5008, user: 'carniceria10007', password: 'secret-pass', token: 'Bearer abc' }],
+  },
+  {
+    id: ' 77 ',
+    name: 4521,
+    doc_number: 23456789,
+    city: 'Cosquín',
+    lat: 'n/a',
+    lng: '',
+    status: 'Bloqueado',
+    debt: null,
+    speed_limited: 'true',
+    phones: 'not a list',
+    contact_emails: [{ email: '' }, 42],
+  },
+  { id: 9, name: 'Sin Servicio', status: 'sin servicio', doc_number: '123', speed_limited: 'yes', city: ['x'] },
+  { id: 10, name: 'Nadie', status: 'habilitado', doc_number: '20123456789', debt: 'abc', type: { x: 1 } },
+  { id: 11, name: '' },
+  { name: 'no id' },
+];
+
+export const CONNECTION_FIXTURES: unknown[] = [
+  {
+    id: 5008,
+    customer_id: 1008,
+    node_id: 3,
+    plan_id: '4',
+    user: ' carniceria10007 ',
+    password: '0095e15f6f',
+    address: 'Dr. Ñañez 104',
+    conntype: 'pppoe',
+    ip: '100.64.1.20',
+    lat: '-31.095664',
+    lng: -64.49,
+    api_key: 'k',
+  },
+  { id: '5009', customer_id: '1009', node_id: { bad: true }, plan_id: null, user: 12345, ip: '', lat: 'x' },
+  { id: 5010 },
+  { customer_id: 1 },
+];
+
+/** Versions of the customer and connection mappings; part of each row's payload hash. */
+export const CUSTOMER_MAPPING = mappingVersion('ispcube.customer', CUSTOMER_FIXTURES, customerOf);
+export const CONNECTION_MAPPING = mappingVersion('ispcube.connection', CONNECTION_FIXTURES, connectionOf);

@@ -7,6 +7,26 @@ import type { Queryable } from '../db/sql.ts';
  * no connection links where a visit installed its serial (stock). Only differences write.
  */
 
+/**
+ * The link lock, held until the transaction ends. ISPCube's inventory and the device
+ * inventories (a router's secrets, an OLT's ONUs) run side by side, each in one
+ * transaction; a connection and the secret that names it can arrive in the same cycle, one
+ * in each. A link statement sees only what was committed before it started, so the ISPCube
+ * run links under the lock 'exclusive' (after every device transaction holding it has
+ * committed), and a device run holds it 'shared' from its first write (so it runs wholly
+ * before or wholly after ISPCube's linking): whichever commits second links against the
+ * other's rows. Taken before a device's first write, never later: ISPCube's link statements
+ * update secrets and ONUs, and a device transaction that held their row locks while waiting
+ * for the lock would deadlock with it.
+ */
+export async function holdLinks(db: Queryable, mode: 'shared' | 'exclusive'): Promise<void> {
+  await db.query(
+    mode === 'shared'
+      ? `SELECT pg_advisory_xact_lock_shared(hashtext('mirror:link'))`
+      : `SELECT pg_advisory_xact_lock(hashtext('mirror:link'))`,
+  );
+}
+
 export interface LinkCounts {
   secrets: number;
   sessions: number;

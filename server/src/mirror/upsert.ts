@@ -103,6 +103,74 @@ export function rowHash(value: unknown): string {
 }
 
 /**
+ * The hash of a row mapped from one vendor payload: of the payload as received and of the
+ * mapping's version. An unchanged payload is then recognised before it is mapped
+ * (changedPayloads), and a changed mapping gives every row a new hash, so the next sync
+ * maps and rewrites them all once.
+ */
+export function payloadHash(version: string, payload: unknown): string {
+  return createHash('sha1').update(version).update('\n').update(JSON.stringify(payload)).digest('base64url');
+}
+
+/**
+ * A mapping's version: a hash of what it makes of fixed payloads (errors included), so a
+ * change to the mapping, or to anything it calls, that changes any of those rows changes
+ * the version without anyone remembering to bump it. The payloads must exercise every
+ * field and quirk the mapping reads; its tests check that each one matters.
+ */
+export function mappingVersion(name: string, fixtures: readonly unknown[], map: (payload: unknown) => unknown): string {
+  const out = fixtures.map((p) => {
+    try {
+      return map(p);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  return `${name}:${rowHash(out)}`;
+}
+
+/**
+ * Which payloads of a chunk must be mapped and applied: those whose row is new, gone,
+ * changed or mapped by another version, judged by `payloadHash` against the stored
+ * `row_hash` before anything is mapped. A re-sync with no changes maps nothing; the keys of
+ * the unchanged rows are returned for marking the rest gone. A payload without a readable
+ * key is passed on to the mapping, which reports it.
+ */
+export async function changedPayloads(
+  db: Queryable,
+  table: string,
+  keyColumn: string,
+  version: string,
+  payloads: readonly unknown[],
+  keyOf: (payload: unknown) => string | null,
+): Promise<{ changed: unknown[]; unchangedKeys: string[] }> {
+  const keys = payloads.map(keyOf);
+  const wanted = keys.filter((k): k is string => k !== null);
+  const res = wanted.length
+    ? await db.query<{ k: string; h: string | null }>(
+        `SELECT ${keyColumn} AS k, row_hash AS h FROM ${table} WHERE ${keyColumn} = ANY($1::text[]) AND gone_at IS NULL`,
+        [wanted],
+      )
+    : { rows: [] };
+  const stored = new Map(res.rows.map((r) => [r.k, r.h]));
+  const changed: unknown[] = [];
+  const unchangedKeys: string[] = [];
+  payloads.forEach((payload, i) => {
+    const key = keys[i];
+    const known = key === null || key === undefined ? undefined : stored.get(key);
+    if (known && known === payloadHash(version, payload)) unchangedKeys.push(key!);
+    else changed.push(payload);
+  });
+  return { changed, unchangedKeys };
+}
+
+/** The external id of a vendor payload `{id: …}` as the mappings read it, or null. */
+export function payloadId(payload: unknown): string | null {
+  const id = payload !== null && typeof payload === 'object' ? (payload as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id).trim() || null : null;
+}
+
+/**
  * The rows of a chunk that are new, gone or different from the mirror, judged by the stored
  * `row_hash`. Unchanged rows are never sent to the upsert: they cost one index lookup, no
  * row lock and no write (a re-sync with no changes writes nothing and stays fast).

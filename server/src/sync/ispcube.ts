@@ -1,7 +1,7 @@
-import { withTransaction } from '../db/sql.ts';
-import { addCounts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
-import { linkAll } from '../mirror/link.ts';
-import { settleSearchIndexes } from '../mirror/upsert.ts';
+import { withTransaction, type Queryable } from '../db/sql.ts';
+import { addCounts, counts, emptyCounts, markGone, type ApplyCounts } from '../mirror/common.ts';
+import { holdLinks, linkAll } from '../mirror/link.ts';
+import { changedPayloads, payloadId, settleSearchIndexes } from '../mirror/upsert.ts';
 import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
 import { sweepUnsweptRouters } from './routeros.ts';
@@ -12,6 +12,8 @@ import {
   applyCustomers,
   applyPlans,
   applyRouters,
+  CONNECTION_MAPPING,
+  CUSTOMER_MAPPING,
   mapIspcubeConnection,
   mapIspcubeCustomer,
   mapIspcubeNode,
@@ -22,11 +24,19 @@ import {
  * The ISPCube inventory in one transaction: plans and routers, then customers page by page
  * and connections chunk by chunk, so memory holds one page at a time, and nothing is
  * visible (or marked gone) until the whole snapshot is in and judged complete.
+ *
+ * A chained run (the scheduled full sync) also queues every router's and OLT's inventory.
+ * On a mirror that already has devices they start at once and run beside this one: their
+ * rows link to connections under the link lock (holdLinks), so whichever commits second links
+ * against the other's rows. On an empty mirror they are queued after this run, which lists
+ * the routers; routers this run added or changed get their inventory queued when it commits.
  */
 async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<{ counts: ApplyCounts; details: Record<string, unknown> }> {
   const client = ctx.vendors.ispcube();
   const phases = phaseClock();
   const problems = new Problems();
+  const alongside = chain && (await mirrorHasDevices(ctx.db.pool));
+  if (alongside) await queueDeviceInventories(ctx, run.spec.trigger);
   const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sync:ISPCUBE'))`);
     const plans = await applyPlans(tx, problems.map(await client.plans(), mapIspcubePlan), true);
@@ -39,9 +49,14 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     // The next page is fetched while the current batch is written; batches of ~2000 rows.
     let batch: unknown[] = [];
     const flush = async (): Promise<void> => {
-      const rows = problems.map(batch, mapIspcubeCustomer);
+      // Payloads unchanged since the last sync are recognised by their hash and not mapped.
+      const { changed, unchangedKeys } = await changedPayloads(tx, 'customers', 'external_id', CUSTOMER_MAPPING, batch, payloadId);
       batch = [];
+      problems.unchanged(unchangedKeys.length);
+      const rows = problems.map(changed, mapIspcubeCustomer);
+      customers = addCounts(customers, counts(unchangedKeys.length, 0, 0));
       customers = addCounts(customers, await applyCustomers(tx, rows, false));
+      customerKeys.push(...unchangedKeys);
       for (const r of rows) customerKeys.push(r.external_id);
       await reportProgress(ctx.db.pool, run, customerPayloads, null);
     };
@@ -63,11 +78,21 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     const connectionKeys: string[] = [];
     let orphans = 0;
     for (let i = 0; i < payloads.length; i += 2000) {
-      const rows = problems.map(payloads.slice(i, i + 2000), mapIspcubeConnection);
-      mappedConnections += rows.length;
+      const { changed, unchangedKeys } = await changedPayloads(
+        tx,
+        'connections',
+        'external_id',
+        CONNECTION_MAPPING,
+        payloads.slice(i, i + 2000),
+        payloadId,
+      );
+      problems.unchanged(unchangedKeys.length);
+      const rows = problems.map(changed, mapIspcubeConnection);
+      mappedConnections += unchangedKeys.length + rows.length;
       payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
       const r = await applyConnections(tx, rows, false);
-      connections = addCounts(connections, r);
+      connections = addCounts(connections, addCounts(counts(unchangedKeys.length, 0, 0), r));
+      connectionKeys.push(...unchangedKeys);
       orphans += r.orphans.length;
       const orphaned = new Set(r.orphans);
       for (const row of rows) if (!orphaned.has(row.external_id)) connectionKeys.push(row.external_id);
@@ -78,6 +103,8 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     customers.removed = await markGone(tx, 'customers', 'external_id', customerKeys);
     connections.removed = await markGone(tx, 'connections', 'external_id', connectionKeys);
     phases.mark('connections');
+    await holdLinks(tx, 'exclusive');
+    phases.mark('link_wait');
     const links = await linkAll(tx);
     phases.mark('link');
     return { plans, routers, customers, connections, orphans, links };
@@ -101,26 +128,53 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     await notifyDevicesChanged(ctx.db.pool, 'routers');
     await sweepUnsweptRouters(ctx, run.spec.trigger);
   }
-  if (chain) {
-    // The scheduled full sync continues with the routers and OLTs ISPCube just listed; they
-    // run after it so their secrets and ONUs link to its committed connections.
-    await enqueueSync(ctx.db, ctx.jobs, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
-    await enqueueSync(ctx.db, ctx.jobs, { source: 'SMARTOLT', kind: 'INVENTORY', scope: 'ALL', trigger: run.spec.trigger });
+  if (chain && !alongside) {
+    // A first sync continues with the routers ISPCube just listed and the OLTs.
+    await queueDeviceInventories(ctx, run.spec.trigger);
+  } else if (chain) {
+    // The fan-out that started alongside knew only the routers mirrored then.
+    for (const id of result.routers.written) {
+      await enqueueSync(ctx.db, ctx.jobs, {
+        source: 'ROUTEROS',
+        kind: 'INVENTORY',
+        scope: 'ROUTER',
+        scopeRef: String(id),
+        trigger: run.spec.trigger,
+      });
+    }
   }
-  const total = [result.plans, result.routers, result.customers, result.connections].reduce(addCounts, emptyCounts());
+  const total = [result.plans, countsOnly(result.routers), result.customers, result.connections].reduce(addCounts, emptyCounts());
   return {
     counts: total,
     details: {
       plans: result.plans,
-      routers: result.routers,
+      routers: countsOnly(result.routers),
       customers: result.customers,
       connections: { ...result.connections, orphans: result.orphans },
       relinked: result.links,
+      // Where the chained device inventories ran: beside this run, or queued after it.
+      ...(chain ? { devices: alongside ? 'alongside' : 'after' } : {}),
       ...problems.details,
       requests: client.requests,
       phases: phases.done(),
     },
   };
+}
+
+async function mirrorHasDevices(db: Queryable): Promise<boolean> {
+  const res = await db.query<{ has: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM routers WHERE gone_at IS NULL) OR EXISTS (SELECT 1 FROM olts WHERE gone_at IS NULL) AS has',
+  );
+  return res.rows[0]?.has === true;
+}
+
+async function queueDeviceInventories(ctx: SyncContext, trigger: string): Promise<void> {
+  await enqueueSync(ctx.db, ctx.jobs, { source: 'ROUTEROS', kind: 'INVENTORY', scope: 'ALL', trigger });
+  await enqueueSync(ctx.db, ctx.jobs, { source: 'SMARTOLT', kind: 'INVENTORY', scope: 'ALL', trigger });
+}
+
+function countsOnly({ seen, inserted, updated, unchanged, removed }: ApplyCounts): ApplyCounts {
+  return { seen, inserted, updated, unchanged, removed };
 }
 
 async function syncIspcubeCustomer(
@@ -137,6 +191,7 @@ async function syncIspcubeCustomer(
   const counts = await withTransaction(ctx.db.pool, async (tx) => {
     const a = await applyCustomers(tx, customers, false);
     const b = await applyConnections(tx, connections, false);
+    await holdLinks(tx, 'exclusive');
     await linkAll(tx);
     return addCounts(a, b);
   });

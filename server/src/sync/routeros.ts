@@ -3,7 +3,7 @@ import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { notify, sessionEvent } from '../events/topics.ts';
 import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
-import { linkAll } from '../mirror/link.ts';
+import { holdLinks, linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import type { MirroredRouter } from '../vendors/factory.ts';
 import { VendorError } from '../vendors/vendorError.ts';
@@ -98,6 +98,7 @@ async function syncRouterSecrets(
   phases.mark('map');
   const counts = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:router:${routerId}`]);
+    await holdLinks(tx, 'shared');
     const c = await applySecrets(tx, routerId, rows, true);
     phases.mark('apply');
     // Written secrets carry their link; relink when any changed (their sessions follow).

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { notify, notifyDevicesChanged } from '../events/topics.ts';
 import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
-import { linkAll } from '../mirror/link.ts';
+import { holdLinks, linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
@@ -88,6 +88,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   const observedAt = new Date();
   const { counts, changes } = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:SMARTOLT:olt:${oltId}`]);
+    await holdLinks(tx, 'shared');
     const c = await applyOnus(
       tx,
       oltId,

@@ -128,6 +128,11 @@ export class Problems {
     return out;
   }
 
+  /** Payloads recognised unchanged without mapping (they were mapped before): seen, not rejected. */
+  unchanged(count: number): void {
+    this.seen += count;
+  }
+
   /** Throws PartialSnapshot (the run is REJECTED, nothing applied) when too many payloads could not be mapped. */
   guard(maxShare: number, what: string): void {
     if (this.seen === 0 || this.rejected / this.seen <= maxShare) return;

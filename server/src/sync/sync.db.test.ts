@@ -15,6 +15,8 @@ import type { Services } from '../services.ts';
 import { runSync } from './run.ts';
 import type { SyncContext } from './steps.ts';
 import { enqueueSync } from './enqueue.ts';
+import { holdLinks, linkAll } from '../mirror/link.ts';
+import { applySecrets, mapRouterosSecret } from '../mirror/routeros.ts';
 
 let vw: VendorWorld;
 beforeAll(async () => {
@@ -340,6 +342,81 @@ describe('faults', () => {
     expect(await count(t, `SELECT count(*) AS n FROM ppp_sessions WHERE router_id = ${routerId}`)).toBe(0);
     expect(await count(t, `SELECT count(*) AS n FROM ppp_session_history WHERE router_id = ${routerId}`)).toBeGreaterThanOrEqual(dropped);
     vw.world.reconnectAll(router.id);
+  });
+});
+
+describe('device inventories beside the ISPCube inventory', () => {
+  it('run beside a re-sync, and after ISPCube on a first sync (which lists the routers)', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    await fullSync(services);
+    await fullSync(services);
+    const runs = await t.db.pool.query(`SELECT details->>'devices' AS devices FROM sync_runs WHERE source = 'ISPCUBE' ORDER BY id`);
+    expect(runs.rows).toEqual([{ devices: 'after' }, { devices: 'alongside' }]);
+    const inventories = await t.db.pool.query(
+      `SELECT source, count(*)::int AS n FROM sync_runs WHERE kind = 'INVENTORY' AND scope <> 'ALL' AND status = 'SUCCEEDED' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(inventories.rows).toEqual([
+      { source: 'ROUTEROS', n: 2 * vw.world.data.routers.length },
+      { source: 'SMARTOLT', n: 2 * vw.world.data.olts.length },
+    ]);
+  });
+
+  it('links a secret to the connection it names when both arrive in the same cycle, in two transactions', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    await fullSync(services);
+    // ISPCube gains a customer and a connection for PPPoE user "same.cycle"…
+    const w = vw.world.data;
+    const base = w.customers[1]!;
+    const baseConnection = w.connections.find((c) => c.customerId === base.id)!;
+    w.customers.push({ ...base, id: 990_001, code: 'C990001', docNumber: '27990001', name: 'Same Cycle' });
+    w.connections.push({ ...baseConnection, id: 990_001, customerId: 990_001, user: 'same.cycle' });
+    const device = await t.db.pool.connect();
+    try {
+      // …while a router's inventory, in its own transaction, writes the secret of that user.
+      // It cannot link it: ISPCube's connection is not committed yet.
+      const routerId = (await t.db.pool.query('SELECT id FROM routers ORDER BY id LIMIT 1')).rows[0].id as number;
+      await device.query('BEGIN');
+      await holdLinks(device, 'shared');
+      await applySecrets(
+        device,
+        routerId,
+        [mapRouterosSecret({ '.id': '*FFFF1', name: 'same.cycle', service: 'pppoe', profile: 'default' })],
+        false,
+      );
+      await linkAll(device, { routerId });
+      let finished = false;
+      const ispcube = runSync(ctxOf(services), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' }).finally(
+        () => (finished = true),
+      );
+      // ISPCube reaches its link step and waits for the router's transaction to end (without
+      // the link lock it would link and commit now, and the secret would stay unlinked)…
+      const waiting = () =>
+        count(
+          t,
+          `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+      await expect.poll(async () => finished || (await waiting()) === 1, { timeout: 30_000, interval: 50 }).toBe(true);
+      await device.query('COMMIT');
+      // …then links against the committed secret.
+      expect((await ispcube).status).toBe('SUCCEEDED');
+      const linked = await t.db.pool.query(
+        `SELECT c.external_id FROM ppp_secrets s JOIN connections c ON c.id = s.connection_id WHERE s.name = 'same.cycle'`,
+      );
+      expect(linked.rows).toEqual([{ external_id: '990001' }]);
+    } finally {
+      await device.query('ROLLBACK').catch(() => {});
+      device.release();
+      w.customers.splice(
+        w.customers.findIndex((c) => c.id === 990_001),
+        1,
+      );
+      w.connections.splice(
+        w.connections.findIndex((c) => c.id === 990_001),
+        1,
+      );
+    }
   });
 });
 
