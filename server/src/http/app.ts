@@ -557,7 +557,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
             : error,
         ),
       );
-      server.listen(port, host, async () => {
+      // A deploy or a network blip reconnects every open monitor at once; Node's default
+      // accept queue (511) resets part of such a storm (seen with 5,000 WebSocket clients).
+      // The kernel caps this at net.core.somaxconn.
+      server.listen({ port, host, backlog: 4096 }, async () => {
         server.removeAllListeners('error');
         // Metrics (with /healthz and /readyz) on their own port, for scrapers on an internal network.
         let metricsServer: http.Server | null = null;
