@@ -271,7 +271,15 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     subscribers: SUBSCRIBERS,
-    latency: { clients: CLIENTS, subscribeSeconds, connectionResets: resets, changes: onus.length, deliveries: latencies.length, ms: latency, targetP99Ms: 100 },
+    latency: {
+      clients: CLIENTS,
+      subscribeSeconds,
+      connectionResets: resets,
+      changes: onus.length,
+      deliveries: latencies.length,
+      ms: latency,
+      targetP99Ms: 100,
+    },
     memoryPerIdleSubscriberKb: Math.round(((subscribedRss - idleRss) * 1024) / CLIENTS),
     serverRssMb: { idle: Math.round(idleRss), withSubscribers: Math.round(subscribedRss) },
     storm,

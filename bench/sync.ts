@@ -343,7 +343,7 @@ async function main(): Promise<void> {
       seconds: Math.round(secondMs / 100) / 10,
       rowsWritten: Object.values(written).reduce((a, b) => a + b, 0),
       byTable: written,
-      target: { seconds: 20, rowsWritten: 0 },
+      target: { seconds: 10, rowsWritten: 0 },
     },
     peakRssMbOverall: Math.round(peakKb / 1024),
     statusLatency: {

@@ -1,5 +1,5 @@
 /** Bulk writes of the mirror: typed upserts that skip unchanged rows, row hashes, search-index upkeep. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { chunk, type Queryable } from '../db/sql.ts';
 
 export interface UpsertSpec {
@@ -99,7 +99,7 @@ export const SEARCHABLE_TABLES = [
 
 /** A short, stable hash of a mapped row (its values in their mapped order). */
 export function rowHash(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+  return hash('sha1', JSON.stringify(value), 'base64url');
 }
 
 /**
@@ -109,7 +109,7 @@ export function rowHash(value: unknown): string {
  * maps and rewrites them all once.
  */
 export function payloadHash(version: string, payload: unknown): string {
-  return createHash('sha1').update(version).update('\n').update(JSON.stringify(payload)).digest('base64url');
+  return hash('sha1', `${version}\n${JSON.stringify(payload)}`, 'base64url');
 }
 
 /**

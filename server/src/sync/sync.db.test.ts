@@ -110,6 +110,34 @@ describe('full sync from the simulators', () => {
     expect(lastRuns.rows[0].n).toBe(0);
   });
 
+  it('maps again only the payloads that changed, and every row hashed under another mapping version', async () => {
+    const w = vw.world.data;
+    const [edited, older] = [w.customers[3]!, w.customers[4]!];
+    const address = edited.address;
+    edited.address = 'Avenida Nueva 123';
+    await t.db.pool.query(`UPDATE customers SET row_hash = 'an-older-mapping' WHERE external_id = $1`, [String(older.id)]);
+    const ispcube = () => runSync(ctxOf(services), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+    try {
+      const run = await ispcube();
+      expect(run.details?.customers).toEqual({
+        seen: w.customers.length,
+        inserted: 0,
+        updated: 2,
+        unchanged: w.customers.length - 2,
+        removed: 0,
+      });
+      expect(run.details?.connections).toMatchObject({ seen: w.connections.length, inserted: 0, updated: 0 });
+      const rows = await t.db.pool.query(`SELECT external_id, address, row_hash FROM customers WHERE external_id = ANY($1) ORDER BY id`, [
+        [String(edited.id), String(older.id)],
+      ]);
+      expect(rows.rows.map((r) => r.address)).toEqual(['Avenida Nueva 123', older.address]);
+      expect(rows.rows.every((r) => r.row_hash.length > 20 && r.row_hash !== 'an-older-mapping')).toBe(true);
+    } finally {
+      edited.address = address;
+      expect((await ispcube()).counts.updated).toBe(1);
+    }
+  });
+
   it('never throws away the fresh ISPCube token another worker just stored when its own is refused', async () => {
     const store = databaseTokenStore(t.db.pool);
     const a = new IspcubeClient(vw.endpoints.ispcube!, store);
