@@ -390,6 +390,34 @@ describe('device inventories beside the ISPCube inventory', () => {
     ]);
   });
 
+  it('queues the inventory of a router ISPCube changed during a re-sync (the fan-out beside it started before)', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw);
+    await fullSync(services);
+    const router = vw.world.data.routers[0]!;
+    const name = router.name;
+    router.name = `${name} (renamed)`;
+    try {
+      // No worker runs here: what the chained run queues stays queued.
+      const run = await runSync(ctxOf(services), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+      expect(run.details?.devices).toBe('alongside');
+      const queued = await t.db.pool.query(
+        `SELECT s.source, s.scope, r.external_id FROM sync_runs s LEFT JOIN routers r ON s.scope = 'ROUTER' AND r.id = s.scope_ref::int
+          WHERE s.status = 'QUEUED' AND s.kind = 'INVENTORY' ORDER BY s.id`,
+      );
+      expect(queued.rows).toEqual([
+        { source: 'ROUTEROS', scope: 'ALL', external_id: null },
+        { source: 'SMARTOLT', scope: 'ALL', external_id: null },
+        { source: 'ROUTEROS', scope: 'ROUTER', external_id: String(router.id) },
+      ]);
+      await drainJobs(services);
+      const renamed = await t.db.pool.query('SELECT name FROM routers WHERE external_id = $1', [String(router.id)]);
+      expect(renamed.rows).toEqual([{ name: `${name} (renamed)` }]);
+    } finally {
+      router.name = name;
+    }
+  });
+
   it('links a secret to the connection it names when both arrive in the same cycle, in two transactions', async () => {
     const t = await createTestDatabase();
     const services = servicesFor(t, vw);
