@@ -104,9 +104,11 @@ async function pooled<T>(items: readonly T[], n: number, fn: (item: T) => Promis
 
 /**
  * The vendors' fetch time alone: the requests of a re-sync with the worker's own clients, in
- * the same order and concurrency, nothing mapped or written. ISPCube takes one of the worker's job slots while
- * every router's secrets and every OLT's ONUs are fetched in the others; then every router's
- * sessions. Seconds: ISPCube alone, ISPCube and the devices together, sessions, total.
+ * the same order and concurrency, nothing mapped or written. ISPCube takes one of the
+ * worker's job slots while every router's secrets and every OLT's ONUs are fetched in the
+ * others; then every router's sessions. Seconds: ISPCube alone, ISPCube and the devices
+ * together, sessions, total. (A first sync runs the devices after ISPCube, so for the full
+ * sync this is a lower bound.)
  */
 async function fetchFloor(
   url: string,
