@@ -145,14 +145,12 @@ export async function changedPayloads(
   keyOf: (payload: unknown) => string | null,
 ): Promise<{ changed: unknown[]; unchangedKeys: string[] }> {
   const keys = payloads.map(keyOf);
-  const wanted = keys.filter((k): k is string => k !== null);
-  const res = wanted.length
-    ? await db.query<{ k: string; h: string | null }>(
-        `SELECT ${keyColumn} AS k, row_hash AS h FROM ${table} WHERE ${keyColumn} = ANY($1::text[]) AND gone_at IS NULL`,
-        [wanted],
-      )
-    : { rows: [] };
-  const stored = new Map(res.rows.map((r) => [r.k, r.h]));
+  const stored = await storedHashes(
+    db,
+    table,
+    keyColumn,
+    keys.filter((k): k is string => k !== null),
+  );
   const changed: unknown[] = [];
   const unchangedKeys: string[] = [];
   payloads.forEach((payload, i) => {
@@ -170,6 +168,22 @@ export function payloadId(payload: unknown): string | null {
   return typeof id === 'string' || typeof id === 'number' ? String(id).trim() || null : null;
 }
 
+/** The stored `row_hash` of the live rows with these keys (optionally within one router or OLT). */
+async function storedHashes(
+  db: Queryable,
+  table: string,
+  keyColumn: string,
+  keys: readonly string[],
+  scope?: { column: string; value: number },
+): Promise<Map<string, string | null>> {
+  if (keys.length === 0) return new Map();
+  const res = await db.query<{ k: string; h: string | null }>(
+    `SELECT ${keyColumn} AS k, row_hash AS h FROM ${table} WHERE ${keyColumn} = ANY($1::text[]) AND gone_at IS NULL${scope ? ` AND ${scope.column} = $2` : ''}`,
+    scope ? [keys, scope.value] : [keys],
+  );
+  return new Map(res.rows.map((r) => [r.k, r.h]));
+}
+
 /**
  * The rows of a chunk that are new, gone or different from the mirror, judged by the stored
  * `row_hash`. Unchanged rows are never sent to the upsert: they cost one index lookup, no
@@ -184,10 +198,6 @@ export async function changedRows<T extends { row_hash: string }>(
   scope?: { column: string; value: number },
 ): Promise<T[]> {
   if (rows.length === 0) return [];
-  const res = await db.query<{ k: string; h: string | null }>(
-    `SELECT ${keyColumn} AS k, row_hash AS h FROM ${table} WHERE ${keyColumn} = ANY($1::text[]) AND gone_at IS NULL${scope ? ` AND ${scope.column} = $2` : ''}`,
-    scope ? [rows.map(keyOf), scope.value] : [rows.map(keyOf)],
-  );
-  const stored = new Map(res.rows.map((r) => [r.k, r.h]));
+  const stored = await storedHashes(db, table, keyColumn, rows.map(keyOf), scope);
   return rows.filter((r) => stored.get(keyOf(r)) !== r.row_hash);
 }
