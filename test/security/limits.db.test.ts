@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_GRAPHQL_BODY } from '../../server/src/http/app.ts';
 import { createStaticHandler } from '../../server/src/http/static.ts';
 import { createTestApi, errorCode, type TestApi } from '../api.ts';
 
@@ -103,6 +104,54 @@ describe('search and text filters', () => {
     for (const q of ['🧵🧵', 'ñandú', '\u202Eevil', 'a\u0301b', '\uFFFDx', 'Ω≈ç√']) {
       const res = await searchHits(q);
       expect(errorCode(res), q).toBeNull();
+    }
+  });
+});
+
+describe('request bodies', () => {
+  // Before: yoga's default limit of 25 MB; a GraphQL body is a few kB at most.
+  let running: Awaited<ReturnType<TestApi['app']['start']>>;
+  beforeAll(async () => {
+    running = await api.app.start(0, '127.0.0.1');
+  });
+  afterAll(() => running.stop());
+  const send = (body: string, headers: Record<string, string>, chunked: boolean): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        `${running.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => void (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      if (chunked) {
+        // Several writes without a declared length: Node sends them chunked.
+        for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.slice(i, i + 64 * 1024));
+        req.end();
+      } else req.end(body);
+    });
+  const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(MAX_GRAPHQL_BODY) } });
+
+  it('refuses a body declared larger than the limit with 413 and a typed error', async () => {
+    const res = await send(big, { 'content-length': String(Buffer.byteLength(big)) }, false);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+  });
+
+  it('counts a chunked body as it arrives and refuses it past the limit', async () => {
+    const res = await send(big, {}, true);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+  });
+
+  it('answers bodies within the limit, declared or chunked', async () => {
+    const small = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(100_000) } });
+    for (const chunked of [false, true]) {
+      const res = await send(small, chunked ? {} : { 'content-length': String(Buffer.byteLength(small)) }, chunked);
+      expect([res.status, JSON.parse(res.body)]).toEqual([200, { data: { __typename: 'Query' } }]);
     }
   });
 });

@@ -9,6 +9,7 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Context } from './context.ts';
+import { isoString } from '../domain/isoString.ts';
 
 export interface AuthScopes {
   /** A valid session or API key. */
@@ -31,9 +32,9 @@ const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An instant in time, ISO 8601 with time zone (e.g. 2026-11-27T13:42:00.000Z).',
   serialize(value) {
-    const date = value instanceof Date ? value : new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date');
-    return date.toISOString();
+    const ms = value instanceof Date ? value.getTime() : new Date(String(value)).getTime();
+    if (Number.isNaN(ms)) throw new GraphQLError('DateTime cannot represent an invalid date');
+    return isoString(ms);
   },
   parseValue(value) {
     const date = new Date(String(value));

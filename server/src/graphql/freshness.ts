@@ -22,9 +22,20 @@ async function load(pool: pg.Pool): Promise<Freshness> {
   const rows = await pool.query<{ source: string; kind: string; scope_key: string; last_success_at: Date | null }>(
     'SELECT source::text, kind::text, scope_key, last_success_at FROM source_freshness',
   );
-  const map = new Map(rows.rows.map((r) => [`${r.source}/${r.kind}/${r.scope_key}`, r.last_success_at]));
+  // Nested by source and kind: a lookup per field of every row builds no key strings.
+  const bySource = new Map<string, Map<string, Map<string, Date | null>>>();
+  for (const r of rows.rows) {
+    let byKind = bySource.get(r.source);
+    if (!byKind) bySource.set(r.source, (byKind = new Map()));
+    let byScope = byKind.get(r.kind);
+    if (!byScope) byKind.set(r.kind, (byScope = new Map()));
+    byScope.set(r.scope_key, r.last_success_at);
+  }
   return {
-    lastSuccess: (source, kind, scopeKey) => map.get(`${source}/${kind}/${scopeKey}`) ?? map.get(`${source}/${kind}/all`) ?? null,
+    lastSuccess: (source, kind, scopeKey) => {
+      const byScope = bySource.get(source)?.get(kind);
+      return byScope?.get(scopeKey) ?? byScope?.get('all') ?? null;
+    },
   };
 }
 
@@ -74,7 +85,7 @@ export function withFreshness<T>(ctx: Context, fn: (f: Freshness) => T): T | Pro
 export function latest(a: Date | null | undefined, b: Date | null | undefined): Date | null {
   if (!a) return b ?? null;
   if (!b) return a;
-  return a > b ? a : b;
+  return a.getTime() > b.getTime() ? a : b;
 }
 
 export function ageSeconds(at: Date | null): number | null {

@@ -67,6 +67,57 @@ export interface App {
   start(port: number, host?: string): Promise<RunningApp>;
 }
 
+/**
+ * Largest GraphQL request body over HTTP. The largest legitimate one, a stock mutation
+ * with 500 serials, is about 20 kB; files have their own endpoint (files.ts).
+ */
+export const MAX_GRAPHQL_BODY = 1024 * 1024;
+
+const badBody = (status: number, code: string, message: string): GraphQLError =>
+  new GraphQLError(message, { extensions: { http: { status }, code } });
+
+/**
+ * The body limit, instead of yoga's own (which pipes every body through a stream
+ * transform): a declared length is checked up front, and Node's HTTP parser then delivers
+ * exactly that many bytes; only a body without one (chunked) is counted as it is read.
+ */
+const limitBody: Plugin = {
+  onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+    const declared = request.headers.get('content-length');
+    if (declared !== null) {
+      if (!/^\d+$/.test(declared)) throw badBody(400, 'BAD_REQUEST', 'Content-Length header is invalid');
+      if (Number(declared) > MAX_GRAPHQL_BODY)
+        throw badBody(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: at most ${MAX_GRAPHQL_BODY} bytes`);
+      return;
+    }
+    if (!requestParser || !request.body) return;
+    const parser = requestParser;
+    setRequestParser((req) => {
+      let read = 0;
+      const counted = req.body!.pipeThrough(
+        // The stream and the transform must come from the same implementation (yoga does the same).
+        new (req.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream)<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            read += chunk.byteLength;
+            if (read > MAX_GRAPHQL_BODY)
+              controller.error(badBody(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: at most ${MAX_GRAPHQL_BODY} bytes`));
+            else controller.enqueue(chunk);
+          },
+        }),
+      );
+      return parser(
+        new fetchAPI.Request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          signal: req.signal,
+          body: counted,
+          duplex: 'half',
+        } as RequestInit),
+      );
+    });
+  },
+};
+
 /** Limits enforced before execution, besides complexity/depth/breadth (builder.ts). */
 export const ARMOR_LIMITS = { maxAliases: 30, maxTokens: 5000, maxDirectives: 20 } as const;
 
@@ -345,7 +396,10 @@ export function buildApp(services: Services, options: AppOptions = {}): App {
         blockFieldSuggestion: { enabled: production },
       }),
       compiledReads,
+      limitBody,
     ],
+    // limitBody replaces it.
+    maxRequestBodySize: false,
     maskedErrors: {
       isDev: !production,
       maskError(rawError, message) {

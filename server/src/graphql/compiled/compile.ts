@@ -85,13 +85,19 @@ function modelsOf(prisma: PrismaClient): Map<string, Model> {
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-/** The column as JSON-friendly SQL (big numbers as text; instants are ISO 8601 in JSON already). */
+/**
+ * The column as JSON-friendly SQL: big numbers as text, instants as epoch milliseconds
+ * (a number is turned into a Date far faster than ISO text is parsed; the floor cuts
+ * microseconds as Prisma's adapter does).
+ */
 function columnSql(alias: string, col: Column): string {
   const ref = `${alias}.${quote(col.column)}`;
   switch (col.type) {
     case 'BigInt':
     case 'Decimal':
       return `${ref}::text`;
+    case 'DateTime':
+      return `floor(extract(epoch from ${ref}) * 1000)::int8`;
     default:
       return ref;
   }
@@ -102,8 +108,7 @@ function columnValue(type: string, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'DateTime':
-      // Microseconds are cut to milliseconds, as Prisma's adapter does.
-      return new Date(value as string);
+      return new Date(value as number);
     case 'BigInt':
       return BigInt(value as string);
     default:
