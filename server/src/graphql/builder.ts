@@ -11,6 +11,15 @@ import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Context } from './context.ts';
 import { isoString } from '../domain/isoString.ts';
 
+/**
+ * Field extension for an object-valued field with a `select`: the columns each of its
+ * sub-fields reads. The compiled read path (compiled/) then loads only those for the
+ * sub-fields asked for (a sub-field not listed needs the whole select) and calls the
+ * resolver with a row holding only them: what it makes of a missing column lands in a
+ * sub-field nobody asked for. compiled.db.test.ts checks every listed sub-field alone.
+ */
+export type SelectFor<T> = { readonly selectFor: Record<keyof T & string, readonly string[]> };
+
 export interface AuthScopes {
   /** A valid session or API key. */
   authenticated: boolean;

@@ -232,6 +232,8 @@ type Extensions = {
   pothosOriginalResolve?: (...args: unknown[]) => unknown;
   pothosExposedField?: string;
   pothosPrismaModel?: string;
+  /** A field that returns an object: the columns each of its sub-fields reads (SelectFor). */
+  selectFor?: Record<string, readonly string[]>;
 };
 
 function addScopes(p: Planner, scopes: unknown): void {
@@ -320,8 +322,12 @@ function planRow(p: Planner, type: GraphQLObjectType, set: SelectionSetNode): Ro
       if (select === undefined && typeOptions.select === undefined) for (const column of model.columns.keys()) need(column);
       if (select !== undefined) {
         if (typeof select !== 'object' || select === null) notCompiled('select function');
-        for (const [column, on] of Object.entries(select as Record<string, unknown>)) {
-          if (on !== true) notCompiled('nested select');
+        const columns = Object.entries(select as Record<string, unknown>).map(([column, on]) =>
+          on === true ? column : notCompiled('nested select'),
+        );
+        const wanted = fext.selectFor ? subfieldColumns(p, field, fieldNodes, fext.selectFor) : null;
+        for (const column of wanted ?? columns) {
+          if (!columns.includes(column)) notCompiled(`${column} is not in the select of ${field.name}`);
           need(column);
         }
       }
@@ -332,6 +338,26 @@ function planRow(p: Planner, type: GraphQLObjectType, set: SelectionSetNode): Ro
   node.columns = node.columns.filter((c) => model.columns.has(c));
   node.types = node.columns.map((c) => model.columns.get(c)!.type);
   return node;
+}
+
+/** The columns the asked sub-fields of an object-valued field read; null when one is not listed. */
+function subfieldColumns(
+  p: Planner,
+  field: GraphQLField<unknown, unknown>,
+  fieldNodes: FieldNode[],
+  selectFor: Record<string, readonly string[]>,
+): string[] | null {
+  const named = getNamedType(field.type);
+  if (!isObjectType(named)) return null;
+  const columns = new Set<string>();
+  for (const nodes of collect(p, named.name, mergedSelection(fieldNodes)).values()) {
+    const name = nodes[0]!.name.value;
+    if (name === '__typename') continue;
+    const listed = Object.hasOwn(selectFor, name) ? selectFor[name] : undefined;
+    if (!listed) return null;
+    for (const c of listed) columns.add(c);
+  }
+  return [...columns];
 }
 
 /** A field computed by its own resolver (or exposed) from the parent value, with its sub-selection. */

@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { signalLevel, type SignalLevel } from '../../domain/optical.ts';
 import { storablePayload } from '../../mirror/common.ts';
 import { likeEscape } from '../../db/sql.ts';
-import { builder } from '../builder.ts';
+import { builder, type SelectFor } from '../builder.ts';
 import { NETWORK_READERS, readAs, rowScopes } from '../access.ts';
 import type { Context } from '../context.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
@@ -96,6 +96,15 @@ export const OnuRef = builder.prismaNode('Onu', {
       type: OnuStatusReadingRef,
       description: 'Current state, since when, and how fresh.',
       select: { status: true, statusChangedAt: true, statusObservedAt: true, oltId: true },
+      extensions: {
+        selectFor: {
+          value: ['status'],
+          since: ['statusChangedAt'],
+          observedAt: ['statusObservedAt', 'oltId'],
+          ageSeconds: ['statusObservedAt', 'oltId'],
+          source: [],
+        },
+      } satisfies SelectFor<StatusReading & { ageSeconds: unknown; source: unknown }>,
       resolve: (o, _a, ctx) =>
         withFreshness(ctx, (f) => ({
           value: o.status,
@@ -107,6 +116,17 @@ export const OnuRef = builder.prismaNode('Onu', {
       type: OnuSignalReadingRef,
       description: 'Last optical reading.',
       select: { rxPower: true, oltRxPower: true, signalCategory: true, signalObservedAt: true, oltId: true },
+      extensions: {
+        selectFor: {
+          rxPower: ['rxPower'],
+          oltRxPower: ['oltRxPower'],
+          category: ['signalCategory'],
+          level: ['rxPower'],
+          observedAt: ['rxPower', 'signalObservedAt', 'oltId'],
+          ageSeconds: ['rxPower', 'signalObservedAt', 'oltId'],
+          source: [],
+        },
+      } satisfies SelectFor<SignalReading & { ageSeconds: unknown; source: unknown }>,
       resolve: (o, _a, ctx) =>
         withFreshness(ctx, (f) => ({
           rxPower: o.rxPower,
