@@ -1,7 +1,8 @@
 /**
  * Emerald against PostGraphile v5 on the same 100k-subscriber database (issue 15), each
  * server in its own process, the same client (this process), interleaved:
- *   - the customer page and 100 ONUs of a PON port: p50/p99, and throughput with 50 clients;
+ *   - the customer page and 100 ONUs of a PON port: p50/p99, and throughput with 50 clients
+ *     (with each server's and PostgreSQL's CPU time per request);
  *   - hand-written SQL for the same rows (the floor), and an HTTP floor (Emerald's /healthz);
  *   - a check that both servers return the same data for the same inputs.
  * Emerald runs as in production (NODE_ENV=production, authorization on, a support user's
@@ -192,7 +193,42 @@ async function latency(fns: Record<string, (i: number) => Promise<unknown>>): Pr
   return Object.fromEntries(names.map((n) => [n, summarize(samples[n]!)]));
 }
 
-async function throughput(fn: (i: number) => Promise<unknown>, clients = 50): Promise<{ perSecond: number; p50: number; p99: number }> {
+// CPU time of a process and of the local PostgreSQL's processes, from /proc (Linux; null
+// elsewhere, or when PostgreSQL runs on another machine).
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+const cpuTicks = (pid: number): number | null => {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+};
+const postgresTicks = (): number | null => {
+  let total: number | null = null;
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return null;
+  }
+  for (const pid of entries) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    total = (total ?? 0) + (cpuTicks(Number(pid)) ?? 0);
+  }
+  return total;
+};
+
+async function throughput(
+  fn: (i: number) => Promise<unknown>,
+  server: ChildProcess,
+  clients = 50,
+): Promise<{ perSecond: number; p50: number; p99: number; cpuMsPerRequest: { server: number | null; postgres: number | null } }> {
+  const before = { server: cpuTicks(server.pid!), postgres: postgresTicks() };
   const until = Date.now() + SECONDS * 1000;
   let done = 0;
   const lat: number[] = [];
@@ -208,7 +244,10 @@ async function throughput(fn: (i: number) => Promise<unknown>, clients = 50): Pr
     }),
   );
   const s = summarize(lat);
-  return { perSecond: Math.round(done / SECONDS), p50: s.p50, p99: s.p99 };
+  const per = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : Math.round(((b - a) * TICK_MS * 1000) / done) / 1000;
+  const cpuMsPerRequest = { server: per(before.server, cpuTicks(server.pid!)), postgres: per(before.postgres, postgresTicks()) };
+  return { perSecond: Math.round(done / SECONDS), p50: s.p50, p99: s.p99, cpuMsPerRequest };
 }
 
 const results: Record<string, unknown> = {
@@ -223,10 +262,10 @@ for (const [name, c] of Object.entries(cases)) {
   // loopback, the server's request wrapper), beside the SQL floor, which pays none of it.
   const lat = await latency({ emerald: c.emerald, postgraphile: c.peer, sql: c.sql, http: healthz });
   // Two rounds each, alternating, so neither gets the warmer machine.
-  const tE1 = await throughput(c.emerald);
-  const tP1 = await throughput(c.peer);
-  const tP2 = await throughput(c.peer);
-  const tE2 = await throughput(c.emerald);
+  const tE1 = await throughput(c.emerald, emerald);
+  const tP1 = await throughput(c.peer, peer);
+  const tP2 = await throughput(c.peer, peer);
+  const tE2 = await throughput(c.emerald, emerald);
   const perE = Math.round((tE1.perSecond + tE2.perSecond) / 2);
   const perP = Math.round((tP1.perSecond + tP2.perSecond) / 2);
   results[name] = {

@@ -4,7 +4,8 @@
  *
  *   1. latency: 1,000 subscribers of onuStatusChanged; one ONU changes (update + NOTIFY in
  *      a transaction, as a sync writes it); time until each subscriber has it. Memory per
- *      idle subscriber from the server's RSS.
+ *      idle subscriber from the server's RSS. Then the fan-out floor: the same clients and
+ *      changes from a server that only writes one pre-serialised frame per socket.
  *   2. storm: 10,000 status changes in 10 s with 200 subscribers: messages per client,
  *      server peak RSS, and every client's final view equal to the database.
  *   3. diagnosis with live checks against simulators answering in 100 ms, then with one
@@ -12,7 +13,7 @@
  *
  *   npm run bench:realtime -- [--subscribers 10000] [--clients 1000]
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -84,11 +85,12 @@ async function main(): Promise<void> {
   const open = (
     n: number,
     onMessage: (i: number, data: { resync: boolean; onus: { id: string; serial: string; status: { value: string } }[] }) => void,
+    url = `ws://127.0.0.1:${port}/graphql`,
   ) => {
     const subs: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const c = createClient({
-        url: `ws://127.0.0.1:${port}/graphql`,
+        url,
         webSocketImpl: WebSocket,
         connectionParams: { authorization: `Bearer ${token}` },
         // As the monitor does: a connection reset in the opening storm is retried.
@@ -152,8 +154,44 @@ async function main(): Promise<void> {
   const latency = summarize(latencies);
   const resets = connectionResets;
   await closeAll();
+
+  // The fan-out floor: the same clients and changes from a server that only writes one
+  // pre-serialised frame per socket (bench/realtime/fanout.ts), in its own process.
+  process.stderr.write(`fan-out floor: ${CLIENTS} subscribers…\n`);
+  const fanout = fork(path.join(import.meta.dirname, 'realtime', 'fanout.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const fanoutPort = await new Promise<number>((resolve) => fanout.once('message', (m: { port: number }) => resolve(m.port)));
+  await open(
+    CLIENTS,
+    (i, data) => {
+      if (waiting && data.onus.some((o) => o.serial === waiting!.serial) && !waiting.got.has(i)) {
+        waiting.got.add(i);
+        waiting.latencies.push(performance.now() - waiting.sentAt);
+      }
+    },
+    `ws://127.0.0.1:${fanoutPort}/graphql`,
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  const floorLatencies: number[] = [];
+  for (const [k, onu] of onus.entries()) {
+    waiting = { serial: onu.serial, sentAt: performance.now(), got: new Set(), latencies: [] };
+    fanout.send({
+      payload: { data: { onuStatusChanged: { resync: false, onus: [{ id: `onu-${k}`, serial: onu.serial, status: { value: 'LOS' } }] } } },
+    });
+    const deadline = Date.now() + 10_000;
+    while (waiting.got.size < CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (waiting.got.size < CLIENTS) throw new Error(`fan-out floor: only ${waiting.got.size} of ${CLIENTS} subscribers got ${onu.serial}`);
+    floorLatencies.push(...waiting.latencies);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  waiting = null;
+  await closeAll();
+  fanout.disconnect();
+  const floor = summarize(floorLatencies);
   if (process.env.BENCH_LATENCY_ONLY) {
-    console.log(JSON.stringify({ subscribeSeconds, connectionResets: resets, latency }));
+    console.log(JSON.stringify({ subscribeSeconds, connectionResets: resets, latency, floor }));
     server.kill('SIGINT');
     await new Promise((r) => server.on('exit', r));
     return;
@@ -165,9 +203,15 @@ async function main(): Promise<void> {
   const views = Array.from({ length: 200 }, () => new Map<string, string>());
   const messages = new Array<number>(200).fill(0);
   let resyncs = 0;
+  // A resync message tells a client that changes were dropped for it (its mailbox overflowed:
+  // it read too slowly) and that it must refetch, as the monitor does.
+  const toldToResync = new Array<boolean>(200).fill(false);
   await open(200, (i, data) => {
     messages[i]!++;
-    if (data.resync) resyncs++;
+    if (data.resync) {
+      resyncs++;
+      toldToResync[i] = true;
+    }
     for (const o of data.onus) views[i]!.set(o.serial, o.status.value);
   });
   await new Promise((r) => setTimeout(r, 1000));
@@ -202,8 +246,11 @@ async function main(): Promise<void> {
     ).rows.map((r) => [r.serial, r.status]),
   );
   const settled = Date.now() + 15_000;
-  const matches = () => views.filter((v) => v.size === truth.size && [...truth].every(([k, s]) => v.get(k) === s)).length;
-  while (matches() < views.length && Date.now() < settled) await new Promise((r) => setTimeout(r, 100));
+  const matching = (v: Map<string, string>) => v.size === truth.size && [...truth].every(([k, s]) => v.get(k) === s);
+  const matches = () => views.filter(matching).length;
+  // Done when every client either has the database's view or was told to refetch.
+  const settledClients = () => views.filter((v, i) => toldToResync[i] || matching(v)).length;
+  while (settledClients() < views.length && Date.now() < settled) await new Promise((r) => setTimeout(r, 100));
   clearInterval(sampler);
   const storm = {
     changes: 100 * 100,
@@ -212,6 +259,9 @@ async function main(): Promise<void> {
     messagesPerClient: summarize(messages),
     resyncMessages: resyncs,
     clientsMatchingDatabase: `${matches()}/${views.length}`,
+    clientsToldToResync: toldToResync.filter(Boolean).length,
+    // A client whose view differs from the database without having been told: a lost change.
+    clientsSilentlyWrong: views.filter((v, i) => !toldToResync[i] && !matching(v)).length,
     serverPeakRssMb: Math.round(peak),
   };
   await closeAll();
@@ -279,6 +329,11 @@ async function main(): Promise<void> {
       deliveries: latencies.length,
       ms: latency,
       targetP99Ms: 100,
+      floor: {
+        ms: floor,
+        ratioP50: Math.round((latency.p50 / floor.p50) * 100) / 100,
+        ratioP99: Math.round((latency.p99 / floor.p99) * 100) / 100,
+      },
     },
     memoryPerIdleSubscriberKb: Math.round(((subscribedRss - idleRss) * 1024) / CLIENTS),
     serverRssMb: { idle: Math.round(idleRss), withSubscribers: Math.round(subscribedRss) },
