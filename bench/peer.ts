@@ -196,10 +196,12 @@ async function latency(fns: Record<string, (i: number) => Promise<unknown>>): Pr
 // CPU time of a process and of the local PostgreSQL's processes, from /proc (Linux; null
 // elsewhere, or when PostgreSQL runs on another machine).
 const TICK_MS = 10; // USER_HZ is 100 on Linux
-const cpuTicks = (pid: number): number | null => {
+const cpuTicks = (pid: number, withExitedChildren = false): number | null => {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    // utime + stime; cutime + cstime: children that exited (PostgreSQL backends that ended
+    // during the run are counted by the postmaster that reaped them).
+    return Number(fields[11]) + Number(fields[12]) + (withExitedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
   } catch {
     return null;
   }
@@ -218,7 +220,7 @@ const postgresTicks = (): number | null => {
     } catch {
       continue;
     }
-    total = (total ?? 0) + (cpuTicks(Number(pid)) ?? 0);
+    total = (total ?? 0) + (cpuTicks(Number(pid), true) ?? 0);
   }
   return total;
 };
