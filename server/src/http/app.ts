@@ -75,6 +75,8 @@ export const MAX_GRAPHQL_BODY = 1024 * 1024;
 
 const badBody = (status: number, code: string, message: string): GraphQLError =>
   new GraphQLError(message, { extensions: { http: { status }, code } });
+const bodyTooLarge = (): GraphQLError =>
+  badBody(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: at most ${MAX_GRAPHQL_BODY} bytes`);
 
 /**
  * The body limit, instead of yoga's own (which pipes every body through a stream
@@ -86,8 +88,7 @@ const limitBody: Plugin = {
     const declared = request.headers.get('content-length');
     if (declared !== null) {
       if (!/^\d+$/.test(declared)) throw badBody(400, 'BAD_REQUEST', 'Content-Length header is invalid');
-      if (Number(declared) > MAX_GRAPHQL_BODY)
-        throw badBody(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: at most ${MAX_GRAPHQL_BODY} bytes`);
+      if (Number(declared) > MAX_GRAPHQL_BODY) throw bodyTooLarge();
       return;
     }
     if (!requestParser || !request.body) return;
@@ -99,8 +100,7 @@ const limitBody: Plugin = {
         new (req.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream)<Uint8Array, Uint8Array>({
           transform(chunk, controller) {
             read += chunk.byteLength;
-            if (read > MAX_GRAPHQL_BODY)
-              controller.error(badBody(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: at most ${MAX_GRAPHQL_BODY} bytes`));
+            if (read > MAX_GRAPHQL_BODY) controller.error(bodyTooLarge());
             else controller.enqueue(chunk);
           },
         }),
