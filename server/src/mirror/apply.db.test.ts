@@ -153,6 +153,24 @@ describe('mirror apply', () => {
       true,
     );
     expect(same).toMatchObject({ inserted: 0, updated: 0, removed: 0, changes: [] });
+    // Not even locked: a row lock would set xmax, dirty the page and write WAL on every sweep.
+    expect(await q(`SELECT xmax::text AS xmax FROM ppp_sessions`)).toEqual([{ xmax: '0' }]);
+
+    // A changed session is still rewritten (a new address after a re-dial on the same session id).
+    const moved = await applySessions(
+      t.db.pool,
+      routerId,
+      [
+        mapRouterosActive(
+          { '.id': '*80000001', name: 'jperez10001', address: '100.64.0.9', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h6m' },
+          later,
+        ),
+      ],
+      later,
+      true,
+    );
+    expect(moved).toMatchObject({ inserted: 0, updated: 1, removed: 0, changes: [] });
+    expect(await q(`SELECT address FROM ppp_sessions`)).toEqual([{ address: '100.64.0.9' }]);
 
     const ended = await applySessions(t.db.pool, routerId, [], new Date('2026-11-27T14:10:00Z'), true);
     expect(ended.changes.map((c) => c.kind)).toEqual(['ended']);

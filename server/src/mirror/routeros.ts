@@ -151,6 +151,12 @@ export async function applySessions(
        SELECT $2, x.session_key, x.name, x.address, x.caller_id, x.service, x.started_at, $3, x.raw,
               (SELECT s.connection_id FROM ppp_secrets s WHERE s.router_id = $2 AND s.name = x.name)
        FROM jsonb_to_recordset($1::jsonb) AS x(session_key text, name text, address text, caller_id text, service text, started_at timestamptz, raw jsonb)
+       -- Unchanged sessions never reach ON CONFLICT: its WHERE would skip the update but still
+       -- lock the row, dirtying its page and writing WAL for every live session on every sweep.
+       WHERE NOT EXISTS (
+         SELECT 1 FROM ppp_sessions e
+          WHERE e.router_id = $2 AND e.session_key = x.session_key
+            AND (e.name, e.address, e.caller_id, e.service, e.raw) IS NOT DISTINCT FROM (x.name, x.address, x.caller_id, x.service, x.raw))
        ON CONFLICT (router_id, session_key) DO UPDATE SET
          name = EXCLUDED.name, address = EXCLUDED.address, caller_id = EXCLUDED.caller_id, service = EXCLUDED.service,
          raw = EXCLUDED.raw, observed_at = EXCLUDED.observed_at
