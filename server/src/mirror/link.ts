@@ -34,6 +34,38 @@ export interface LinkCounts {
 }
 
 /**
+ * The ONU link statement: every ONU, one OLT's (`$1` the OLT id) or one serial's (`$1`
+ * the serial, upper case as the mirror stores it).
+ */
+function onuLink(by: 'all' | 'olt' | 'serial'): string {
+  const where = { all: '', olt: 'WHERE o.olt_id = $1', serial: 'WHERE o.serial = $1' }[by];
+  return `WITH best AS (
+       SELECT DISTINCT ON (o.id) o.id AS onu_id, coalesce(c.id, si.connection_id) AS connection_id
+       FROM onus o
+       LEFT JOIN connections c ON c.username_key = o.name_key AND c.gone_at IS NULL
+       -- Not named after a customer yet, but a technician installed that serial at a connection.
+       LEFT JOIN stock_items si ON si.serial = upper(o.serial) AND si.status = 'INSTALLED'
+       ${where}
+       ORDER BY o.id, c.id
+     )
+     UPDATE onus o SET connection_id = b.connection_id
+     FROM best b WHERE o.id = b.onu_id AND o.connection_id IS DISTINCT FROM b.connection_id`;
+}
+
+/**
+ * Relink the ONU with this serial, in the transaction that installed the unit at a
+ * connection or took it back: an ONU no customer's name matches links through its install,
+ * and nothing else would relink it (ISPCube's run relinks everything only when connections
+ * changed; an OLT's sync only when its ONUs did).
+ */
+export async function relinkOnuSerial(
+  tx: { $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> },
+  serial: string,
+): Promise<number> {
+  return tx.$executeRawUnsafe(onuLink('serial'), serial.toUpperCase());
+}
+
+/**
  * Link everything (no scope), or only what one router's or one OLT's sync can have changed:
  * a router's secrets and sessions, an OLT's ONUs (a per-router job relinking all 90k ONUs
  * made 70 per-target jobs cost ~0.3–0.5 s each for nothing).
@@ -67,21 +99,6 @@ export async function linkAll(db: Queryable, scope: { routerId?: number; oltId?:
        AND p.connection_id IS DISTINCT FROM s.connection_id`,
         secretParams,
       );
-  const onus = !linkOlt
-    ? none
-    : await db.query(
-        `WITH best AS (
-       SELECT DISTINCT ON (o.id) o.id AS onu_id, coalesce(c.id, si.connection_id) AS connection_id
-       FROM onus o
-       LEFT JOIN connections c ON c.username_key = o.name_key AND c.gone_at IS NULL
-       -- Not named after a customer yet, but a technician installed that serial at a connection.
-       LEFT JOIN stock_items si ON si.serial = upper(o.serial) AND si.status = 'INSTALLED'
-       ${scope.oltId ? 'WHERE o.olt_id = $1' : ''}
-       ORDER BY o.id, c.id
-     )
-     UPDATE onus o SET connection_id = b.connection_id
-     FROM best b WHERE o.id = b.onu_id AND o.connection_id IS DISTINCT FROM b.connection_id`,
-        scope.oltId ? [scope.oltId] : [],
-      );
+  const onus = !linkOlt ? none : scope.oltId !== undefined ? await db.query(onuLink('olt'), [scope.oltId]) : await db.query(onuLink('all'));
   return { secrets: secrets.rowCount ?? 0, sessions: sessions.rowCount ?? 0, onus: onus.rowCount ?? 0 };
 }

@@ -217,6 +217,37 @@ describe('a visit and the van', () => {
     );
   });
 
+  it('links an ONU SmartOLT already reports the moment its serial is installed, and lets it go when it is taken back', async () => {
+    const van = await location('Camioneta de Tomás');
+    const { serial } = await one<{ serial: string }>(
+      `SELECT serial FROM stock_items WHERE location_id = $1 AND status = 'IN_STOCK' ORDER BY serial DESC LIMIT 1`,
+      [van],
+    );
+    const olt = await one<{ id: number }>(`SELECT id FROM olts ORDER BY id LIMIT 1`);
+    // Plugged in and reported before the visit was closed, named by nobody's username.
+    await api.db.pool.query(
+      `INSERT INTO onus (serial, olt_id, name, status, raw, updated_at) VALUES ($1, $2, 'sin nombre', 'ONLINE', '{}', now())`,
+      [serial, olt.id],
+    );
+    const linkedTo = async () =>
+      (await one<{ connection_id: number | null }>(`SELECT connection_id FROM onus WHERE serial = $1`, [serial])).connection_id;
+    expect(await linkedTo()).toBeNull();
+    const visit = await startedVisit();
+    const done = await tech.query<{ completeWorkOrder: any }>(COMPLETE, {
+      input: { id: visit.id, resolutionType: 'INSTALLED', installedOnuSerial: serial },
+    });
+    expect(done.data!.completeWorkOrder.__typename).toBe('CompleteWorkOrderSuccess');
+    // No sync ran: the install itself linked it.
+    expect(await linkedTo()).toBe(visit.connectionId);
+
+    const back = await support.query<{ returnStockItem: { __typename: string } }>(
+      `mutation($serial: String!, $to: ID!) { returnStockItem(serial: $serial, locationId: $to, reason: "retiro de equipo") { __typename } }`,
+      { serial, to: gid('StockLocation', van) },
+    );
+    expect(back.data!.returnStockItem.__typename).toBe('ReturnStockItemSuccess');
+    expect(await linkedTo()).toBeNull();
+  });
+
   it('installs a unit from elsewhere only with a stated reason, recorded', async () => {
     const visit = await startedVisit();
     const done = await tech.query<{ completeWorkOrder: any }>(COMPLETE, {

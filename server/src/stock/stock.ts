@@ -7,6 +7,7 @@
  * on its current place, so two visits can never install the same ONU.
  */
 import type { Prisma } from '../generated/prisma/client.ts';
+import { relinkOnuSerial } from '../mirror/link.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -267,6 +268,7 @@ export async function markFaulty(tx: Tx, actor: Actor, rawSerial: string, reason
     data: { status: 'FAULTY', locationId: target, connectionId: null },
   });
   if (moved.count !== 1) throw new StockError('NOT_AVAILABLE', `${item.serial} changed meanwhile: try again`, 'input.serial');
+  if (item.status === 'INSTALLED') await relinkOnuSerial(tx, item.serial);
   await tx.stockMove.create({
     data: {
       kind: 'FAULTY',
@@ -298,6 +300,7 @@ export async function returnItem(
     data: { status: 'IN_STOCK', locationId: toLocationId, connectionId: null, workOrderId },
   });
   if (moved.count !== 1) throw new StockError('NOT_AVAILABLE', `${item.serial} is not installed anywhere`, 'input.serial');
+  await relinkOnuSerial(tx, item.serial);
   await tx.stockMove.create({
     data: {
       kind: 'RETURN',
@@ -400,6 +403,7 @@ export async function consumeForWorkOrder(tx: Tx, actor: Actor, c: Consumption):
   });
   if (moved.count !== 1)
     throw new StockError('NOT_AVAILABLE', `${c.installedSerial} was just taken by another visit`, 'input.installedOnuSerial');
+  await relinkOnuSerial(tx, item.serial);
   await tx.stockMove.create({
     data: {
       kind: 'INSTALL',

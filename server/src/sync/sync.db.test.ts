@@ -108,6 +108,37 @@ describe('full sync from the simulators', () => {
       `SELECT sum(inserted + updated + removed)::int AS n FROM sync_runs WHERE id > (SELECT max(id) / 2 FROM sync_runs) AND scope <> 'ALL'`,
     );
     expect(lastRuns.rows[0].n).toBe(0);
+    // No connection changed: ISPCube's run skipped the relink pass (secrets and ONUs link themselves).
+    const ispcube = await t.db.pool.query(`SELECT details FROM sync_runs WHERE source = 'ISPCUBE' ORDER BY id DESC LIMIT 1`);
+    expect(ispcube.rows[0].details.relinked).toBeNull();
+  });
+
+  it('relinks when a connection changes: its old secret and ONU let go, and link again when it changes back', async () => {
+    const w = vw.world.data;
+    const conn = w.connections.find((c) => w.secrets.some((s) => s.connectionId === c.id) && w.onus.some((o) => o.connectionId === c.id))!;
+    const user = conn.user;
+    const linked = async () =>
+      (
+        await t.db.pool.query<{ secrets: number; onus: number }>(
+          `SELECT (SELECT count(*)::int FROM ppp_secrets s WHERE s.connection_id = c.id) AS secrets,
+                  (SELECT count(*)::int FROM onus o WHERE o.connection_id = c.id) AS onus
+             FROM connections c WHERE c.external_id = $1`,
+          [String(conn.id)],
+        )
+      ).rows[0];
+    const ispcube = () => runSync(ctxOf(services), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+    expect(await linked()).toEqual({ secrets: 1, onus: 1 });
+    conn.user = 'renamed-in-ispcube';
+    try {
+      const run = await ispcube();
+      expect(run.details?.connections).toMatchObject({ updated: 1 });
+      expect(run.details?.relinked).toMatchObject({ secrets: 1, onus: 1 });
+      expect(await linked()).toEqual({ secrets: 0, onus: 0 });
+    } finally {
+      conn.user = user;
+    }
+    await ispcube();
+    expect(await linked()).toEqual({ secrets: 1, onus: 1 });
   });
 
   it('maps again only the payloads that changed, and every row hashed under another mapping version', async () => {
