@@ -74,18 +74,22 @@ export async function startWorker(
   });
   const processId = randomUUID();
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
-  const workerIds = new Set<string>();
+  const poolIds = new Set<string>();
   const beat = async (): Promise<void> => {
-    if (!workerIds.size) return;
+    if (!poolIds.size) return;
     await services.db.pool.query(
       `INSERT INTO worker_heartbeats (worker_id, process_id, host, pid, last_seen_at)
        SELECT id, $2, $3, $4, now() FROM unnest($1::text[]) AS id
        ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
-      [[...workerIds], processId, os.hostname(), process.pid],
+      [[...poolIds], processId, os.hostname(), process.pid],
     );
   };
-  events.on('worker:create', ({ worker }) => {
-    workerIds.add(worker.workerId);
+  // Graphile Worker locks jobs in the name of the worker pool (`locked_by`), not of its
+  // workers: the pool is what beats. (Beating for the workers left a running job's lock owner
+  // without a heartbeat, so the reaper took any job running past DEAD_AFTER for a dead
+  // worker's and ran it a second time beside the first.)
+  events.on('pool:create', ({ workerPool }) => {
+    poolIds.add(workerPool.id);
     void beat().catch(() => {});
   });
   const runner = await run({

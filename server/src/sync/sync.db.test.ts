@@ -545,6 +545,31 @@ describe('workers', () => {
     expect(await count(t, `SELECT count(*) AS n FROM sync_runs WHERE kind = 'ONU_STATUS' AND scope_ref = '${olt}'`)).toBe(1);
   });
 
+  it('never takes a live worker for a dead one: a job running longer than WORKER_DEAD_AFTER_SECONDS runs once', async () => {
+    const t = await createTestDatabase();
+    const services = servicesFor(t, vw, { WORKER_DEAD_AFTER_SECONDS: '3' });
+    // A slow connections_list keeps the run going well past the dead-after period.
+    vw.ispcube.faults.connectionsLatencyMs = 7_000;
+    try {
+      const { runId } = await enqueueSync(services.db, services.jobs, {
+        source: 'ISPCUBE',
+        kind: 'INVENTORY',
+        scope: 'ALL',
+        trigger: 'test',
+      });
+      const calls = vw.ispcube.calls.length;
+      await drainJobs(services);
+      expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({
+        status: 'SUCCEEDED',
+        attempt: 1,
+      });
+      // Fetched once: no second execution started beside the first.
+      expect(vw.ispcube.calls.slice(calls).filter((c) => c.path.endsWith('/connections_list'))).toHaveLength(1);
+    } finally {
+      vw.ispcube.faults.connectionsLatencyMs = 0;
+    }
+  });
+
   it('stops a worker on SIGTERM within seconds, even while its routers have stopped answering', async () => {
     const t = await createTestDatabase();
     const services = servicesFor(t, vw);
