@@ -46,7 +46,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     let customers = emptyCounts();
     const customerKeys: string[] = [];
     let customerPayloads = 0;
-    // The next page is fetched while the current batch is written; batches of ~2000 rows.
+    // Up to a batch of pages (4 × 500) is fetched while the current batch is written; batches of ~2000 rows.
     let batch: unknown[] = [];
     const flush = async (): Promise<void> => {
       // Payloads unchanged since the last sync are recognised by their hash and not mapped.
@@ -60,7 +60,7 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       for (const r of rows) customerKeys.push(r.external_id);
       await reportProgress(ctx.db.pool, run, customerPayloads, null);
     };
-    for await (const page of prefetch(client.customerPages(500))) {
+    for await (const page of prefetch(client.customerPages(500), 4)) {
       customerPayloads += page.length;
       batch.push(...page);
       if (batch.length >= 2000) await flush();

@@ -69,16 +69,24 @@ export async function guardSnapshot(
   }
 }
 
-/** Iterate `source` one item ahead: the next item is being fetched while the caller works on this one. */
-export async function* prefetch<T>(source: AsyncIterator<T> | AsyncIterable<T>): AsyncGenerator<T> {
+/**
+ * Iterate `source` up to `ahead` items ahead: the next items are being fetched while the
+ * caller works on this one (an async generator still fetches them one after another).
+ */
+export async function* prefetch<T>(source: AsyncIterator<T> | AsyncIterable<T>, ahead = 1): AsyncGenerator<T> {
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source;
-  let next = it.next();
-  for (;;) {
-    const current = await next;
-    if (current.done) return;
-    next = it.next();
-    // An error of the prefetched step surfaces when it is awaited; do not report it unhandled meanwhile.
+  const queue: Promise<IteratorResult<T>>[] = [];
+  const ask = (): void => {
+    const next = it.next();
+    // An error of a prefetched step surfaces when it is awaited; do not report it unhandled meanwhile.
     next.catch(() => {});
+    queue.push(next);
+  };
+  for (let i = 0; i < Math.max(1, ahead); i++) ask();
+  for (;;) {
+    const current = await queue.shift()!;
+    if (current.done) return;
+    ask();
     yield current.value;
   }
 }
