@@ -110,6 +110,11 @@ describe('compiled reads answer exactly what the executor answers', () => {
         expect(run.answered, `${who} ${id}`).toBe(who === 'admin' || who === 'soporte');
       }
     }
+    // Tickets listed by number and subject: their long description and search text stay in PostgreSQL.
+    const { statements } = await api.countStatements(() => callers.soporte!.query(CUSTOMER_PAGE, { id: customers[0] }));
+    const select = statements.find((s) => s.startsWith('SELECT json_build_array'))!;
+    expect(select).toContain('"subject"');
+    expect(select).not.toMatch(/"description"|"search_text"/);
   });
 
   it('the ONUs of a PON port, and the monitor list with a fragment, filters and paging', async () => {

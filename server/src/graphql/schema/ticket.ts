@@ -14,6 +14,9 @@ import { SortDirectionEnum, TicketEventKindEnum, TicketPriorityEnum, TicketStatu
 import { mutationResult } from './errorTypes.ts';
 
 export const TicketRef = builder.prismaNode('Ticket', {
+  // Select mode: only the columns the query asks for are loaded (never the long description
+  // or the search text of a ticket listed by number and subject).
+  select: { id: true },
   id: { field: 'id' },
   description: 'A support case about a customer or connection.',
   authScopes: rowScopes(TICKET_READERS, (tk: { id: number }, scope) => scope.ticketIds.has(tk.id)),
@@ -21,9 +24,9 @@ export const TicketRef = builder.prismaNode('Ticket', {
     number: t.exposeInt('id', { description: 'Ticket number (what people quote on the phone).' }),
     subject: t.exposeString('subject', { description: 'Short summary.' }),
     description: t.exposeString('description', { description: 'Details.' }),
-    type: t.field({ type: TicketTypeEnum, description: 'Kind of ticket.', resolve: (tk) => tk.type }),
-    status: t.field({ type: TicketStatusEnum, description: 'Status.', resolve: (tk) => tk.status }),
-    priority: t.field({ type: TicketPriorityEnum, description: 'Priority.', resolve: (tk) => tk.priority }),
+    type: t.field({ type: TicketTypeEnum, description: 'Kind of ticket.', select: { type: true }, resolve: (tk) => tk.type }),
+    status: t.field({ type: TicketStatusEnum, description: 'Status.', select: { status: true }, resolve: (tk) => tk.status }),
+    priority: t.field({ type: TicketPriorityEnum, description: 'Priority.', select: { priority: true }, resolve: (tk) => tk.priority }),
     category: t.relation('category', { nullable: true, description: 'Category.' }),
     reason: t.relation('reason', { nullable: true, description: 'Reason within the category.' }),
     customer: t.relation('customer', { nullable: true, description: 'Customer.' }),
