@@ -140,35 +140,21 @@ describe('mirror apply', () => {
 
     // The same sweep again (uptime grew): nothing written.
     const later = new Date('2026-11-27T14:05:00Z');
-    const same = await applySessions(
-      t.db.pool,
-      routerId,
-      [
-        mapRouterosActive(
-          { '.id': '*80000001', name: 'jperez10001', address: '100.64.0.2', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h5m' },
-          later,
-        ),
-      ],
-      later,
-      true,
-    );
+    const sweep = (address: string, uptime: string) =>
+      applySessions(
+        t.db.pool,
+        routerId,
+        [mapRouterosActive({ '.id': '*80000001', name: 'jperez10001', address, 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime }, later)],
+        later,
+        true,
+      );
+    const same = await sweep('100.64.0.2', '1h5m');
     expect(same).toMatchObject({ inserted: 0, updated: 0, removed: 0, changes: [] });
     // Not even locked: a row lock would set xmax, dirty the page and write WAL on every sweep.
     expect(await q(`SELECT xmax::text AS xmax FROM ppp_sessions`)).toEqual([{ xmax: '0' }]);
 
     // A changed session is still rewritten (a new address after a re-dial on the same session id).
-    const moved = await applySessions(
-      t.db.pool,
-      routerId,
-      [
-        mapRouterosActive(
-          { '.id': '*80000001', name: 'jperez10001', address: '100.64.0.9', 'caller-id': 'aa:bb:cc:dd:ee:ff', uptime: '1h6m' },
-          later,
-        ),
-      ],
-      later,
-      true,
-    );
+    const moved = await sweep('100.64.0.9', '1h6m');
     expect(moved).toMatchObject({ inserted: 0, updated: 1, removed: 0, changes: [] });
     expect(await q(`SELECT address FROM ppp_sessions`)).toEqual([{ address: '100.64.0.9' }]);
 
