@@ -60,16 +60,16 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
 }
 
 /**
- * Wait until subscriptions are registered, by what the server reports rather than a fixed
- * sleep: its WebSocket server counts `subscriptions`, and its event bus `busSubscribers`
- * (one per subscription: each has its own paced mailbox).
+ * Wait until subscriptions are live, by what the server reports rather than a fixed sleep:
+ * its WebSocket server counts the `subscriptions` it accepted and the event `streams` open
+ * for them (a subscription receives changes once its stream is open).
  */
 export async function registered(
-  stats: { ws: () => { subscriptions: number }; bus: () => { subscribers: number } },
-  at: { subscriptions: number; busSubscribers: number },
+  stats: () => { subscriptions: number; streams: number },
+  at: { subscriptions: number; streams: number },
 ): Promise<void> {
   await until(
-    `${at.subscriptions} subscriptions and ${at.busSubscribers} bus subscribers`,
-    () => stats.ws().subscriptions >= at.subscriptions && stats.bus().subscribers >= at.busSubscribers,
+    `${at.subscriptions} subscriptions with ${at.streams} streams`,
+    () => stats().subscriptions >= at.subscriptions && stats().streams >= at.streams,
   );
 }

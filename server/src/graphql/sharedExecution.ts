@@ -14,6 +14,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   getNamedType,
+  getOperationAST,
   print,
   TypeInfo,
   visit,
@@ -140,9 +141,30 @@ function mapEvents(source: AsyncIterator<unknown>, args: ExecutionArgs): AsyncGe
   return iterator;
 }
 
-/** graphql's `subscribe`, with each event's execution shared between identical subscribers. */
+/** Whether the operation's root field streams changes only, so its subscribers can share one stream (fanOut.ts). */
+const fanOutDocuments = new WeakMap<object, boolean>();
+function fansOut(args: ExecutionArgs): boolean {
+  const known = fanOutDocuments.get(args.document);
+  if (known !== undefined) return known;
+  const operation = getOperationAST(args.document, args.operationName);
+  const first = operation?.operation === 'subscription' ? operation.selectionSet.selections[0] : undefined;
+  const field = first?.kind === 'Field' ? args.schema.getSubscriptionType()?.getFields()[first.name.value] : undefined;
+  const answer = field?.extensions?.fanOut === true;
+  fanOutDocuments.set(args.document, answer);
+  return answer;
+}
+
+/**
+ * graphql's `subscribe`, with each event's execution shared between identical subscribers.
+ * Over WebSocket (the context has an `outlet`), subscribers of change streams join their
+ * group's fan-out instead (fanOut.ts): one mailbox, execution and serialisation per group.
+ * Every subscriber's own stream is still created first, so each is authorised on its own.
+ */
 export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
-  return mapEvents(source as AsyncIterator<unknown>, args);
+  const outlet = (args.contextValue as Partial<Context> | undefined)?.outlet;
+  if (!outlet) return mapEvents(source as AsyncIterator<unknown>, args);
+  if (fansOut(args)) return outlet.fanOut.join(operationKey(args), source as AsyncIterator<unknown>, args, outlet);
+  return outlet.fanOut.track(mapEvents(source as AsyncIterator<unknown>, args));
 }

@@ -40,7 +40,7 @@ describe('a storm of changes', () => {
     expect(onus).toHaveLength(500);
     const wsStats = () => api.app.websocket.stats();
     const busStats = () => api.services.bus!.stats();
-    const before = { subscriptions: wsStats().subscriptions, busSubscribers: busStats().subscribers };
+    const before = { ...wsStats(), busSubscribers: busStats().subscribers };
     const received: Received[][] = [];
     for (let i = 0; i < CLIENTS; i++) {
       const c = wsClient(server.url, (await api.as('noc')).token);
@@ -52,12 +52,10 @@ describe('a storm of changes', () => {
         { next: (m) => void mine.push({ at: Date.now(), ...m.data!.onuStatusChanged }), error: () => {}, complete: () => {} },
       );
     }
-    // One mailbox per subscriber (each paced on its own); identical ones share executions.
-    await registered(
-      { ws: wsStats, bus: busStats },
-      { subscriptions: before.subscriptions + CLIENTS, busSubscribers: before.busSubscribers + CLIENTS },
-    );
-    expect(busStats().subscribers).toBe(before.busSubscribers + CLIENTS);
+    await registered(wsStats, { subscriptions: before.subscriptions + CLIENTS, streams: before.streams + CLIENTS });
+    // Identical subscribers share one stream: one paced mailbox and one group for the four.
+    expect(busStats().subscribers).toBe(before.busSubscribers + 1);
+    expect(wsStats().groups).toBe(before.groups + 1);
 
     // 40 transactions as syncs write them: every ONU goes LOS, a fifth of them back ONLINE.
     for (let i = 0; i < 20; i++) {

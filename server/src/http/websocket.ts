@@ -20,6 +20,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type Credentials, resolveActor } from '../auth/tokens.ts';
 import type { AddressThrottle } from '../auth/throttle.ts';
 import type { Context } from '../graphql/context.ts';
+import { FanOut } from '../graphql/fanOut.ts';
 import { sharedSubscribe } from '../graphql/sharedExecution.ts';
 import type { Actor, Services } from '../services.ts';
 import type { ClientAddress } from './clientAddress.ts';
@@ -58,8 +59,11 @@ export interface WebSocketOptions {
 
 export interface GraphQLWebSocket {
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Open sockets and subscriptions (tests, metrics). */
-  stats(): { sockets: number; subscriptions: number };
+  /**
+   * Open sockets; subscriptions accepted; their event streams open (a subscription is live
+   * once its stream is); fan-out groups (tests, metrics).
+   */
+  stats(): { sockets: number; subscriptions: number; streams: number; groups: number };
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
   const { services, schema } = options;
   const { maxSubscriptionsPerSocket, maxSubscriptionsPerUser } = services.config.ws;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  const fanOut = new FanOut({ onFallBehind: () => services.metrics?.subscriptionFellBehind() });
   /** Authenticated sockets by user. */
   const byUser = new Map<number, Set<Ctx>>();
   const subscriptionsOf = (userId: number): number => {
@@ -167,7 +172,7 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
       },
       onClose: (ctx) => forget(ctx),
       onDisconnect: (ctx) => forget(ctx),
-      context: (ctx): Context => ({
+      context: (ctx, id): Context => ({
         ...services,
         actor: ctx.extra.actor ?? null,
         requestId: randomUUID(),
@@ -175,6 +180,7 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
         userAgent: ctx.extra.request.headers['user-agent'] ?? null,
         setCookies: [],
         loginThrottle: options.loginThrottle,
+        outlet: { id, socket: ctx.extra.socket, fanOut },
       }),
     },
     wss,
@@ -193,7 +199,15 @@ export function graphqlWebSocket(options: WebSocketOptions): GraphQLWebSocket {
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     },
-    stats: () => ({ sockets: wss.clients.size, subscriptions: [...byUser.keys()].reduce((n, userId) => n + subscriptionsOf(userId), 0) }),
+    stats: () => {
+      const { streams, groups } = fanOut.stats();
+      return {
+        sockets: wss.clients.size,
+        subscriptions: [...byUser.keys()].reduce((n, userId) => n + subscriptionsOf(userId), 0),
+        streams,
+        groups,
+      };
+    },
     async close() {
       unsubscribeAuth?.();
       await server.dispose();

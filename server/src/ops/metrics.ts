@@ -23,6 +23,8 @@ export interface Metrics {
   graphqlOperation(name: string | null, type: string, seconds: number, errors: boolean): void;
   /** One event-bus batch delivered: seconds from its first NOTIFY received to delivery. */
   busBatch(seconds: number): void;
+  /** A subscription whose client reads too slowly skipped messages (it will be told to resync). */
+  subscriptionFellBehind(): void;
   /** Where WebSocket numbers come from (set once the WebSocket server exists). */
   setRealtime(stats: () => RealtimeStats): void;
   render(): Promise<string>;
@@ -60,6 +62,12 @@ export function createMetrics(db: Db): Metrics {
     name: 'emerald_event_bus_delay_seconds',
     help: 'Event bus lag: from a change notification received to its subscribers served.',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const fellBehind = new client.Counter({
+    name: 'emerald_websocket_fell_behind_total',
+    help: 'Subscriptions whose client read too slowly (over 1 MB unsent): messages skipped, then a resync.',
     registers: [registry],
   });
 
@@ -209,6 +217,7 @@ export function createMetrics(db: Db): Metrics {
       if (errors) graphqlErrors.inc({ operation });
     },
     busBatch: (seconds) => bus.observe(seconds),
+    subscriptionFellBehind: () => fellBehind.inc(),
     setRealtime(stats) {
       realtime = stats;
     },

@@ -122,7 +122,9 @@ describe('/metrics', () => {
     const metrics = createMetrics(api.db);
     for (let i = 0; i < 1000; i++) metrics.graphqlOperation(`Op${i}`, 'query', 0.001, false);
     metrics.graphqlOperation('bad name!', 'query', 0.001, false);
+    metrics.subscriptionFellBehind();
     const text = await metrics.render();
+    expect(text).toMatch(/emerald_websocket_fell_behind_total 1\b/);
     const names = new Set([...text.matchAll(/emerald_graphql_operation_duration_seconds_count\{operation="([^"]+)"/g)].map((m) => m[1]));
     expect(names.size).toBe(302); // 300 names, "other", "invalid"
     expect(text).toMatch(/operation="other",type="query"\} 700\b/);

@@ -105,6 +105,9 @@ const SyncRunBatchRef = builder.objectRef<MailboxBatch<SyncRun>>('SyncRunBatch')
   }),
 });
 
+/** Change streams (no first event of their own): identical subscribers share one stream (fanOut.ts). */
+const CHANGES_ONLY = { fanOut: true };
+
 const optionalId = (value: string | number | null | undefined, typename: string, field: string): number | null =>
   value === null || value === undefined ? null : idOf(String(value), typename, field);
 
@@ -114,6 +117,7 @@ builder.subscriptionFields((t) => ({
   onuStatusChanged: t.field({
     type: OnuStatusBatchRef,
     description: 'ONUs whose status (or signal) changed, optionally only of one OLT, one PON port, or in some states.',
+    extensions: CHANGES_ONLY,
     authScopes: readAs(...NETWORK_READERS),
     args: {
       oltId: t.arg.id({ required: false, description: 'Only ONUs of this OLT.' }),
@@ -137,6 +141,7 @@ builder.subscriptionFields((t) => ({
   pppSessionChanged: t.field({
     type: PppSessionBatchRef,
     description: 'PPPoE sessions that started or ended, optionally only on one router or for one username.',
+    extensions: CHANGES_ONLY,
     authScopes: readAs(...NETWORK_READERS),
     args: {
       routerId: t.arg.id({ required: false, description: 'Only sessions of this router.' }),
@@ -155,6 +160,7 @@ builder.subscriptionFields((t) => ({
   connectionChanged: t.field({
     type: ConnectionUpdateRef,
     description: 'One connection: fires when it, its ONU (status, signal) or its PPPoE session changes.',
+    extensions: CHANGES_ONLY,
     authScopes: readAs(...CUSTOMER_READERS, 'TECHNICIAN'),
     args: { id: t.arg.id({ required: true, description: 'Connection id.' }) },
     subscribe: async (_root, args, ctx) => {
@@ -186,6 +192,7 @@ builder.subscriptionFields((t) => ({
   incidentChanged: t.field({
     type: IncidentBatchRef,
     description: 'Incidents opened, growing, recovering or cleared.',
+    extensions: CHANGES_ONLY,
     authScopes: readAs(...NETWORK_READERS),
     subscribe: (_root, _args, ctx) => busOf(ctx).incidents(),
     resolve: (batch) => batch,
@@ -194,6 +201,7 @@ builder.subscriptionFields((t) => ({
   syncRunChanged: t.field({
     type: SyncRunBatchRef,
     description: 'Sync runs queued, progressing and finished.',
+    extensions: CHANGES_ONLY,
     authScopes: readAs('ADMIN', 'NOC'),
     subscribe: (_root, _args, ctx) => busOf(ctx).syncRuns(),
     resolve: (batch) => batch,
