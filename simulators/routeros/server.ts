@@ -131,10 +131,13 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
         return;
       }
       if (queried.length === 0 && emptyReplies) await send(['!empty'], tag);
-      // Large prints go out in batches so other commands on the connection interleave.
-      for (let i = 0; i < queried.length; i++) {
-        await send(['!re', ...rowWords(queried[i]!, proplist)], tag);
-        if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+      // Large prints go out in batches of 500 sentences, each batch in one write (as a router
+      // fills its TCP segments), so other commands on the connection interleave between them.
+      const tail = tag === undefined ? [] : [`.tag=${tag}`];
+      for (let i = 0; i < queried.length; i += 500) {
+        const batch = queried.slice(i, i + 500).map((row) => encodeSentence(['!re', ...rowWords(row, proplist), ...tail]));
+        await writeRaw(Buffer.concat(batch));
+        if (i + 500 < queried.length) await new Promise((r) => setImmediate(r));
       }
       await send(['!done'], tag);
     };

@@ -70,13 +70,13 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   const actions: RunningSmartoltSim['actions'] = [];
 
   const oltOf = (id: string | null) => world.data.olts.find((o) => String(o.id) === id);
-  const filterOnus = (q: URLSearchParams) =>
-    world.data.onus.filter(
-      (o) =>
-        (!q.get('olt_id') || String(o.oltId) === q.get('olt_id')) &&
-        (!q.get('board') || String(o.board) === q.get('board')) &&
-        (!q.get('port') || String(o.port) === q.get('port')),
+  const filterOnus = (q: URLSearchParams) => {
+    // The filters read once per request, not once per ONU (a scan of every ONU per call).
+    const [olt, board, port] = [q.get('olt_id'), q.get('board'), q.get('port')];
+    return world.data.onus.filter(
+      (o) => (!olt || String(o.oltId) === olt) && (!board || String(o.board) === board) && (!port || String(o.port) === port),
     );
+  };
 
   const route = (req: SimRequest): SimResponse => {
     const p = req.path.replace(/^\/api\//, '');
@@ -90,6 +90,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
           return fail(429, 'Full ONU details limit reached for this hour', { 'Retry-After': String(secondsLeft()) });
       }
       const all = filterOnus(q);
+      const oltsById = new Map(world.data.olts.map((o) => [o.id, o]));
       const pageSize = Math.min(Math.max(Number(q.get('page_size') ?? 1000) || 1000, 1), 5000);
       const page = Math.max(Number(pageParam ?? 1) || 1, 1);
       const slice = pageParam ? all.slice((page - 1) * pageSize, page * pageSize) : all;
@@ -97,7 +98,7 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
         status: 200,
         body: {
           status: true,
-          onus: slice.map((o) => smartoltOnuDetails(o, world.data.olts.find((x) => x.id === o.oltId)!, world.disabledOnus.has(o.sn))),
+          onus: slice.map((o) => smartoltOnuDetails(o, oltsById.get(o.oltId)!, world.disabledOnus.has(o.sn))),
           page: String(page),
           page_size: String(pageParam ? pageSize : all.length),
           total_items: String(all.length),

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRouterOsSim, type RunningRouterOsSim } from '../../../simulators/routeros/server.ts';
 import { World } from '../../../simulators/world/world.ts';
 import { VendorError } from './vendorError.ts';
-import { RouterConnection, RouterPool, type RouterTarget } from './routeros.ts';
+import { attributesOf, RouterConnection, RouterPool, type RouterTarget } from './routeros.ts';
 
 let world: World;
 let sim: RunningRouterOsSim;
@@ -43,6 +43,15 @@ describe('RouterOS client against the simulator', () => {
     expect(all[0]).toHaveProperty('password');
     const [one] = await conn.print('/ppp/secret', { proplist: ['name', 'profile'], where: { name: all[5]!.name! } });
     expect(one).toEqual({ name: all[5]!.name, profile: all[5]!.profile });
+  });
+
+  it("reads values that hold '=' themselves, and empty ones, whole", async () => {
+    const secret = world.secrets(1)[3]!;
+    secret.comment = 'plan=100M; vlan=20 ==';
+    const [one] = await conn.print('/ppp/secret', { proplist: ['name', 'comment'], where: { name: secret.name } });
+    expect(one).toEqual({ name: secret.name, comment: 'plan=100M; vlan=20 ==' });
+    // As node-routeros reads a sentence's words (its own parser, replaced for speed).
+    expect(attributesOf(['=a=b', '=c=d=e=', '=empty=', '=bare', 'odd'])).toEqual({ a: 'b', c: 'd=e=', empty: '', bare: '', undefined: '' });
   });
 
   it('answers every documented query word form over the wire (?name, ?-name, ?=name=x, ?<, ?>, ?#)', async () => {

@@ -26,6 +26,26 @@ let patched = false;
  * Its connector also loses the error code of socket errors (Node reports errno as a
  * number): the code is kept so ECONNREFUSED reads as UNREACHABLE.
  */
+/**
+ * A reply sentence's attribute words as an object, as node-routeros reads them: `=name=value`
+ * (the value may hold '=' itself), `=name` an empty value, a word without '=' the key
+ * `undefined`.
+ */
+export function attributesOf(words: readonly string[]): Record<string, string> {
+  const row: Record<string, string> = {};
+  for (const word of words) {
+    const first = word.indexOf('=');
+    if (first === -1) {
+      row.undefined = '';
+      continue;
+    }
+    const second = word.indexOf('=', first + 1);
+    if (second === -1) row[word.slice(first + 1)] = '';
+    else row[word.slice(first + 1, second)] = word.slice(second + 1);
+  }
+  return row;
+}
+
 function patchNodeRouteros(): void {
   if (patched) return;
   patched = true;
@@ -35,6 +55,8 @@ function patchNodeRouteros(): void {
     if (packet[0] === '!empty') return;
     return processPacket.call(this, packet);
   };
+  // Its `=name=value` parsing splits and re-joins every word; the same result, by index.
+  (Channel.prototype as unknown as { parsePacket(packet: string[]): Record<string, string> }).parsePacket = attributesOf;
   type ReceiverLike = {
     tags: Map<string, { callback(packet: string[]): void }>;
     socket: { destroy(e?: Error): void; emit(event: string): void };
@@ -56,9 +78,14 @@ function patchNodeRouteros(): void {
         this.socket.emit('fatal');
         return;
       }
-      const tagWord = words.find((w) => w.startsWith('.tag='));
-      const tag = tagWord ? this.tags.get(tagWord.slice(5)) : undefined;
-      if (tag) tag.callback(words.filter((w) => !w.startsWith('.tag=')));
+      // The tag is the last word of the sentences RouterOS (and the simulator) sends.
+      let at = words.length - 1;
+      if (at >= 0 && !words[at]!.startsWith('.tag=')) at = words.findIndex((w) => w.startsWith('.tag='));
+      const tag = at >= 0 ? this.tags.get(words[at]!.slice(5)) : undefined;
+      if (tag) {
+        words.splice(at, 1);
+        tag.callback(words);
+      }
     }
   };
   // A pinned certificate (per-router `fingerprint`) is checked once the TLS handshake is
