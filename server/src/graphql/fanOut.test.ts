@@ -6,21 +6,13 @@
  * bounded) and is told to resynchronise once it reads again.
  */
 import type { AddressInfo } from 'node:net';
-import {
-  type ExecutionResult,
-  GraphQLBoolean,
-  GraphQLInt,
-  GraphQLList,
-  GraphQLObjectType,
-  GraphQLSchema,
-  GraphQLString,
-  parse,
-} from 'graphql';
+import { type ExecutionResult, parse } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { until } from '../../../test/ws.ts';
 import { FanOut } from './fanOut.ts';
 import { sharedSubscribe } from './sharedExecution.ts';
+import { schema, streams } from './subscriptionTestSchema.ts';
 
 /** An event stream the test drives, as the event bus' mailboxes are driven by changes. */
 function channel() {
@@ -67,46 +59,11 @@ function channel() {
 }
 
 let sources: ReturnType<typeof channel>[] = [];
-let executions = 0;
-const Item = new GraphQLObjectType({
-  name: 'Item',
-  fields: {
-    n: {
-      type: GraphQLInt,
-      resolve: (item: { n: number }) => {
-        executions++;
-        return item.n;
-      },
-    },
-    padding: { type: GraphQLString, resolve: (item: { n: number; pad?: number }) => 'x'.repeat(item.pad ?? 0) },
-  },
-});
-const Batch = new GraphQLObjectType({
-  name: 'Batch',
-  fields: {
-    resync: { type: GraphQLBoolean },
-    items: { type: new GraphQLList(Item), resolve: (b: { items: unknown[] }) => b.items },
-  },
-});
-const schema = new GraphQLSchema({
-  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
-  subscription: new GraphQLObjectType({
-    name: 'Subscription',
-    fields: {
-      changes: {
-        type: Batch,
-        args: { min: { type: GraphQLInt } },
-        extensions: { fanOut: true },
-        subscribe: () => {
-          const c = channel();
-          sources.push(c);
-          return c.iterator;
-        },
-        resolve: (b) => b,
-      },
-    },
-  }),
-});
+streams.open = () => {
+  const c = channel();
+  sources.push(c);
+  return c.iterator;
+};
 const actor = { userId: 1, role: 'NOC', scopes: { read: true, write: true } };
 const Q = parse('subscription($min: Int) { changes(min: $min) { resync items { n } } }');
 const BIG = parse('subscription { changes { resync items { n padding } } }');
@@ -126,7 +83,7 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.terminate();
   serverSockets.length = 0;
   sources = [];
-  executions = 0;
+  streams.executions = 0;
 });
 afterAll(async () => {
   await new Promise<void>((r) => wss.close(() => r()));
@@ -177,7 +134,7 @@ describe('subscription fan-out', () => {
 
     sources[0]!.push({ resync: false, items: [{ n: 1 }, { n: 2 }] });
     await until('both frames', () => a.frames.length === 1 && b.frames.length === 1);
-    expect(executions).toBe(2); // two items, executed once for both subscribers
+    expect(streams.executions).toBe(2); // two items, executed once for both subscribers
     expect(a.frames[0]).toEqual({ id: 'a1', type: 'next', payload: { data: { changes: { resync: false, items: [{ n: 1 }, { n: 2 }] } } } });
     expect(b.frames[0]).toEqual({ ...a.frames[0], id: 'b1' });
     expect(c.frames).toEqual([]);

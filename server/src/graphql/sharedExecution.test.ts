@@ -4,67 +4,17 @@
  * anything that changes the result differs — variables, role, API-key scopes, or the user
  * when the document reaches viewer-dependent fields.
  */
-import {
-  type ExecutionResult,
-  GraphQLBoolean,
-  GraphQLInt,
-  GraphQLList,
-  GraphQLObjectType,
-  GraphQLSchema,
-  GraphQLString,
-  parse,
-} from 'graphql';
+import { type ExecutionResult, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { sharedSubscribe } from './sharedExecution.ts';
+import { schema, streams } from './subscriptionTestSchema.ts';
 
-let executions = 0;
-const Item = new GraphQLObjectType({
-  name: 'Item',
-  fields: {
-    n: {
-      type: GraphQLInt,
-      resolve: (item: { n: number }) => {
-        executions++;
-        return item.n;
-      },
-    },
-    mine: {
-      type: GraphQLString,
-      extensions: { viewerDependent: true },
-      resolve: (_item, _args, ctx: { actor: { userId: number } }) => `user ${ctx.actor.userId}`,
-    },
-  },
-});
-const Batch = new GraphQLObjectType({
-  name: 'Batch',
-  fields: {
-    resync: { type: GraphQLBoolean },
-    items: {
-      type: new GraphQLList(Item),
-      args: { min: { type: GraphQLInt } },
-      resolve: (b, a) => b.items.filter((i: { n: number }) => i.n >= (a.min ?? 0)),
-    },
-  },
-});
-const schema = new GraphQLSchema({
-  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
-  subscription: new GraphQLObjectType({
-    name: 'Subscription',
-    fields: {
-      changes: {
-        type: Batch,
-        args: { min: { type: GraphQLInt } },
-        // Every subscriber gets the same batch objects, as the event bus hands them out.
-        subscribe: () =>
-          (async function* () {
-            yield batch;
-          })(),
-        resolve: (b) => b,
-      },
-    },
-  }),
-});
+// Every subscriber gets the same batch objects, as the event bus hands them out.
 const batch = { resync: false, items: [{ n: 1 }, { n: 2 }] };
+streams.open = () =>
+  (async function* () {
+    yield batch;
+  })();
 
 type Actor = { userId: number; role: string; scopes: { read: boolean; write: boolean } };
 const actor = (userId: number, role = 'NOC', write = true): Actor => ({ userId, role, scopes: { read: true, write } });
@@ -79,10 +29,10 @@ async function firstEvent(query: string, who: Actor, variableValues: Record<stri
 }
 
 async function cost(subscribers: [string, Actor, Record<string, unknown>?][]): Promise<number> {
-  executions = 0;
+  streams.executions = 0;
   const results = await Promise.all(subscribers.map(([q, who, vars]) => firstEvent(q, who, vars)));
   for (const r of results) expect(r.errors ?? []).toEqual([]);
-  return executions;
+  return streams.executions;
 }
 
 const Q = 'subscription($min: Int) { changes(min: $min) { items { n } } }';
@@ -134,9 +84,9 @@ describe('shared subscription executions', () => {
   });
 
   it('are per user when the document reaches a viewer-dependent field, and each gets their own result', async () => {
-    executions = 0;
+    streams.executions = 0;
     const [a, b, a2] = await Promise.all([firstEvent(MINE, actor(1)), firstEvent(MINE, actor(2)), firstEvent(MINE, actor(1))]);
-    expect(executions).toBe(4); // users 1 and 2 apart; user 1's two subscriptions shared
+    expect(streams.executions).toBe(4); // users 1 and 2 apart; user 1's two subscriptions shared
     expect(a!.data).toEqual({
       changes: {
         items: [
