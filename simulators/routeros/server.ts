@@ -53,6 +53,12 @@ export interface RunningRouterOsSim {
 
 type Row = Record<string, string>;
 
+/** The properties a command asked for (`.proplist`), or null for all of them. */
+const proplistOf = (cmd: Command): ReadonlySet<string> | null => {
+  const list = cmd.attributes['.proplist'];
+  return list === undefined ? null : new Set(list.split(','));
+};
+
 interface Stream {
   stop(): void;
 }
@@ -109,10 +115,11 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       await writeRaw(encodeSentence(tag === undefined ? words : [...words, `.tag=${tag}`]));
     };
 
-    const rowWords = (row: Row, proplist: string[] | null): string[] =>
-      Object.entries(row)
-        .filter(([k]) => !proplist || proplist.includes(k))
-        .map(([k, v]) => `=${k}=${v}`);
+    const rowWords = (row: Row, proplist: ReadonlySet<string> | null): string[] => {
+      const words: string[] = [];
+      for (const k in row) if (!proplist || proplist.has(k)) words.push(`=${k}=${row[k]}`);
+      return words;
+    };
 
     const trap = (message: string, tag: string | undefined, category?: number): Promise<void> =>
       send(['!trap', ...(category === undefined ? [] : [`=category=${category}`]), `=message=${message}`], tag).then(() =>
@@ -120,7 +127,7 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       );
 
     const reply = async (rows: Row[], cmd: Command, tag: string | undefined): Promise<void> => {
-      const proplist = cmd.attributes['.proplist']?.split(',') ?? null;
+      const proplist = proplistOf(cmd);
       const queried = cmd.queries.length ? rows.filter((r) => matchesQuery(r, cmd.queries)) : rows;
       if (cmd.queries.length && rows.some((r) => matchesQuery(r, cmd.queries) === null)) {
         await trap('invalid query', tag, 0);
@@ -190,7 +197,7 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       ],
     };
 
-    const listen = (menu: string, tag: string | undefined, proplist: string[] | null): void => {
+    const listen = (menu: string, tag: string | undefined, proplist: ReadonlySet<string> | null): void => {
       if (menu !== '/ppp/active') {
         void trap('no such command', tag);
         return;
@@ -276,7 +283,7 @@ export async function startRouterOsSim(options: RouterOsSimOptions): Promise<Run
       }
       const m = /^(\/[a-z/-]+?)\/(print|getall|listen)$/.exec(cmd.command);
       if (m && menus[m[1]!]) {
-        if (m[2] === 'listen') listen(m[1]!, tag, cmd.attributes['.proplist']?.split(',') ?? null);
+        if (m[2] === 'listen') listen(m[1]!, tag, proplistOf(cmd));
         else await reply(menus[m[1]!]!(), cmd, tag);
         return;
       }

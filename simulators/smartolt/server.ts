@@ -70,11 +70,14 @@ export async function startSmartoltSim(options: SmartoltSimOptions): Promise<Run
   const actions: RunningSmartoltSim['actions'] = [];
 
   const oltOf = (id: string | null) => world.data.olts.find((o) => String(o.id) === id);
+  /** A filter's number: null when absent; NaN (matching nothing) unless it is a number as SmartOLT prints it. */
+  const numberParam = (value: string | null): number | null =>
+    !value ? null : String(Number(value)) === value ? Number(value) : Number.NaN;
   const filterOnus = (q: URLSearchParams) => {
-    // The filters read once per request, not once per ONU (a scan of every ONU per call).
-    const [olt, board, port] = [q.get('olt_id'), q.get('board'), q.get('port')];
+    // The filters read once per call and compared as numbers: every call scans every ONU.
+    const [olt, board, port] = [numberParam(q.get('olt_id')), numberParam(q.get('board')), numberParam(q.get('port'))];
     return world.data.onus.filter(
-      (o) => (!olt || String(o.oltId) === olt) && (!board || String(o.board) === board) && (!port || String(o.port) === port),
+      (o) => (olt === null || o.oltId === olt) && (board === null || o.board === board) && (port === null || o.port === port),
     );
   };
 
