@@ -120,6 +120,7 @@ async function syncRouterSessions(
   const router = await routerRow(ctx.db.pool, routerId);
   if (someoneWaits(run)) ctx.vendors.routers.resetBackoff(routerId);
   const target = ctx.vendors.routerTarget(router);
+  const phases = phaseClock();
   let active: Record<string, string>[];
   try {
     active = await ctx.vendors.routers.use(target, (c) => c.print('/ppp/active', { proplist: ACTIVE_PROPS }));
@@ -127,17 +128,20 @@ async function syncRouterSessions(
     await recordContact(ctx.db.pool, routerId, error);
     throw error;
   }
+  phases.mark('fetch');
   await recordContact(ctx.db.pool, routerId, null);
   const observedAt = new Date();
   const problems = new Problems();
   const rows = problems.map(active, (r) => mapRouterosActive(r as Record<string, string>, observedAt));
   problems.guard(ctx.config.sync.maxRejectedShare, `/ppp/active of ${router.name}`);
+  phases.mark('map');
   const result = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${routerId}`]);
     const r = await applySessions(tx, routerId, rows, observedAt, true);
     if (r.changes.length) await notify(tx, sessionEvent(r.changes));
     return r;
   });
+  phases.mark('apply');
   if (result.changes.length) await ctx.onChanges?.({ onus: [], sessions: result.changes });
   const { changes, ...counts } = result;
   return {
@@ -146,6 +150,7 @@ async function syncRouterSessions(
       started: changes.filter((c) => c.kind === 'started').length,
       ended: changes.filter((c) => c.kind === 'ended').length,
       ...problems.details,
+      phases: phases.done(),
     },
   };
 }
