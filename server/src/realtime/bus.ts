@@ -2,8 +2,9 @@
  * Change events for subscribers of this API process. One PostgreSQL connection LISTENs on
  * `emerald_events` (so changes written by any worker or API process arrive here); events
  * carry ids, and the bus loads what changed once per batch — one query per topic however
- * many subscribers there are — then fans the rows out to the subscribers' mailboxes
- * (bounded, coalescing, paced: see mailbox.ts). While a batch loads, further events
+ * many subscribers there are — then fans the rows out to the subscription streams' mailboxes
+ * (bounded, coalescing, paced: see mailbox.ts; one per group of identical WebSocket
+ * subscribers, see graphql/fanOut.ts). While a batch loads, further events
  * accumulate and load together next, so a storm becomes a few large batches.
  *
  * When the LISTEN connection drops, events may have been missed: every subscriber is told

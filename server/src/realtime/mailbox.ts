@@ -1,6 +1,7 @@
 /**
- * One subscriber's queue of changes: keyed, so a thing that changes ten times before the
- * subscriber reads it is delivered once with its latest state; bounded, so a storm or a
+ * One subscription stream's queue of changes (over WebSocket, identical subscribers share
+ * one stream and so one mailbox: graphql/fanOut.ts): keyed, so a thing that changes ten
+ * times before the subscriber reads it is delivered once with its latest state; bounded, so a storm or a
  * slow client cannot grow memory (past `capacity` the mailbox drops its contents and tells
  * the subscriber to resynchronise); paced, so a client gets at most one message every
  * `minIntervalMs` however fast changes arrive (on the interval's ticks). A change that finds
