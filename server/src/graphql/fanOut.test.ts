@@ -160,6 +160,26 @@ describe('subscription fan-out', () => {
     expect(sources.at(-1)!.returned).toBe(false);
   });
 
+  it('drops a member whose socket closed without graphql-ws ending it (closed while subscribing)', async () => {
+    const fanOut = new FanOut();
+    const [a, b] = [await peer(), await peer()];
+    await subscribe(fanOut, a, 'a', { min: 5 });
+    const gone = await subscribe(fanOut, b, 'b', { min: 5 });
+    b.client.terminate();
+    await until('the server side closed', () => b.socket.readyState === WebSocket.CLOSED);
+    expect(fanOut.stats().members).toBe(2);
+    sources[0]!.push({ resync: false, items: [{ n: 6 }] });
+    await until('the live member', () => a.frames.length === 1);
+    expect(await gone.ended).toEqual({ done: true, error: null });
+    expect(fanOut.stats()).toEqual({ groups: 1, members: 1, streams: 1 });
+    // The last one gone the same way closes the group's stream.
+    a.client.terminate();
+    await until('the server side closed', () => a.socket.readyState === WebSocket.CLOSED);
+    sources[0]!.push({ resync: false, items: [{ n: 7 }] });
+    await until('the stream closed', () => sources[0]!.returned);
+    expect(fanOut.stats()).toEqual({ groups: 0, members: 0, streams: 0 });
+  });
+
   it('ends every member when the stream ends, and fails every member when it fails', async () => {
     const fanOut = new FanOut();
     const [a, b] = [await peer(), await peer()];

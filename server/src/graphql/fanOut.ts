@@ -39,6 +39,7 @@ export interface FanOutOptions {
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const OPEN = 1; // WebSocket.OPEN
+const CLOSED = 3; // WebSocket.CLOSED
 const DONE = { value: undefined, done: true } as const;
 
 class Member {
@@ -136,6 +137,12 @@ class Group {
 
   private deliver(member: Member, payload: string): void {
     const socket = member.socket;
+    if (socket.readyState === CLOSED) {
+      // Closed while it was being subscribed, so graphql-ws never ended it: it ends here.
+      this.leave(member);
+      member.finish(undefined);
+      return;
+    }
     if (socket.readyState !== OPEN || member.behind) return;
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       member.behind = true;
