@@ -25,10 +25,16 @@ beforeAll(async () => {
 
 const ctxOf = (s: Services): SyncContext => ({ db: s.db, log: s.log, config: s.config, vendors: s.vendors, jobs: s.jobs });
 
+/** Queue the ISPCube inventory (a chained run also queues every router's and OLT's). */
+const queueIspcube = (services: Services, chain = false) =>
+  enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain });
+const queueSweep = (services: Services) =>
+  enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
+
 async function fullSync(services: Services): Promise<void> {
-  await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+  await queueIspcube(services, true);
   await drainJobs(services);
-  await enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
+  await queueSweep(services);
   await drainJobs(services);
 }
 
@@ -511,7 +517,7 @@ describe('workers', () => {
   it('two workers on one database do every job once', async () => {
     const t = await createTestDatabase();
     const services = servicesFor(t, vw);
-    await enqueueSync(services.db, services.jobs, { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test', chain: true });
+    await queueIspcube(services, true);
     await Promise.all([drainJobs(services, { concurrency: 2 }), drainJobs({ ...services }, { concurrency: 2 })]);
     const dupes = await t.db.pool.query(
       `SELECT source, kind, scope, scope_ref, count(*)::int AS n FROM sync_runs GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`,
@@ -551,12 +557,7 @@ describe('workers', () => {
     // A slow connections_list keeps the run going well past the dead-after period.
     vw.ispcube.faults.connectionsLatencyMs = 7_000;
     try {
-      const { runId } = await enqueueSync(services.db, services.jobs, {
-        source: 'ISPCUBE',
-        kind: 'INVENTORY',
-        scope: 'ALL',
-        trigger: 'test',
-      });
+      const { runId } = await queueIspcube(services);
       const calls = vw.ispcube.calls.length;
       await drainJobs(services);
       expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({
@@ -629,13 +630,7 @@ describe('workers', () => {
     });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
     try {
-      const { runId } = await enqueueSync(services.db, services.jobs, {
-        source: 'ISPCUBE',
-        kind: 'INVENTORY',
-        scope: 'ALL',
-        trigger: 'test',
-        chain: true,
-      });
+      const { runId } = await queueIspcube(services, true);
       await expect
         .poll(async () => (await t.db.pool.query('SELECT status, progress_done FROM sync_runs WHERE id = $1', [runId])).rows[0], {
           timeout: 30_000,
@@ -653,7 +648,7 @@ describe('workers', () => {
       expect(await count(t, 'SELECT count(*) AS n FROM graphile_worker.jobs WHERE locked_by IS NOT NULL')).toBe(1);
       vw.ispcube.faults.connectionsLatencyMs = 0;
       await drainJobs(survivor);
-      await enqueueSync(services.db, services.jobs, { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ALL', trigger: 'test' });
+      await queueSweep(services);
       await drainJobs(services);
       expect((await t.db.pool.query('SELECT status, attempt FROM sync_runs WHERE id = $1', [runId])).rows[0]).toEqual({
         status: 'SUCCEEDED',
