@@ -133,7 +133,7 @@ export function mappingVersion(name: string, fixtures: readonly unknown[], map: 
  * Which payloads of a chunk must be mapped and applied: those whose row is new, gone,
  * changed or mapped by another version, judged by `payloadHash` against the stored
  * `row_hash` before anything is mapped. A re-sync with no changes maps nothing; the keys of
- * the unchanged rows are returned for marking the rest gone. A payload without a readable
+ * the unchanged rows (with their hashes) are returned for marking the rest gone. A payload without a readable
  * key is passed on to the mapping, which reports it.
  */
 export async function changedPayloads(
@@ -143,7 +143,7 @@ export async function changedPayloads(
   version: string,
   payloads: readonly unknown[],
   keyOf: (payload: unknown) => string | null,
-): Promise<{ changed: unknown[]; unchangedKeys: string[] }> {
+): Promise<{ changed: unknown[]; unchangedKeys: string[]; unchanged: Map<string, string> }> {
   const keys = payloads.map(keyOf);
   const stored = await storedHashes(
     db,
@@ -153,13 +153,16 @@ export async function changedPayloads(
   );
   const changed: unknown[] = [];
   const unchangedKeys: string[] = [];
+  const unchanged = new Map<string, string>();
   payloads.forEach((payload, i) => {
     const key = keys[i];
     const known = key === null || key === undefined ? undefined : stored.get(key);
-    if (known && known === payloadHash(version, payload)) unchangedKeys.push(key!);
-    else changed.push(payload);
+    if (known && known === payloadHash(version, payload)) {
+      unchangedKeys.push(key!);
+      unchanged.set(key!, known);
+    } else changed.push(payload);
   });
-  return { changed, unchangedKeys };
+  return { changed, unchangedKeys, unchanged };
 }
 
 /** The external id of a vendor payload `{id: …}` as the mappings read it, or null. */

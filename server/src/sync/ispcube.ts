@@ -5,6 +5,7 @@ import { changedPayloads, payloadId, settleSearchIndexes } from '../mirror/upser
 import { notifyDevicesChanged } from '../events/topics.ts';
 import { enqueueSync } from './enqueue.ts';
 import { sweepUnsweptRouters } from './routeros.ts';
+import { PageMemory } from './pages.ts';
 import { reportProgress, type Run } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, prefetch, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import {
@@ -43,65 +44,118 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     const routers = await applyRouters(tx, problems.map(await client.nodes(), mapIspcubeNode), true);
     phases.mark('plans+nodes');
 
+    // Pages read before with the same bytes, whose rows the mirror still holds as that sync
+    // left them, are skipped unparsed (PageMemory); the rest are mapped where they changed.
+    const customerPages = await PageMemory.load(tx, 'ispcube.customers_list', CUSTOMER_MAPPING, 'customers');
     let customers = emptyCounts();
     const customerKeys: string[] = [];
     let customerPayloads = 0;
+    let reported = 0;
     // Up to a batch of pages (4 × 500) is fetched while the current batch is written; batches of ~2000 rows.
     let batch: unknown[] = [];
+    let batchPages: { digest: string; keys: (string | null)[] }[] = [];
     const flush = async (): Promise<void> => {
       // Payloads unchanged since the last sync are recognised by their hash and not mapped.
-      const { changed, unchangedKeys } = await changedPayloads(tx, 'customers', 'external_id', CUSTOMER_MAPPING, batch, payloadId);
+      const { changed, unchangedKeys, unchanged } = await changedPayloads(
+        tx,
+        'customers',
+        'external_id',
+        CUSTOMER_MAPPING,
+        batch,
+        payloadId,
+      );
       batch = [];
       problems.unchanged(unchangedKeys.length);
       const rows = problems.map(changed, mapIspcubeCustomer);
       customers = addCounts(customers, counts(unchangedKeys.length, 0, 0));
       customers = addCounts(customers, await applyCustomers(tx, rows, false));
       customerKeys.push(...unchangedKeys);
-      for (const r of rows) customerKeys.push(r.external_id);
+      for (const r of rows) {
+        customerKeys.push(r.external_id);
+        unchanged.set(r.external_id, r.row_hash);
+      }
+      for (const page of batchPages) customerPages.record(page.digest, page.keys, unchanged);
+      batchPages = [];
+    };
+    const progress = async (last = false): Promise<void> => {
+      if (customerPayloads - reported < (last ? 1 : 2000)) return;
+      reported = customerPayloads;
       await reportProgress(ctx.db.pool, run, customerPayloads, null);
     };
-    for await (const page of prefetch(client.customerPages(500), 4)) {
-      customerPayloads += page.length;
-      batch.push(...page);
-      if (batch.length >= 2000) await flush();
+    for await (const page of prefetch(client.customerPages(500, customerPages.knownLength), 4)) {
+      const skipped = await customerPages.recall(tx, page.digest);
+      if (skipped) {
+        customerPayloads += skipped.length;
+        problems.unchanged(skipped.length);
+        customers = addCounts(customers, counts(skipped.length, 0, 0));
+        customerKeys.push(...skipped);
+      } else {
+        const payloads = page.rows();
+        customerPayloads += payloads.length;
+        batch.push(...payloads);
+        batchPages.push({ digest: page.digest, keys: payloads.map(payloadId) });
+        if (batch.length >= 2000) await flush();
+      }
+      await progress();
     }
     if (batch.length) await flush();
+    await progress(true);
     // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
     problems.guard(ctx.config.sync.maxRejectedShare, 'customers_list');
     await guardSnapshot(tx, 'customers', [], customerKeys.length, 'customers_list');
     phases.mark('customers');
 
-    const payloads: (unknown | null)[] = await client.connections();
+    const connectionPages = await PageMemory.load(tx, 'ispcube.connections_list', CONNECTION_MAPPING, 'connections');
+    const list = await client.connectionList();
     phases.mark('connections_list');
     let connections = emptyCounts();
     let mappedConnections = 0;
-    const connectionKeys: string[] = [];
+    let connectionKeys: string[] = [];
     let orphans = 0;
-    for (let i = 0; i < payloads.length; i += 2000) {
-      const { changed, unchangedKeys } = await changedPayloads(
-        tx,
-        'connections',
-        'external_id',
-        CONNECTION_MAPPING,
-        payloads.slice(i, i + 2000),
-        payloadId,
-      );
-      problems.unchanged(unchangedKeys.length);
-      const rows = problems.map(changed, mapIspcubeConnection);
-      mappedConnections += unchangedKeys.length + rows.length;
-      payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
-      const r = await applyConnections(tx, rows, false);
-      connections = addCounts(connections, addCounts(counts(unchangedKeys.length, 0, 0), r));
-      connectionKeys.push(...unchangedKeys);
-      orphans += r.orphans.length;
-      const orphaned = new Set(r.orphans);
-      for (const row of rows) if (!orphaned.has(row.external_id)) connectionKeys.push(row.external_id);
-      await reportProgress(ctx.db.pool, run, customerPayloads + Math.min(i + 2000, payloads.length), customerPayloads + payloads.length);
+    const skipped = await connectionPages.recall(tx, list.digest);
+    if (skipped) {
+      problems.unchanged(skipped.length);
+      connections = counts(skipped.length, 0, 0);
+      mappedConnections = skipped.length;
+      connectionKeys = skipped;
+    } else {
+      const payloads: (unknown | null)[] = list.rows();
+      const keys = payloads.map(payloadId);
+      const landed = new Map<string, string>();
+      for (let i = 0; i < payloads.length; i += 2000) {
+        const { changed, unchangedKeys, unchanged } = await changedPayloads(
+          tx,
+          'connections',
+          'external_id',
+          CONNECTION_MAPPING,
+          payloads.slice(i, i + 2000),
+          payloadId,
+        );
+        problems.unchanged(unchangedKeys.length);
+        const rows = problems.map(changed, mapIspcubeConnection);
+        mappedConnections += unchangedKeys.length + rows.length;
+        payloads.fill(null, i, i + 2000); // let the raw payloads go as we go
+        const r = await applyConnections(tx, rows, false);
+        connections = addCounts(connections, addCounts(counts(unchangedKeys.length, 0, 0), r));
+        connectionKeys.push(...unchangedKeys);
+        for (const [k, h] of unchanged) landed.set(k, h);
+        orphans += r.orphans.length;
+        const orphaned = new Set(r.orphans);
+        for (const row of rows) {
+          if (orphaned.has(row.external_id)) continue;
+          connectionKeys.push(row.external_id);
+          landed.set(row.external_id, row.row_hash);
+        }
+        await reportProgress(ctx.db.pool, run, customerPayloads + Math.min(i + 2000, payloads.length), customerPayloads + payloads.length);
+      }
+      connectionPages.record(list.digest, keys, landed);
     }
     problems.guard(ctx.config.sync.maxRejectedShare, 'connections_list');
     await guardSnapshot(tx, 'connections', [], mappedConnections, 'connections_list');
     customers.removed = await markGone(tx, 'customers', 'external_id', customerKeys);
     connections.removed = await markGone(tx, 'connections', 'external_id', connectionKeys);
+    await customerPages.save(tx);
+    await connectionPages.save(tx);
     phases.mark('connections');
     // Links follow connections here. A secret or an ONU links itself when its own row changes
     // (its router's or OLT's sync) and an installed unit when it is installed or taken back, so
@@ -113,7 +167,15 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       links = await linkAll(tx);
       phases.mark('link');
     }
-    return { plans, routers, customers, connections, orphans, links };
+    return {
+      plans,
+      routers,
+      customers,
+      connections,
+      orphans,
+      links,
+      pages: { customers: customerPages.stats, connections: connectionPages.stats },
+    };
   });
   if (
     result.customers.inserted +
@@ -158,6 +220,8 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
       customers: result.customers,
       connections: { ...result.connections, orphans: result.orphans },
       relinked: result.links,
+      // Pages skipped unparsed (read before, rows unchanged) and pages that could not be recorded.
+      pages: result.pages,
       // Where the chained device inventories ran: beside this run, or queued after it.
       ...(chain ? { devices: alongside ? 'alongside' : 'after' } : {}),
       ...problems.details,

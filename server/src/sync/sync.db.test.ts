@@ -513,6 +513,159 @@ describe('device inventories beside the ISPCube inventory', () => {
   });
 });
 
+describe('ISPCube pages read before (sync_pages)', () => {
+  let t: TestDatabase;
+  let services: Services;
+  const ispcube = () => runSync(ctxOf(services), { source: 'ISPCUBE', kind: 'INVENTORY', scope: 'ALL', trigger: 'test' });
+  const records = async () =>
+    (
+      await t.db.pool.query<{ list: string; digest: string; mapping: string; n: number }>(
+        'SELECT list, digest, mapping, cardinality(keys)::int AS n FROM sync_pages ORDER BY list, n DESC, digest',
+      )
+    ).rows;
+  const pagesOf = (run: Awaited<ReturnType<typeof runSync>>) =>
+    run.details?.pages as Record<'customers' | 'connections', { skipped: number; unrecorded: number }>;
+  const everyPageSkipped = { customers: { skipped: 2, unrecorded: 0 }, connections: { skipped: 1, unrecorded: 0 } };
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = servicesFor(t, vw);
+    await fullSync(services);
+  });
+
+  it('records every page of the first sync, and skips them all when nothing changed, counting every row as unchanged', async () => {
+    const w = vw.world.data;
+    expect(w.customers).toHaveLength(600); // two pages of customers_list: 500 and 100 rows
+    const recorded = await records();
+    expect(recorded.map(({ list, n }) => ({ list, n }))).toEqual([
+      { list: 'ispcube.connections_list', n: w.connections.length },
+      { list: 'ispcube.customers_list', n: 500 },
+      { list: 'ispcube.customers_list', n: 100 },
+    ]);
+    const run = await ispcube();
+    expect(run.status).toBe('SUCCEEDED');
+    expect(pagesOf(run)).toEqual(everyPageSkipped);
+    expect(run.details?.customers).toEqual({ seen: 600, inserted: 0, updated: 0, unchanged: 600, removed: 0 });
+    expect(run.details?.connections).toMatchObject({ seen: w.connections.length, unchanged: w.connections.length, removed: 0 });
+    expect(await records()).toEqual(recorded);
+  });
+
+  it('reads again only the page that changed, applies the change and records that page anew', async () => {
+    const w = vw.world.data;
+    const before = await records();
+    const edited = w.customers[3]!;
+    const address = edited.address;
+    edited.address = 'Calle Cambiada 742';
+    try {
+      const run = await ispcube();
+      expect(pagesOf(run)).toEqual({ ...everyPageSkipped, customers: { skipped: 1, unrecorded: 0 } });
+      expect(run.details?.customers).toMatchObject({ seen: 600, updated: 1, unchanged: 599 });
+      expect((await t.db.pool.query('SELECT address FROM customers WHERE external_id = $1', [String(edited.id)])).rows[0].address).toBe(
+        'Calle Cambiada 742',
+      );
+      const after = await records();
+      expect(after.filter((r) => !before.some((b) => b.digest === r.digest)).map((r) => r.n)).toEqual([500]);
+      expect(after).toHaveLength(3);
+    } finally {
+      edited.address = address;
+    }
+    const back = await ispcube();
+    expect(back.details?.customers).toMatchObject({ updated: 1 });
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+
+  it('reads a page again when the mirror no longer holds its rows as recorded (row rewritten, row gone), and mends them', async () => {
+    const w = vw.world.data;
+    const customer = w.customers[550]!; // on the second page
+    const connection = w.connections[10]!;
+    await t.db.pool.query(`UPDATE customers SET name = 'edited behind the sync', row_hash = 'stale' WHERE external_id = $1`, [
+      String(customer.id),
+    ]);
+    await t.db.pool.query('UPDATE connections SET gone_at = now() WHERE external_id = $1', [String(connection.id)]);
+    const run = await ispcube();
+    expect(pagesOf(run)).toEqual({ customers: { skipped: 1, unrecorded: 0 }, connections: { skipped: 0, unrecorded: 0 } });
+    expect(run.details?.customers).toMatchObject({ updated: 1 });
+    expect(run.details?.connections).toMatchObject({ updated: 1 });
+    expect((await t.db.pool.query('SELECT name FROM customers WHERE external_id = $1', [String(customer.id)])).rows[0].name).toBe(
+      customer.name,
+    );
+    expect(await count(t, `SELECT count(*) AS n FROM connections WHERE gone_at IS NOT NULL`)).toBe(0);
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+
+  it('reads every page when a customer added at the start shifts them, losing and doubling nothing', async () => {
+    const w = vw.world.data;
+    const id = Math.max(...w.customers.map((c) => c.id)) + 1 + (w.customers.length % 7 === 0 ? 1 : 0);
+    const added = { ...w.customers[0]!, id: id % 7 === 0 ? id + 1 : id, code: 'C-NEW', docNumber: '40111222', name: 'Cliente Nuevo' };
+    w.customers.unshift(added);
+    try {
+      const run = await ispcube();
+      expect(pagesOf(run)).toEqual({ ...everyPageSkipped, customers: { skipped: 0, unrecorded: 0 } });
+      expect(run.details?.customers).toMatchObject({ seen: 601, inserted: 1, updated: 0, unchanged: 600 });
+      expect(await count(t, 'SELECT count(*) AS n FROM customers WHERE gone_at IS NULL')).toBe(601);
+      expect((await records()).filter((r) => r.list === 'ispcube.customers_list').map((r) => r.n)).toEqual([500, 101]);
+    } finally {
+      w.customers.shift();
+    }
+    const back = await ispcube();
+    expect(pagesOf(back).customers.skipped).toBe(0);
+    expect(back.details?.customers).toMatchObject({ seen: 600, removed: 1, unchanged: 600 });
+    expect(await count(t, 'SELECT count(*) AS n FROM customers WHERE gone_at IS NULL')).toBe(600);
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+
+  it('keeps the records of the last committed sync when a run is rolled back', async () => {
+    const before = await records();
+    const renamed = vw.world.data.customers[1]!;
+    const name = renamed.name;
+    renamed.name = `${name} (renombrado)`;
+    // The first page changed and is read (and would be recorded); it is also truncated, so
+    // the snapshot is judged partial and the whole run rolled back.
+    vw.ispcube.faults.truncateNextPage = 40;
+    let run: Awaited<ReturnType<typeof runSync>>;
+    try {
+      run = await ispcube();
+    } finally {
+      renamed.name = name;
+      vw.ispcube.faults.truncateNextPage = null;
+    }
+    expect(run.status).toBe('REJECTED');
+    expect(await records()).toEqual(before);
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+
+  it('uses no record made under another mapping version, and records the pages again under the current one', async () => {
+    await t.db.pool.query(`UPDATE sync_pages SET mapping = 'ispcube.customer:older' WHERE list = 'ispcube.customers_list'`);
+    const run = await ispcube();
+    expect(pagesOf(run)).toEqual({ ...everyPageSkipped, customers: { skipped: 0, unrecorded: 0 } });
+    expect(run.details?.customers).toMatchObject({ seen: 600, unchanged: 600 });
+    const current = await records();
+    expect(current.filter((r) => r.list === 'ispcube.customers_list').every((r) => r.mapping !== 'ispcube.customer:older')).toBe(true);
+    expect(current).toHaveLength(3);
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+
+  it('records no page holding a customer listed twice, or a connection it could not keep (unknown customer)', async () => {
+    const w = vw.world.data;
+    w.customers.push(w.customers[0]!); // listed again on the last page, as offset paging does when rows move
+    const orphan = { ...w.connections[0]!, id: Math.max(...w.connections.map((c) => c.id)) + 1, customerId: 987_654, user: 'orphan-user' };
+    w.connections.push(orphan);
+    try {
+      const run = await ispcube();
+      expect(run.status).toBe('SUCCEEDED');
+      expect(pagesOf(run).connections).toEqual({ skipped: 0, unrecorded: 1 });
+      expect(run.details?.connections).toMatchObject({ orphans: 1 });
+      expect((await records()).map((r) => r.list)).toEqual([]);
+      const again = await ispcube();
+      expect(pagesOf(again)).toEqual({ customers: { skipped: 0, unrecorded: 0 }, connections: { skipped: 0, unrecorded: 1 } });
+    } finally {
+      w.customers.pop();
+      w.connections.pop();
+    }
+    await ispcube();
+    expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+});
+
 describe('workers', () => {
   it('two workers on one database do every job once', async () => {
     const t = await createTestDatabase();

@@ -43,6 +43,28 @@ describe('ISPCube client', () => {
     expect(sim.calls.filter((c) => c.path === '/api/customers/customers_list')).toHaveLength(3);
   });
 
+  it('gives each page the digest of its bytes, and ends paging on a known short page without reading it', async () => {
+    const first: string[] = [];
+    for await (const page of client.customerPages(500)) first.push(page.digest);
+    expect(first).toHaveLength(3);
+    expect(new Set(first).size).toBe(3);
+    const again: string[] = [];
+    for await (const page of client.customerPages(500)) again.push(page.digest);
+    expect(again).toEqual(first);
+    // A page whose digest is known is taken to hold the known number of rows: told the first
+    // page is a short one, the client asks for no second page.
+    const calls = sim.calls.length;
+    const pages: string[] = [];
+    for await (const page of client.customerPages(500, (digest) => (digest === first[0] ? 499 : undefined))) pages.push(page.digest);
+    expect(pages).toEqual([first[0]]);
+    expect(sim.calls.length - calls).toBe(1);
+    world.data.customers[600]!.name = 'Otro Nombre';
+    const changed: string[] = [];
+    for await (const page of client.customerPages(500)) changed.push(page.digest);
+    expect(changed[1]).not.toBe(first[1]);
+    expect([changed[0], changed[2]]).toEqual([first[0], first[2]]);
+  });
+
   it('reads nodes whether or not they come wrapped in {data}', async () => {
     const a = await client.nodes();
     const b = await client.nodes();
@@ -53,7 +75,7 @@ describe('ISPCube client', () => {
   it('logs in again once when the token expires mid-paging, losing nothing', async () => {
     const seen: unknown[] = [];
     for await (const page of client.customerPages(500)) {
-      seen.push(...page);
+      seen.push(...page.rows());
       if (seen.length === 500) sim.expireTokens();
     }
     expect(seen).toHaveLength(1200);

@@ -7,11 +7,18 @@ export interface HttpResult {
   body: unknown;
 }
 
-export async function requestJson(
+export interface HttpBytes {
+  status: number;
+  headers: Headers;
+  bytes: Buffer;
+}
+
+/** A request whose reply is kept as it came (to be hashed before, or instead of, parsing). */
+export async function requestBytes(
   source: VendorError['source'],
   url: string,
   init: RequestInit & { timeoutMs: number },
-): Promise<HttpResult> {
+): Promise<HttpBytes> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
@@ -25,24 +32,37 @@ export async function requestJson(
       { cause: error },
     );
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await res.text();
+    bytes = Buffer.from(await res.arrayBuffer());
   } catch (error) {
     throw new VendorError(source, networkCode(error) ?? 'UNREACHABLE', `${source} connection broke while reading the reply`, null, {
       cause: error,
     });
   }
-  let body: unknown = null;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      if (res.status >= 500) body = text;
-      else throw new VendorError(source, 'BAD_RESPONSE', `${source} answered HTTP ${res.status} with something that is not JSON`);
-    }
+  return { status: res.status, headers: res.headers, bytes };
+}
+
+/** A reply body as JSON; an error status (5xx) may carry text instead, which is kept. */
+export function parseBody(source: VendorError['source'], status: number, bytes: Buffer): unknown {
+  if (bytes.length === 0) return null;
+  // As fetch's text() would: UTF-8, without a byte-order mark.
+  const text = bytes.toString('utf8', bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (status >= 500) return text;
+    throw new VendorError(source, 'BAD_RESPONSE', `${source} answered HTTP ${status} with something that is not JSON`);
   }
-  return { status: res.status, headers: res.headers, body };
+}
+
+export async function requestJson(
+  source: VendorError['source'],
+  url: string,
+  init: RequestInit & { timeoutMs: number },
+): Promise<HttpResult> {
+  const { status, headers, bytes } = await requestBytes(source, url, init);
+  return { status, headers, body: parseBody(source, status, bytes) };
 }
 
 /** Seconds (or an HTTP date) in Retry-After → milliseconds. */

@@ -4,8 +4,9 @@
  * re-login on 401, paged customers_list, a long timeout for connections_list.
  * ISPCube bills per request beyond 2.5 × active connections a month: bulk lists only.
  */
+import { hash } from 'node:crypto';
 import { VendorError } from './vendorError.ts';
-import { requestJson } from './http.ts';
+import { parseBody, requestBytes, requestJson } from './http.ts';
 import type { Queryable } from '../db/sql.ts';
 
 export interface IspcubeConfig {
@@ -104,10 +105,15 @@ export class IspcubeClient {
 
   /** GET a path with the cached token; on 401 log in again once and retry. */
   private async get(path: string, timeoutMs = this.timeoutMs): Promise<unknown> {
+    return parseBody('ISPCUBE', 200, await this.getBytes(path, timeoutMs));
+  }
+
+  /** The body of a 200 reply to GET `path`, as it came. */
+  private async getBytes(path: string, timeoutMs = this.timeoutMs): Promise<Buffer> {
     let token = (await this.tokens.get()) ?? (await this.login());
     for (let attempt = 0; attempt < 2; attempt++) {
       this.requests++;
-      const res = await requestJson('ISPCUBE', `${this.base}${path}`, {
+      const res = await requestBytes('ISPCUBE', `${this.base}${path}`, {
         headers: { ...this.headers(), authorization: `Bearer ${token}` },
         timeoutMs,
       });
@@ -124,44 +130,51 @@ export class IspcubeClient {
       if (res.status === 429) throw new VendorError('ISPCUBE', 'RATE_LIMITED', `ISPCube rate-limited ${path}`, 60_000);
       if (res.status >= 500) throw new VendorError('ISPCUBE', 'UNREACHABLE', `ISPCube failed on ${path} (HTTP ${res.status})`);
       if (res.status !== 200) throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube answered HTTP ${res.status} on ${path}`);
-      return res.body;
+      return res.bytes;
     }
     throw new VendorError('ISPCUBE', 'AUTH_FAILED', 'ISPCube kept refusing the token');
   }
 
-  private static list(body: unknown, what: string): unknown[] {
-    if (Array.isArray(body)) return body;
-    const wrapped = (body as { data?: unknown } | null)?.data;
-    if (Array.isArray(wrapped)) return wrapped;
-    throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube ${what} is not a list`);
+  private async getList(path: string, what: string, timeoutMs = this.timeoutMs): Promise<RawList> {
+    return new RawList(await this.getBytes(path, timeoutMs), what);
   }
 
-  /** Customers page by page (limit/offset); a short page is the last. */
-  async *customerPages(pageSize = 500): AsyncGenerator<unknown[]> {
+  /**
+   * Customers page by page (limit/offset); a short page is the last. A page's length is read
+   * from `knownLength` when its digest is known there (a page seen before), so it is not
+   * parsed just to learn whether another page follows.
+   */
+  async *customerPages(pageSize = 500, knownLength?: (digest: string) => number | undefined): AsyncGenerator<RawList> {
     for (let offset = 0; ; offset += pageSize) {
-      const page = IspcubeClient.list(await this.get(`/customers/customers_list?limit=${pageSize}&offset=${offset}`), 'customers_list');
+      const page = await this.getList(`/customers/customers_list?limit=${pageSize}&offset=${offset}`, 'customers_list');
+      const length = knownLength?.(page.digest) ?? page.rows().length;
       yield page;
-      if (page.length < pageSize) return;
+      if (length < pageSize) return;
     }
   }
 
   async customers(pageSize = 500): Promise<unknown[]> {
     const all: unknown[] = [];
-    for await (const page of this.customerPages(pageSize)) all.push(...page);
+    for await (const page of this.customerPages(pageSize)) all.push(...page.rows());
     return all;
   }
 
+  /** Every connection, in one (large, slow) reply. */
+  async connectionList(): Promise<RawList> {
+    return this.getList('/connections/connections_list', 'connections_list', this.connectionsTimeoutMs);
+  }
+
   async connections(): Promise<unknown[]> {
-    return IspcubeClient.list(await this.get('/connections/connections_list', this.connectionsTimeoutMs), 'connections_list');
+    return (await this.connectionList()).rows();
   }
 
   async plans(): Promise<unknown[]> {
-    return IspcubeClient.list(await this.get('/plans/plans_list'), 'plans_list');
+    return listOf(await this.get('/plans/plans_list'), 'plans_list');
   }
 
   /** Routers; the list is sometimes wrapped in {data: …}. */
   async nodes(): Promise<unknown[]> {
-    return IspcubeClient.list(await this.get('/nodes/nodes_list'), 'nodes_list');
+    return listOf(await this.get('/nodes/nodes_list'), 'nodes_list');
   }
 
   /** One customer (with its connections) by DNI/CUIT, or null. */
@@ -174,5 +187,41 @@ export class IspcubeClient {
       if (error instanceof VendorError && error.code === 'BAD_RESPONSE' && /HTTP 404/.test(error.message)) return null;
       throw error;
     }
+  }
+}
+
+/** The rows of a list reply; some lists come wrapped in {data: …}. */
+function listOf(body: unknown, what: string): unknown[] {
+  if (Array.isArray(body)) return body;
+  const wrapped = (body as { data?: unknown } | null)?.data;
+  if (Array.isArray(wrapped)) return wrapped;
+  throw new VendorError('ISPCUBE', 'BAD_RESPONSE', `ISPCube ${what} is not a list`);
+}
+
+/**
+ * A list reply as it came: the digest of its bytes (to recognise a page read before
+ * without parsing it), and its rows, parsed once when first asked for.
+ */
+export class RawList {
+  readonly digest: string;
+  readonly size: number;
+  private bytes: Buffer | null;
+  private parsed: unknown[] | null = null;
+
+  constructor(
+    bytes: Buffer,
+    private readonly what: string,
+  ) {
+    this.bytes = bytes;
+    this.size = bytes.length;
+    this.digest = hash('sha1', bytes, 'base64url');
+  }
+
+  rows(): unknown[] {
+    if (!this.parsed) {
+      this.parsed = listOf(parseBody('ISPCUBE', 200, this.bytes!), this.what);
+      this.bytes = null; // the parsed rows are what is kept from here on
+    }
+    return this.parsed;
   }
 }
