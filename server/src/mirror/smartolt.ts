@@ -4,7 +4,7 @@ import { chunk, type Queryable } from '../db/sql.ts';
 import { parseDbm, parseOnuStatus, parseSignalCategory, parseSmartoltTime } from '../domain/smartoltValues.ts';
 import type { OnuStatusValue, SignalCategoryValue } from '../domain/types.ts';
 import { counts, idLike, optionalNumber, optionalText, parse, markGone, storablePayload, type ApplyCounts } from './common.ts';
-import { changedRows, rowHash, upsert } from './upsert.ts';
+import { changedRows, rowHash, sourceVersion, upsert } from './upsert.ts';
 
 const oltSchema = z.object({ id: idLike, name: z.string().trim().min(1), olt_hardware_version: optionalText, ip: optionalText });
 export interface OltRow {
@@ -65,6 +65,23 @@ export interface OnuSignalReading {
   rx_power: number | null;
   olt_rx_power: number | null;
 }
+
+/**
+ * The version of what an ONU inventory page means to the mirror (its mapping, row hash and
+ * readings): an OLT's recorded inventory (sync_pages) is skipped only under the same one.
+ */
+export const ONU_INVENTORY_VERSION = sourceVersion('smartolt.onus', [
+  import.meta.url,
+  new URL('./common.ts', import.meta.url),
+  new URL('./upsert.ts', import.meta.url),
+  new URL('../domain/smartoltValues.ts', import.meta.url),
+]);
+
+/**
+ * Everything about an ONU that re-reading an unchanged inventory page could change: its
+ * inventory (row hash) and its status and signal (which that page's readings would set).
+ */
+export const ONU_INVENTORY_STATE = 'md5(row(t.row_hash, t.status, t.signal_category, t.rx_power, t.olt_rx_power)::text)';
 
 const VOLATILE_ONU_FIELDS = ['status', 'last_status_change', 'signal', 'signal_1310', 'signal_1490'] as const;
 

@@ -1,5 +1,6 @@
 /** Bulk writes of the mirror: typed upserts that skip unchanged rows, row hashes, search-index upkeep. */
-import { hash } from 'node:crypto';
+import { createHash, hash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chunk, type Queryable } from '../db/sql.ts';
 
 export interface UpsertSpec {
@@ -127,6 +128,23 @@ export function mappingVersion(name: string, fixtures: readonly unknown[], map: 
     }
   });
   return `${name}:${rowHash(out)}`;
+}
+
+/**
+ * A version of the code in `files` (module URLs): a hash of their source, so any edit to
+ * how a list is mapped or applied gives it a new version. Where the source cannot be read,
+ * a version of this process alone (never one that another build could share).
+ */
+export function sourceVersion(name: string, files: readonly (string | URL)[]): string {
+  const h = createHash('sha1');
+  for (const file of files) {
+    try {
+      h.update(readFileSync(new URL(file)));
+    } catch {
+      h.update(randomUUID());
+    }
+  }
+  return `${name}:${h.digest('base64url')}`;
 }
 
 /**

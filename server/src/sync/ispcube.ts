@@ -46,7 +46,10 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
 
     // Pages read before with the same bytes, whose rows the mirror still holds as that sync
     // left them, are skipped unparsed (PageMemory); the rest are mapped where they changed.
-    const customerPages = await PageMemory.load(tx, 'ispcube.customers_list', CUSTOMER_MAPPING, 'customers');
+    const customerPages = await PageMemory.load(tx, 'ispcube.customers_list', CUSTOMER_MAPPING, {
+      table: 'customers',
+      keyColumn: 'external_id',
+    });
     let customers = emptyCounts();
     const customerKeys: string[] = [];
     let customerPayloads = 0;
@@ -105,7 +108,10 @@ async function syncIspcube(ctx: SyncContext, run: Run, chain: boolean): Promise<
     await guardSnapshot(tx, 'customers', [], customerKeys.length, 'customers_list');
     phases.mark('customers');
 
-    const connectionPages = await PageMemory.load(tx, 'ispcube.connections_list', CONNECTION_MAPPING, 'connections');
+    const connectionPages = await PageMemory.load(tx, 'ispcube.connections_list', CONNECTION_MAPPING, {
+      table: 'connections',
+      keyColumn: 'external_id',
+    });
     const list = await client.connectionList();
     phases.mark('connections_list');
     let connections = emptyCounts();

@@ -18,6 +18,19 @@ interface Page {
   hashes: string[];
 }
 
+/** Where a list's rows live in the mirror, and what of them a skipped page relies on. */
+export interface PageRows {
+  table: string;
+  keyColumn: string;
+  /**
+   * An SQL expression over the row (`t`) that captures everything a re-read of the page
+   * could change; by default its `row_hash`.
+   */
+  state?: string;
+  /** Only rows of one router or OLT. */
+  scope?: { column: string; value: number };
+}
+
 export class PageMemory {
   /** Rows per page recorded by the last committed sync, by digest. */
   private readonly known: Map<string, number>;
@@ -28,27 +41,42 @@ export class PageMemory {
   /** Pages read in this run that could not be recorded. */
   private unrecorded = 0;
 
+  private readonly rows: PageRows;
+  private readonly state: string;
+  private readonly scopeValue: number | null;
+
   private constructor(
     private readonly list: string,
     private readonly mapping: string,
-    private readonly table: string,
-    private readonly keyColumn: string,
+    rows: PageRows,
     known: Map<string, number>,
   ) {
+    for (const name of [rows.table, rows.keyColumn, rows.scope?.column ?? 'x'])
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`bad identifier ${name}`);
     this.known = known;
+    this.rows = rows;
+    this.state = rows.state ?? 't.row_hash';
+    this.scopeValue = rows.scope?.value ?? null;
   }
 
-  /**
-   * The pages of `list` recorded under `mapping`; `table`'s `keyColumn` and `row_hash`
-   * (with `gone_at`) are where their rows must still be.
-   */
-  static async load(db: Queryable, list: string, mapping: string, table: string, keyColumn = 'external_id'): Promise<PageMemory> {
-    if (!/^[a-z_]+$/.test(table) || !/^[a-z_]+$/.test(keyColumn)) throw new Error(`bad table ${table}.${keyColumn}`);
+  /** The live rows (`t`) of the page's keys (`u.k`), in scope (the value in parameter `$scopeParam`). */
+  private joinRows(scopeParam: number): string {
+    const { table, keyColumn, scope } = this.rows;
+    return `JOIN ${table} t ON t.${keyColumn} = u.k AND t.gone_at IS NULL${scope ? ` AND t.${scope.column} = $${scopeParam}` : ''}`;
+  }
+
+  /** The pages of `list` recorded under `mapping`, whose rows must still be as recorded in `rows`. */
+  static async load(db: Queryable, list: string, mapping: string, rows: PageRows): Promise<PageMemory> {
     const res = await db.query<{ digest: string; n: number }>(
       'SELECT digest, cardinality(keys) AS n FROM sync_pages WHERE list = $1 AND mapping = $2',
       [list, mapping],
     );
-    return new PageMemory(list, mapping, table, keyColumn, new Map(res.rows.map((r) => [r.digest, r.n])));
+    return new PageMemory(list, mapping, rows, new Map(res.rows.map((r) => [r.digest, r.n])));
+  }
+
+  /** Query parameters, followed by the scope's value if any. */
+  private params(...values: unknown[]): unknown[] {
+    return this.scopeValue === null ? values : [...values, this.scopeValue];
   }
 
   /** How many rows the page with this digest holds, if it was recorded. */
@@ -60,15 +88,17 @@ export class PageMemory {
    */
   async recall(db: Queryable, digest: string): Promise<string[] | null> {
     if (!this.known.has(digest) || this.kept.has(digest)) return null;
-    const res = await db.query<{ keys: string[]; live: number }>(
+    const { table, scope } = this.rows;
+    // A scoped list (one router's or OLT's) is the whole scope: no other row may be live in it.
+    const res = await db.query<{ keys: string[]; live: number; others: number }>(
       `SELECT p.keys,
-              (SELECT count(*)::int FROM unnest(p.keys, p.row_hashes) AS u(k, h)
-                 JOIN ${this.table} t ON t.${this.keyColumn} = u.k AND t.row_hash = u.h AND t.gone_at IS NULL) AS live
+              (SELECT count(*)::int FROM unnest(p.keys, p.row_hashes) AS u(k, h) ${this.joinRows(4)} WHERE ${this.state} = u.h) AS live,
+              ${scope ? `(SELECT count(*)::int FROM ${table} t WHERE t.${scope.column} = $4 AND t.gone_at IS NULL) - cardinality(p.keys)` : '0'} AS others
          FROM sync_pages p WHERE p.list = $1 AND p.digest = $2 AND p.mapping = $3`,
-      [this.list, digest, this.mapping],
+      this.params(this.list, digest, this.mapping),
     );
     const row = res.rows[0];
-    if (!row || row.live !== row.keys.length) return null;
+    if (!row || row.live !== row.keys.length || row.others !== 0) return null;
     this.kept.set(digest, row.keys);
     return row.keys;
   }
@@ -89,6 +119,28 @@ export class PageMemory {
       hashes.push(h);
     }
     this.read.push({ digest, keys: keys as string[], hashes });
+  }
+
+  /**
+   * A page this run read and applied, every one of whose rows landed, recorded with the
+   * state the mirror now holds for them (read inside the run's transaction, after it wrote).
+   */
+  async recordFromMirror(db: Queryable, digest: string, keys: readonly string[]): Promise<void> {
+    const res = await db.query<{ hashes: string[] | null }>(
+      `SELECT array_agg(${this.state} ORDER BY u.n) AS hashes FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ${this.joinRows(2)}`,
+      this.params(keys),
+    );
+    const hashes = res.rows[0]?.hashes ?? [];
+    if (hashes.length !== keys.length) {
+      this.unrecorded++;
+      return;
+    }
+    this.read.push({ digest, keys: [...keys], hashes });
+  }
+
+  /** A page this run read that cannot be recorded (a row unreadable or not kept). */
+  unrecordable(): void {
+    this.unrecorded++;
   }
 
   /** Pages skipped and pages read but not recordable, for the run's details. */

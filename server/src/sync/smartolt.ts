@@ -2,11 +2,12 @@
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { notify, notifyDevicesChanged } from '../events/topics.ts';
-import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
+import { counts, emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { holdLinks, linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
+import { PageMemory } from './pages.ts';
 import { reportProgress, type Run, type SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
 import {
@@ -18,6 +19,8 @@ import {
   mapSmartoltOnu,
   mapSmartoltSignal,
   mapSmartoltStatus,
+  ONU_INVENTORY_STATE,
+  ONU_INVENTORY_VERSION,
   type OnuStatusChange,
 } from '../mirror/smartolt.ts';
 
@@ -73,12 +76,25 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   const olt = await oltRow(ctx.db.pool, oltId);
   const client = ctx.vendors.smartoltBackground();
   const phases = phaseClock();
-  const details = await client.onuDetails(
+  const { onus: details, digest } = await client.onuInventory(
     olt.externalId,
     1000,
     (done, total) => void reportProgress(ctx.db.pool, run, done, total).catch(() => {}),
   );
   phases.mark('fetch');
+  // The same bytes as the last committed inventory, with every ONU (and no other) still
+  // as it left them: nothing to map, write or read out.
+  const pages = await PageMemory.load(ctx.db.pool, `smartolt.onus:${oltId}`, ONU_INVENTORY_VERSION, {
+    table: 'onus',
+    keyColumn: 'serial',
+    state: ONU_INVENTORY_STATE,
+    scope: { column: 'olt_id', value: oltId },
+  });
+  const skipped = await pages.recall(ctx.db.pool, digest);
+  if (skipped) {
+    await touchFreshness(ctx.db.pool, oltId, ['ONU_STATUS', 'ONU_SIGNAL'], details.length);
+    return { counts: counts(skipped.length, 0, 0), details: { statusChanges: 0, pages: pages.stats, phases: phases.done() } };
+  }
   const problems = new Problems();
   const mapped = problems.map(details, mapSmartoltOnu);
   // Judged on what could be read, not on what arrived: rows that cannot be mapped are missing too.
@@ -86,7 +102,7 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
   await guardSnapshot(ctx.db.pool, 'onus', [oltId], mapped.length, `ONUs of ${olt.name}`);
   phases.mark('map');
   const observedAt = new Date();
-  const { counts, changes } = await withTransaction(ctx.db.pool, async (tx) => {
+  const { counts: applied, changes } = await withTransaction(ctx.db.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:SMARTOLT:olt:${oltId}`]);
     await holdLinks(tx, 'shared');
     const c = await applyOnus(
@@ -113,13 +129,22 @@ async function syncOltOnus(ctx: SyncContext, run: Run, oltId: number): Promise<{
     await afterOnuChanges(tx, statusChanges);
     // ONUs that appeared or went change the NOC's counts (new ONUs arrive with their status).
     if (c.inserted + c.removed > 0 && !statusChanges.length) await notify(tx, { t: 'summary' });
+    // Recorded as the mirror now holds them; a page with an unreadable ONU never is.
+    if (mapped.length === details.length)
+      await pages.recordFromMirror(
+        tx,
+        digest,
+        mapped.map((m) => m.onu.serial),
+      );
+    else pages.unrecordable();
+    await pages.save(tx);
     return { counts: c, changes: statusChanges };
   });
-  if (counts.inserted + counts.updated + counts.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus'], { analyze: false });
+  if (applied.inserted + applied.updated + applied.removed > 100) await settleSearchIndexes(ctx.db.pool, ['onus'], { analyze: false });
   if (changes.length) await ctx.onChanges?.({ onus: changes, sessions: [] });
   // An inventory sync also confirms statuses and signals of this OLT.
   await touchFreshness(ctx.db.pool, oltId, ['ONU_STATUS', 'ONU_SIGNAL'], details.length);
-  return { counts, details: { statusChanges: changes.length, ...problems.details, phases: phases.done() } };
+  return { counts: applied, details: { statusChanges: changes.length, pages: pages.stats, ...problems.details, phases: phases.done() } };
 }
 
 async function touchFreshness(db: Queryable, oltId: number, kinds: SyncKindValue[], rows: number): Promise<void> {

@@ -520,7 +520,7 @@ describe('ISPCube pages read before (sync_pages)', () => {
   const records = async () =>
     (
       await t.db.pool.query<{ list: string; digest: string; mapping: string; n: number }>(
-        'SELECT list, digest, mapping, cardinality(keys)::int AS n FROM sync_pages ORDER BY list, n DESC, digest',
+        `SELECT list, digest, mapping, cardinality(keys)::int AS n FROM sync_pages WHERE list LIKE 'ispcube.%' ORDER BY list, n DESC, digest`,
       )
     ).rows;
   const pagesOf = (run: Awaited<ReturnType<typeof runSync>>) =>
@@ -663,6 +663,117 @@ describe('ISPCube pages read before (sync_pages)', () => {
     }
     await ispcube();
     expect(pagesOf(await ispcube())).toEqual(everyPageSkipped);
+  });
+});
+
+describe('SmartOLT inventories read before (sync_pages)', () => {
+  let t: TestDatabase;
+  let services: Services;
+  let olt: { id: number; ext: string; onus: number };
+  const inventory = () =>
+    runSync(ctxOf(services), { source: 'SMARTOLT', kind: 'INVENTORY', scope: 'OLT', scopeRef: String(olt.id), trigger: 'test' });
+  const pagesOf = (run: Awaited<ReturnType<typeof runSync>>) => run.details?.pages as { skipped: number; unrecorded: number };
+  const onu = async (serial: string) =>
+    (await t.db.pool.query('SELECT status::text, rx_power, olt_id, gone_at FROM onus WHERE serial = $1', [serial])).rows[0] as {
+      status: string;
+      rx_power: number | null;
+      olt_id: number;
+      gone_at: Date | null;
+    };
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = servicesFor(t, vw);
+    await fullSync(services);
+    const row = (
+      await t.db.pool.query<{ id: number; ext: string; onus: number }>(
+        `SELECT o.id, o.external_id AS ext, (SELECT count(*)::int FROM onus n WHERE n.olt_id = o.id AND n.gone_at IS NULL) AS onus
+           FROM olts o ORDER BY o.id LIMIT 1`,
+      )
+    ).rows[0]!;
+    olt = row;
+  });
+
+  it('skips an OLT whose inventory reads the same, writing nothing and still confirming its statuses and signals', async () => {
+    expect(olt.onus).toBeGreaterThan(10);
+    const before = Number((await t.db.pool.query('SELECT txid_current() AS x')).rows[0].x);
+    const confirmed = async () =>
+      (
+        await t.db.pool.query(
+          `SELECT kind::text, last_success_at FROM source_freshness WHERE scope_key = $1 AND kind IN ('ONU_STATUS', 'ONU_SIGNAL') ORDER BY kind`,
+          [`olt:${olt.id}`],
+        )
+      ).rows;
+    const earlier = await confirmed();
+    const run = await inventory();
+    expect(run.status).toBe('SUCCEEDED');
+    expect(pagesOf(run)).toEqual({ skipped: 1, unrecorded: 0 });
+    expect(run.counts).toEqual({ seen: olt.onus, inserted: 0, updated: 0, unchanged: olt.onus, removed: 0 });
+    expect(await count(t, `SELECT count(*) AS n FROM onus WHERE xmin::text::bigint > ${before % 2 ** 32}`)).toBe(0);
+    const now = await confirmed();
+    expect(now.map((r) => r.kind)).toEqual(['ONU_STATUS', 'ONU_SIGNAL'].sort());
+    for (const [i, r] of now.entries()) expect(r.last_success_at.getTime()).toBeGreaterThan(earlier[i]!.last_success_at.getTime());
+  });
+
+  it('reads an OLT again when an ONU changed at SmartOLT, records the change once, and skips it again after', async () => {
+    const changed = vw.world.data.onus.find((o) => String(o.oltId) === olt.ext && o.status === 'Online')!;
+    vw.world.setOnuStatus(changed.sn, 'LOS');
+    try {
+      const run = await inventory();
+      expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
+      expect(run.details?.statusChanges).toBe(1);
+      expect((await onu(changed.sn)).status).toBe('LOS');
+      expect(pagesOf(await inventory())).toEqual({ skipped: 1, unrecorded: 0 });
+    } finally {
+      vw.world.setOnuStatus(changed.sn, 'Online');
+    }
+    const back = await inventory();
+    expect(back.details?.statusChanges).toBe(1);
+    expect((await onu(changed.sn)).status).toBe('ONLINE');
+  });
+
+  it('reads an OLT again when the mirror no longer holds its ONUs as recorded: a status, a signal, an ONU that is not its own', async () => {
+    const mine = (
+      await t.db.pool.query<{ serial: string }>(
+        'SELECT serial FROM onus WHERE olt_id = $1 AND rx_power IS NOT NULL ORDER BY serial LIMIT 2',
+        [olt.id],
+      )
+    ).rows;
+    const [a, b] = [mine[0]!.serial, mine[1]!.serial];
+    const signal = (await onu(b)).rx_power!;
+    // A status poll saw LOS (SmartOLT's inventory still says Online): the inventory's reading is applied again.
+    await t.db.pool.query(`UPDATE onus SET status = 'LOS' WHERE serial = $1`, [a]);
+    let run = await inventory();
+    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
+    expect(run.details?.statusChanges).toBe(1);
+    expect((await onu(a)).status).toBe('ONLINE');
+    // A signal moved by more than a sample's threshold.
+    await t.db.pool.query('UPDATE onus SET rx_power = rx_power - 5 WHERE serial = $1', [b]);
+    run = await inventory();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect((await onu(b)).rx_power).toBeCloseTo(signal, 5);
+    // An ONU the mirror has on this OLT that SmartOLT does not list there (no other OLT here to move one from).
+    const columns = (
+      await t.db.pool.query<{ c: string }>(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'onus' AND column_name NOT IN ('id', 'serial', 'external_id', 'connection_id')`,
+      )
+    ).rows.map((r) => r.c);
+    await t.db.pool.query(
+      `INSERT INTO onus (serial, ${columns.join(', ')}) SELECT 'ZTEGSTRANGER1', ${columns.join(', ')} FROM onus WHERE serial = $1`,
+      [a],
+    );
+    run = await inventory();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect(run.counts.removed).toBe(1);
+    expect((await onu('ZTEGSTRANGER1')).gone_at).not.toBeNull();
+    expect(pagesOf(await inventory())).toEqual({ skipped: 1, unrecorded: 0 });
+  });
+
+  it('uses no record made by another version of the code that maps and applies ONUs', async () => {
+    await t.db.pool.query(`UPDATE sync_pages SET mapping = 'smartolt.onus:older' WHERE list = $1`, [`smartolt.onus:${olt.id}`]);
+    const run = await inventory();
+    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
+    expect(run.counts).toMatchObject({ inserted: 0, updated: 0, removed: 0 });
+    expect(pagesOf(await inventory())).toEqual({ skipped: 1, unrecorded: 0 });
   });
 });
 

@@ -4,7 +4,8 @@
  * and exposed; 429 records Retry-After and is honoured. Bulk endpoints per OLT only.
  */
 import { VendorError } from './vendorError.ts';
-import { requestJson, retryAfterMs } from './http.ts';
+import { createHash, type Hash } from 'node:crypto';
+import { parseBody, requestBytes, retryAfterMs } from './http.ts';
 import type { Queryable } from '../db/sql.ts';
 
 export interface SmartoltConfig {
@@ -128,7 +129,8 @@ export class SmartoltClient {
     return new SmartoltClient(this.config, this.budget, reserve, this.maxWaitMs);
   }
 
-  private async call(path: string, method: 'GET' | 'POST' = 'GET'): Promise<Record<string, unknown>> {
+  /** One call within the budget; `digest`, if given, is fed the bytes of the reply it returns. */
+  private async call(path: string, method: 'GET' | 'POST' = 'GET', digest?: Hash): Promise<Record<string, unknown>> {
     for (let attempt = 0; ; attempt++) {
       const slot = await this.budget.take(this.reserve);
       if (!slot.allowed) {
@@ -139,7 +141,7 @@ export class SmartoltClient {
           slot.retryAfterMs,
         );
       }
-      const res = await requestJson('SMARTOLT', `${this.base}/${path}`, {
+      const res = await requestBytes('SMARTOLT', `${this.base}/${path}`, {
         method,
         headers: { 'X-Token': this.config.token, accept: 'application/json' },
         timeoutMs: this.timeoutMs,
@@ -157,7 +159,7 @@ export class SmartoltClient {
       if (res.status === 401 || res.status === 403)
         throw new VendorError('SMARTOLT', 'AUTH_FAILED', 'SmartOLT rejected the X-Token (SMARTOLT_TOKEN)');
       if (res.status >= 500) throw new VendorError('SMARTOLT', 'UNREACHABLE', `SmartOLT failed on ${path} (HTTP ${res.status})`);
-      const body = res.body as Envelope | null;
+      const body = parseBody('SMARTOLT', res.status, res.bytes) as Envelope | null;
       if (res.status !== 200 || !body || typeof body !== 'object')
         throw new VendorError('SMARTOLT', 'BAD_RESPONSE', `SmartOLT answered HTTP ${res.status} on ${path}`);
       // status:false comes with HTTP 200: an error all the same. When SmartOLT says to try
@@ -170,6 +172,7 @@ export class SmartoltClient {
           `SmartOLT refused ${path}: ${message}`,
         );
       }
+      digest?.update(res.bytes);
       return body as Record<string, unknown>;
     }
   }
@@ -186,16 +189,31 @@ export class SmartoltClient {
 
   /** ONU inventory of one OLT, page by page (never the unpaged tenant-wide call). */
   async onuDetails(oltExternalId: string, pageSize = 500, onPage?: (done: number, total: number) => void): Promise<unknown[]> {
+    return (await this.onuInventory(oltExternalId, pageSize, onPage)).onus;
+  }
+
+  /**
+   * The ONU inventory of one OLT with the digest of every page's bytes, in order: the same
+   * digest means SmartOLT said exactly the same thing as when it was last seen.
+   */
+  async onuInventory(
+    oltExternalId: string,
+    pageSize = 500,
+    onPage?: (done: number, total: number) => void,
+  ): Promise<{ onus: unknown[]; digest: string }> {
     const all: unknown[] = [];
+    const digest = createHash('sha1');
     for (let page = 1; ; page++) {
       const body = await this.call(
         `onu/get_all_onus_details?olt_id=${encodeURIComponent(oltExternalId)}&page=${page}&page_size=${pageSize}`,
+        'GET',
+        digest,
       );
       const onus = SmartoltClient.list(body, 'onus', 'get_all_onus_details');
       all.push(...onus);
       const totalPages = Number(body.total_pages ?? 1);
       onPage?.(all.length, Number(body.total_items ?? all.length));
-      if (page >= totalPages || onus.length === 0) return all;
+      if (page >= totalPages || onus.length === 0) return { onus: all, digest: digest.digest('base64url') };
     }
   }
 
