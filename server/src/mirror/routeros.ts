@@ -2,7 +2,7 @@ import { chunk, type Queryable } from '../db/sql.ts';
 import { normalizeMac } from '../domain/identifiers.ts';
 import { parseRouterosBoolean, parseRouterosDate, parseRouterosDuration } from '../domain/routerosValues.ts';
 import { counts, MappingError, markGone, storablePayload, type ApplyCounts } from './common.ts';
-import { changedRows, rowHash } from './upsert.ts';
+import { changedRows, rowHash, sourceVersion } from './upsert.ts';
 
 type RosRow = Record<string, string | undefined>;
 
@@ -49,13 +49,32 @@ export interface SessionRow {
 }
 
 /** A `/ppp/active` row; `started_at` is derived from the uptime at `observedAt`. */
+/** Counters of a session that move while nothing about it changes: never stored, never compared. */
+export const VOLATILE_SESSION_FIELDS: ReadonlySet<string> = new Set(['uptime', 'limit-bytes-in', 'limit-bytes-out']);
+
+/**
+ * The version of what a `/ppp/active` sweep means to the mirror (its mapping and how it is
+ * applied): a router's recorded sweep (sync_pages) is skipped only under the same one.
+ */
+export const SESSION_SWEEP_VERSION = sourceVersion('routeros.sessions', [
+  import.meta.url,
+  new URL('./common.ts', import.meta.url),
+  new URL('./upsert.ts', import.meta.url),
+  new URL('../domain/routerosValues.ts', import.meta.url),
+  new URL('../domain/identifiers.ts', import.meta.url),
+]);
+
+/** Everything about a live session that applying an unchanged sweep again could change. */
+export const SESSION_SWEEP_STATE = 'md5(row(t.name, t.address, t.caller_id, t.service, t.raw)::text)';
+
 export function mapRouterosActive(row: RosRow, observedAt: Date): SessionRow {
   const key = row['.id'];
   const name = row.name?.trim();
   if (!key || !name) throw new MappingError('RouterOS active session: .id or name is missing');
   const uptime = parseRouterosDuration(row.uptime) ?? 0;
   // Volatile counters are not part of the stored payload: an unchanged session writes nothing.
-  const { uptime: _u, 'limit-bytes-in': _i, 'limit-bytes-out': _o, ...stable } = row;
+  const stable: RosRow = {};
+  for (const [k, v] of Object.entries(row)) if (!VOLATILE_SESSION_FIELDS.has(k)) stable[k] = v;
   return {
     session_key: key,
     name,

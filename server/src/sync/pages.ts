@@ -10,6 +10,7 @@
  * or orphaned) and whose keys appear once in the whole run. The records are replaced in the
  * sync's own transaction, so a rolled-back sync leaves the last committed ones.
  */
+import { hash } from 'node:crypto';
 import type { Queryable } from '../db/sql.ts';
 
 interface Page {
@@ -29,6 +30,21 @@ export interface PageRows {
   state?: string;
   /** Only rows of one router or OLT. */
   scope?: { column: string; value: number };
+  /** The table marks rows gone (`gone_at`) rather than deleting them; by default it does. */
+  marksGone?: boolean;
+}
+
+/**
+ * The digest of rows decoded from a reply that has no stable bytes of its own (a RouterOS
+ * print), leaving out fields that move while nothing changes (counters, uptime).
+ */
+export function rowsDigest(rows: readonly Record<string, string | undefined>[], volatile: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const row of rows) {
+    for (const [k, v] of Object.entries(row)) if (!volatile.has(k) && v !== undefined) parts.push(k, '=', v, '\u0000');
+    parts.push('\u0001');
+  }
+  return hash('sha1', parts.join(''), 'base64url');
 }
 
 export class PageMemory {
@@ -43,6 +59,8 @@ export class PageMemory {
 
   private readonly rows: PageRows;
   private readonly state: string;
+  /** ` AND <the row is live>`, or nothing where rows are deleted. */
+  private readonly live: string;
   private readonly scopeValue: number | null;
 
   private constructor(
@@ -56,13 +74,14 @@ export class PageMemory {
     this.known = known;
     this.rows = rows;
     this.state = rows.state ?? 't.row_hash';
+    this.live = rows.marksGone === false ? '' : ' AND t.gone_at IS NULL';
     this.scopeValue = rows.scope?.value ?? null;
   }
 
   /** The live rows (`t`) of the page's keys (`u.k`), in scope (the value in parameter `$scopeParam`). */
   private joinRows(scopeParam: number): string {
     const { table, keyColumn, scope } = this.rows;
-    return `JOIN ${table} t ON t.${keyColumn} = u.k AND t.gone_at IS NULL${scope ? ` AND t.${scope.column} = $${scopeParam}` : ''}`;
+    return `JOIN ${table} t ON t.${keyColumn} = u.k${this.live}${scope ? ` AND t.${scope.column} = $${scopeParam}` : ''}`;
   }
 
   /** The pages of `list` recorded under `mapping`, whose rows must still be as recorded in `rows`. */
@@ -93,7 +112,7 @@ export class PageMemory {
     const res = await db.query<{ keys: string[]; live: number; others: number }>(
       `SELECT p.keys,
               (SELECT count(*)::int FROM unnest(p.keys, p.row_hashes) AS u(k, h) ${this.joinRows(4)} WHERE ${this.state} = u.h) AS live,
-              ${scope ? `(SELECT count(*)::int FROM ${table} t WHERE t.${scope.column} = $4 AND t.gone_at IS NULL) - cardinality(p.keys)` : '0'} AS others
+              ${scope ? `(SELECT count(*)::int FROM ${table} t WHERE t.${scope.column} = $4${this.live}) - cardinality(p.keys)` : '0'} AS others
          FROM sync_pages p WHERE p.list = $1 AND p.digest = $2 AND p.mapping = $3`,
       this.params(this.list, digest, this.mapping),
     );

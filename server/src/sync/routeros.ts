@@ -2,15 +2,24 @@
 import type { Queryable } from '../db/sql.ts';
 import { withTransaction } from '../db/sql.ts';
 import { notify, sessionEvent } from '../events/topics.ts';
-import { emptyCounts, type ApplyCounts } from '../mirror/common.ts';
+import { counts as countsOf, emptyCounts, type ApplyCounts } from '../mirror/common.ts';
 import { holdLinks, linkAll } from '../mirror/link.ts';
 import { settleSearchIndexes } from '../mirror/upsert.ts';
 import type { MirroredRouter } from '../vendors/factory.ts';
 import { VendorError } from '../vendors/vendorError.ts';
 import { enqueueSync } from './enqueue.ts';
+import { PageMemory, rowsDigest } from './pages.ts';
 import type { Run, SyncKindValue } from './runs.ts';
 import { Problems, guardSnapshot, phaseClock, type SyncContext, type SyncHandler, type SyncHandlerKey } from './steps.ts';
-import { applySecrets, applySessions, mapRouterosActive, mapRouterosSecret } from '../mirror/routeros.ts';
+import {
+  applySecrets,
+  applySessions,
+  mapRouterosActive,
+  mapRouterosSecret,
+  SESSION_SWEEP_STATE,
+  SESSION_SWEEP_VERSION,
+  VOLATILE_SESSION_FIELDS,
+} from '../mirror/routeros.ts';
 
 type RouterRow = MirroredRouter;
 
@@ -130,6 +139,24 @@ async function syncRouterSessions(
   }
   phases.mark('fetch');
   await recordContact(ctx.db.pool, routerId, null);
+  // The same sessions (uptime aside) as the last committed sweep, and the mirror holding
+  // exactly those for this router as it left them (the live stream changed none): nothing
+  // started, ended or changed.
+  const digest = rowsDigest(active, VOLATILE_SESSION_FIELDS);
+  const pages = await PageMemory.load(ctx.db.pool, `routeros.sessions:${routerId}`, SESSION_SWEEP_VERSION, {
+    table: 'ppp_sessions',
+    keyColumn: 'session_key',
+    state: SESSION_SWEEP_STATE,
+    scope: { column: 'router_id', value: routerId },
+    marksGone: false,
+  });
+  const skipped = await pages.recall(ctx.db.pool, digest);
+  if (skipped) {
+    return {
+      counts: countsOf(skipped.length, 0, 0),
+      details: { started: 0, ended: 0, pages: pages.stats, phases: phases.done() },
+    };
+  }
   const observedAt = new Date();
   const problems = new Problems();
   const rows = problems.map(active, (r) => mapRouterosActive(r as Record<string, string>, observedAt));
@@ -139,6 +166,15 @@ async function syncRouterSessions(
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:ROUTEROS:sessions:${routerId}`]);
     const r = await applySessions(tx, routerId, rows, observedAt, true);
     if (r.changes.length) await notify(tx, sessionEvent(r.changes));
+    // Recorded as the mirror now holds them; a sweep with an unreadable session never is.
+    if (rows.length === active.length)
+      await pages.recordFromMirror(
+        tx,
+        digest,
+        rows.map((row) => row.session_key),
+      );
+    else pages.unrecordable();
+    await pages.save(tx);
     return r;
   });
   phases.mark('apply');
@@ -149,6 +185,7 @@ async function syncRouterSessions(
     details: {
       started: changes.filter((c) => c.kind === 'started').length,
       ended: changes.filter((c) => c.kind === 'ended').length,
+      pages: pages.stats,
       ...problems.details,
       phases: phases.done(),
     },

@@ -777,6 +777,93 @@ describe('SmartOLT inventories read before (sync_pages)', () => {
   });
 });
 
+describe('RouterOS session sweeps read before (sync_pages)', () => {
+  let t: TestDatabase;
+  let services: Services;
+  let router: { id: number; ext: number };
+  const sweep = () =>
+    runSync(ctxOf(services), { source: 'ROUTEROS', kind: 'SESSIONS', scope: 'ROUTER', scopeRef: String(router.id), trigger: 'test' });
+  const pagesOf = (run: Awaited<ReturnType<typeof runSync>>) => run.details?.pages as { skipped: number; unrecorded: number };
+  const live = () => count(t, `SELECT count(*) AS n FROM ppp_sessions WHERE router_id = ${router.id}`);
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    services = servicesFor(t, vw);
+    await fullSync(services);
+    const ext = vw.world.data.routers[0]!.id;
+    router = { id: (await t.db.pool.query('SELECT id FROM routers WHERE external_id = $1', [String(ext)])).rows[0].id as number, ext };
+  });
+
+  it('skips a sweep that finds the same sessions (uptime aside), writing nothing', async () => {
+    const sessions = vw.world.sessions(router.ext).length;
+    expect(sessions).toBeGreaterThan(5);
+    const xid = Number((await t.db.pool.query('SELECT txid_current() AS x')).rows[0].x);
+    const run = await sweep();
+    expect(run.status).toBe('SUCCEEDED');
+    expect(pagesOf(run)).toEqual({ skipped: 1, unrecorded: 0 });
+    expect(run.counts).toEqual({ seen: sessions, inserted: 0, updated: 0, unchanged: sessions, removed: 0 });
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_sessions WHERE xmin::text::bigint > ${xid % 2 ** 32}`)).toBe(0);
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_session_history WHERE xmin::text::bigint > ${xid % 2 ** 32}`)).toBe(0);
+  });
+
+  it('reads a sweep again when a session ended or started at the router, and skips the next one', async () => {
+    const [session] = vw.world.sessions(router.ext);
+    const secret = vw.world.secrets(router.ext).find((s) => s.name === session!.name)!;
+    expect(vw.world.logout(router.ext, session!.name)).toBe(true);
+    let run = await sweep();
+    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
+    expect(run.details).toMatchObject({ started: 0, ended: 1 });
+    expect(pagesOf(await sweep()).skipped).toBe(1);
+    expect(vw.world.login(secret)).not.toBeNull();
+    run = await sweep();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect(run.details).toMatchObject({ started: 1, ended: 0 });
+    expect(pagesOf(await sweep()).skipped).toBe(1);
+    expect(await live()).toBe(vw.world.sessions(router.ext).length);
+  });
+
+  it('reads a sweep again when the mirror lacks a session the router has, or holds one it no longer has, and mends both', async () => {
+    const sessions = vw.world.sessions(router.ext).length;
+    // A session the mirror lost (the live stream reported an end that did not happen).
+    await t.db.pool.query(`DELETE FROM ppp_sessions WHERE id = (SELECT min(id) FROM ppp_sessions WHERE router_id = $1)`, [router.id]);
+    let run = await sweep();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect(run.details).toMatchObject({ started: 1, ended: 0 });
+    // A session the mirror kept after the router dropped it (an end the live stream missed).
+    const columns = (
+      await t.db.pool.query<{ c: string }>(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'ppp_sessions' AND column_name NOT IN ('id', 'session_key')`,
+      )
+    ).rows.map((r) => r.c);
+    await t.db.pool.query(
+      `INSERT INTO ppp_sessions (session_key, ${columns.join(', ')})
+       SELECT '*GHOST', ${columns.join(', ')} FROM ppp_sessions WHERE router_id = $1 ORDER BY id LIMIT 1`,
+      [router.id],
+    );
+    run = await sweep();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect(run.details).toMatchObject({ started: 0, ended: 1 });
+    expect(await live()).toBe(sessions);
+    // A session whose address changed in the mirror alone.
+    await t.db.pool.query(
+      `UPDATE ppp_sessions SET address = '192.0.2.1' WHERE id = (SELECT max(id) FROM ppp_sessions WHERE router_id = $1)`,
+      [router.id],
+    );
+    run = await sweep();
+    expect(pagesOf(run).skipped).toBe(0);
+    expect(run.counts.updated).toBe(1);
+    expect(await count(t, `SELECT count(*) AS n FROM ppp_sessions WHERE address = '192.0.2.1'`)).toBe(0);
+    expect(pagesOf(await sweep())).toEqual({ skipped: 1, unrecorded: 0 });
+  });
+
+  it('uses no record made by another version of the code that maps and applies sessions', async () => {
+    await t.db.pool.query(`UPDATE sync_pages SET mapping = 'routeros.sessions:older' WHERE list = $1`, [`routeros.sessions:${router.id}`]);
+    const run = await sweep();
+    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
+    expect(run.counts).toMatchObject({ inserted: 0, updated: 0, removed: 0 });
+    expect(pagesOf(await sweep())).toEqual({ skipped: 1, unrecorded: 0 });
+  });
+});
+
 describe('workers', () => {
   it('two workers on one database do every job once', async () => {
     const t = await createTestDatabase();
