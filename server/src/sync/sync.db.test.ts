@@ -53,6 +53,30 @@ async function mirrorDigest(database: TestDatabase): Promise<string> {
 
 const count = async (t: TestDatabase, sql: string): Promise<number> => Number((await t.db.pool.query(sql)).rows[0].n);
 
+/** A copy of the row `where` selects, with `set` in place of its key (and `cleared` columns left to their defaults). */
+async function copyRow(t: TestDatabase, table: string, set: Record<string, string>, cleared: string[], where: string): Promise<void> {
+  const skip = ['id', ...Object.keys(set), ...cleared];
+  const columns = (
+    await t.db.pool.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1', [table])
+  ).rows
+    .map((r) => r.c)
+    .filter((c) => !skip.includes(c));
+  await t.db.pool.query(
+    `INSERT INTO ${table} (${[...Object.keys(set), ...columns].join(', ')})
+     SELECT ${[...Object.keys(set).map((_, i) => `$${i + 1}`), ...columns].join(', ')} FROM ${table} WHERE ${where}`,
+    Object.values(set),
+  );
+}
+
+/** A list's records made under another version are not used; the next run records it under the current one. */
+async function ignoresOtherVersions(t: TestDatabase, list: string, run: () => ReturnType<typeof runSync>): Promise<void> {
+  expect((await t.db.pool.query(`UPDATE sync_pages SET mapping = 'an-older-version' WHERE list = $1`, [list])).rowCount).toBe(1);
+  const first = await run();
+  expect(first.details?.pages).toEqual({ skipped: 0, unrecorded: 0 });
+  expect(first.counts).toMatchObject({ inserted: 0, updated: 0, removed: 0 });
+  expect((await run()).details?.pages).toEqual({ skipped: 1, unrecorded: 0 });
+}
+
 describe('full sync from the simulators', () => {
   let t: TestDatabase;
   let services: Services;
@@ -752,15 +776,7 @@ describe('SmartOLT inventories read before (sync_pages)', () => {
     expect(pagesOf(run).skipped).toBe(0);
     expect((await onu(b)).rx_power).toBeCloseTo(signal, 5);
     // An ONU the mirror has on this OLT that SmartOLT does not list there (no other OLT here to move one from).
-    const columns = (
-      await t.db.pool.query<{ c: string }>(
-        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'onus' AND column_name NOT IN ('id', 'serial', 'external_id', 'connection_id')`,
-      )
-    ).rows.map((r) => r.c);
-    await t.db.pool.query(
-      `INSERT INTO onus (serial, ${columns.join(', ')}) SELECT 'ZTEGSTRANGER1', ${columns.join(', ')} FROM onus WHERE serial = $1`,
-      [a],
-    );
+    await copyRow(t, 'onus', { serial: 'ZTEGSTRANGER1' }, ['external_id', 'connection_id'], `serial = '${a}'`);
     run = await inventory();
     expect(pagesOf(run).skipped).toBe(0);
     expect(run.counts.removed).toBe(1);
@@ -769,11 +785,7 @@ describe('SmartOLT inventories read before (sync_pages)', () => {
   });
 
   it('uses no record made by another version of the code that maps and applies ONUs', async () => {
-    await t.db.pool.query(`UPDATE sync_pages SET mapping = 'smartolt.onus:older' WHERE list = $1`, [`smartolt.onus:${olt.id}`]);
-    const run = await inventory();
-    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
-    expect(run.counts).toMatchObject({ inserted: 0, updated: 0, removed: 0 });
-    expect(pagesOf(await inventory())).toEqual({ skipped: 1, unrecorded: 0 });
+    await ignoresOtherVersions(t, `smartolt.onus:${olt.id}`, inventory);
   });
 });
 
@@ -829,15 +841,12 @@ describe('RouterOS session sweeps read before (sync_pages)', () => {
     expect(pagesOf(run).skipped).toBe(0);
     expect(run.details).toMatchObject({ started: 1, ended: 0 });
     // A session the mirror kept after the router dropped it (an end the live stream missed).
-    const columns = (
-      await t.db.pool.query<{ c: string }>(
-        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'ppp_sessions' AND column_name NOT IN ('id', 'session_key')`,
-      )
-    ).rows.map((r) => r.c);
-    await t.db.pool.query(
-      `INSERT INTO ppp_sessions (session_key, ${columns.join(', ')})
-       SELECT '*GHOST', ${columns.join(', ')} FROM ppp_sessions WHERE router_id = $1 ORDER BY id LIMIT 1`,
-      [router.id],
+    await copyRow(
+      t,
+      'ppp_sessions',
+      { session_key: '*GHOST' },
+      [],
+      `id = (SELECT min(id) FROM ppp_sessions WHERE router_id = ${router.id})`,
     );
     run = await sweep();
     expect(pagesOf(run).skipped).toBe(0);
@@ -856,11 +865,7 @@ describe('RouterOS session sweeps read before (sync_pages)', () => {
   });
 
   it('uses no record made by another version of the code that maps and applies sessions', async () => {
-    await t.db.pool.query(`UPDATE sync_pages SET mapping = 'routeros.sessions:older' WHERE list = $1`, [`routeros.sessions:${router.id}`]);
-    const run = await sweep();
-    expect(pagesOf(run)).toEqual({ skipped: 0, unrecorded: 0 });
-    expect(run.counts).toMatchObject({ inserted: 0, updated: 0, removed: 0 });
-    expect(pagesOf(await sweep())).toEqual({ skipped: 1, unrecorded: 0 });
+    await ignoresOtherVersions(t, `routeros.sessions:${router.id}`, sweep);
   });
 });
 
